@@ -1,0 +1,180 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/table"
+)
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments ("ingest a.log -o out b.log").
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
+	name := "ingest"
+	if analyze {
+		name = "analyze"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "dataset directory to write (required)")
+	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)")
+	workers := fs.Int("j", 0, "goroutines encoding Parquet (default: number of CPUs)")
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	fs.Usage = func() {
+		what := "Reads Flink logs, plain or compressed, single files, directory trees or archives,\nand writes a Parquet dataset (one folder per table, and manifest.json)."
+		if analyze {
+			what = "Ingests like \"flinkdx ingest\", then prints what the inputs show."
+		}
+		fmt.Fprintf(stderr, "Usage: flinkdx %s PATH... -o DIR [flags]\n\n%s\n\nFlags:\n", name, what)
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nExit status: 0 complete, 1 failed, 2 usage error, 3 partial (some input unreadable).\n")
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err == flag.ErrHelp {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(paths) == 0 || *out == "" {
+		fs.Usage()
+		return exitUsage
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx %s: cannot use --tz %q: %v\n", name, *tz, err)
+		return exitUsage
+	}
+
+	start := time.Now()
+	output := table.DirOutput{Root: *out}
+	ds := table.NewDataset(output, map[string]string{
+		"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
+	}, *workers)
+	ing := ingest.New(ds, ingest.Options{Version: version, Location: loc, Workers: *workers})
+	w := &input.Walker{FS: osFS{}}
+
+	stop := func() {}
+	if !*quiet && isTerminal(stderr) {
+		stop = progress(stderr, w, start)
+	}
+	ing.Files(w, paths)
+	m, err := ing.Finish(output)
+	stop()
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
+		return exitFailed
+	}
+	for _, e := range m.Errors {
+		fmt.Fprintf(stderr, "flinkdx %s: %s\n", name, e.Error)
+	}
+	if !*quiet {
+		printSummary(stdout, m, *out, time.Since(start), analyze)
+	}
+	switch {
+	case m.Totals.Inputs == 0 || m.Totals.Streams == 0 && len(m.Errors) > 0:
+		return exitFailed
+	case !m.Complete():
+		return exitPartial
+	}
+	return exitOK
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progress redraws one status line on a terminal until stopped.
+func progress(w io.Writer, walker *input.Walker, start time.Time) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-t.C:
+				n := walker.BytesRead.Load()
+				secs := time.Since(start).Seconds()
+				fmt.Fprintf(w, "\r\033[K%s read, %.1f MB/s", mib(n), float64(n)/1e6/secs)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+func printSummary(w io.Writer, m *ingest.Manifest, dir string, took time.Duration, analyze bool) {
+	t := m.Totals
+	fmt.Fprintf(w, "flinkdx %s: %d inputs, %s in %.2fs (%.1f MB/s), timezone %s\n",
+		m.Version, t.Inputs, mib(t.Bytes), took.Seconds(), float64(t.Bytes)/1e6/took.Seconds(), m.Timezone)
+	fmt.Fprintf(w, "  %d streams, %d lines: %d events, %d lines unparsed (kept in raw)", t.Streams, t.Lines, t.Events, t.Unparsed)
+	if t.Skipped > 0 {
+		fmt.Fprintf(w, ", %d skipped", t.Skipped)
+	}
+	if t.Errors > 0 {
+		fmt.Fprintf(w, ", %d errors", t.Errors)
+	}
+	fmt.Fprintln(w)
+	if len(m.Streams) <= 40 || analyze {
+		for _, s := range m.Streams {
+			role := s.Role
+			if role == "" {
+				role = "-"
+			}
+			span := ""
+			if s.First != "" {
+				span = "  " + s.First + " .. " + s.Last
+			}
+			fmt.Fprintf(w, "  %-60s %-11s %-9s %7d events %5d unparsed%s\n", s.Path, s.Kind, role, s.Events, s.Unparsed, span)
+		}
+	}
+	for _, s := range m.Skipped {
+		fmt.Fprintf(w, "  skipped %s: %s\n", s.Path, s.Reason)
+	}
+	names := make([]string, 0, len(m.Tables))
+	for n := range m.Tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, fmt.Sprintf("%s %d rows", n, m.Tables[n].Rows))
+	}
+	fmt.Fprintf(w, "  wrote %s: %s, manifest.json\n", dir, strings.Join(parts, ", "))
+}

@@ -1,0 +1,57 @@
+// Command flinkdx is an offline forensics toolkit for Apache Flink jobs.
+// This file only dispatches; each subcommand has its own file.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // nothing useful could be done
+	exitUsage   = 2 // the command line is wrong
+	exitPartial = 3 // done, but some input could not be read to its end
+)
+
+const usage = `flinkdx: offline forensics for Apache Flink jobs
+
+Usage:
+  flinkdx ingest PATH... -o DIR    read logs and archives into a Parquet dataset
+  flinkdx analyze PATH... -o DIR   ingest, then print what the inputs show
+  flinkdx version                  print the version
+
+PATH is a file, a directory tree, or an archive (.gz .zst .bz2 .tar .tgz
+.tar.zst .zip, nested); formats are told from content, not names.
+Run "flinkdx COMMAND --help" for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "ingest":
+		return runIngest(args[1:], stdout, stderr, false)
+	case "analyze":
+		return runIngest(args[1:], stdout, stderr, true)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "flinkdx %s (schema %d)\n", version, schemaVersion())
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "flinkdx: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}

@@ -1,0 +1,288 @@
+package flinklog
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/flinkdx/flinkdx/forensics/input"
+)
+
+// Options configure a Parser.
+type Options struct {
+	// Location is the zone of timestamps that carry none (Flink's layouts
+	// carry none); nil means UTC.
+	Location *time.Location
+	// MaxLine is the longest line kept whole (input.DefaultMaxLine if 0).
+	MaxLine int
+	// MaxEvent is the size at which a growing event is emitted and its
+	// remaining lines go to a continued event (4 MiB if 0), which bounds
+	// memory on a runaway multi-line message.
+	MaxEvent int
+}
+
+// Parser reads Flink logs. A Parser is reused across files; it is not safe
+// for concurrent use.
+type Parser struct {
+	opt     Options
+	zone    *zone
+	sink    Sink
+	streams []*stream
+	raw     RawLine
+	ev      Event
+	hdr     header
+}
+
+// stream is the event being assembled for one prefix (one container in a
+// "docker compose logs" file; the whole file otherwise).
+type stream struct {
+	prefix   []byte
+	open     bool
+	headless bool
+	head     []byte // the header line, owned
+	hdr      header // slices into head
+	detail   []byte
+	line     int64
+	offset   int64
+	lines    int32
+	trunc    bool
+	ooo      bool
+	cont     bool
+	hasLast  bool
+	last     int64
+	// exception and deepest cause, as offsets into detail
+	excLine, causeLine [2]int
+}
+
+// NewParser makes a parser that hands what it finds to sink.
+func NewParser(sink Sink, opt Options) *Parser {
+	if opt.MaxEvent <= 0 {
+		opt.MaxEvent = 4 << 20
+	}
+	return &Parser{opt: opt, zone: newZone(opt.Location), sink: sink}
+}
+
+// Parse reads one file's lines to the end. It returns the read error that
+// stopped it, if any, naming the line it reached.
+func (p *Parser) Parse(name string, lr *input.LineReader) error {
+	p.streams = p.streams[:0]
+	for lr.Next() {
+		p.line(lr)
+	}
+	for _, s := range p.streams {
+		p.flush(s)
+	}
+	if err := lr.Err(); err != nil {
+		return fmt.Errorf("%s:%d: %w", name, lr.Num()+1, err)
+	}
+	return nil
+}
+
+func (p *Parser) streamFor(prefix []byte) *stream {
+	for _, s := range p.streams {
+		if bytes.Equal(s.prefix, prefix) {
+			return s
+		}
+	}
+	s := &stream{prefix: append([]byte(nil), prefix...)}
+	p.streams = append(p.streams, s)
+	return s
+}
+
+// knownPrefix says whether a prefix has been seen in this file.
+func (p *Parser) knownPrefix(prefix []byte) bool {
+	for _, s := range p.streams {
+		if len(s.prefix) > 0 && bytes.Equal(s.prefix, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Parser) line(lr *input.LineReader) {
+	b := lr.Line()
+	if parseHeader(b, &p.hdr) {
+		p.header(p.streamFor(nil), b, lr)
+		return
+	}
+	// A prefix added by "kubectl logs --prefix", "docker compose logs" or
+	// "kubectl logs --timestamps" counts when a header follows it, or when
+	// it was seen before (a stack trace line of that container).
+	if prefix, rest, ok := splitPrefix(b); ok {
+		if parseHeader(rest, &p.hdr) {
+			p.header(p.streamFor(prefix), rest, lr)
+			return
+		}
+		if prefix == nil || p.knownPrefix(prefix) {
+			p.continuation(p.streamFor(prefix), rest, lr)
+			return
+		}
+	}
+	p.continuation(p.streamFor(nil), b, lr)
+}
+
+func (p *Parser) header(s *stream, b []byte, lr *input.LineReader) {
+	p.flush(s)
+	s.head = append(s.head[:0], b...)
+	h := p.hdr
+	s.hdr = header{
+		wall: h.wall, zoned: h.zoned, level: h.level,
+		logger:  rebase(h.logger, b, s.head),
+		thread:  rebase(h.thread, b, s.head),
+		context: rebase(h.context, b, s.head),
+		message: rebase(h.message, b, s.head),
+	}
+	s.open, s.headless, s.cont = true, false, false
+	s.begin(lr)
+	t := s.hdr.wall
+	if !s.hdr.zoned {
+		t = p.zone.toUTC(t)
+	}
+	s.hdr.wall = t
+	s.ooo = s.hasLast && t < s.last
+	if !s.hasLast || t > s.last {
+		s.last, s.hasLast = t, true
+	}
+}
+
+func (s *stream) begin(lr *input.LineReader) {
+	s.detail = s.detail[:0]
+	s.line, s.offset, s.lines = lr.Num(), lr.Offset(), 1
+	s.trunc = lr.Truncated() > 0
+	s.excLine, s.causeLine = [2]int{}, [2]int{}
+}
+
+// rebase re-points sub, a slice of from, at the same bytes in to.
+func rebase(sub, from, to []byte) []byte {
+	if sub == nil {
+		return nil
+	}
+	off := cap(from) - cap(sub)
+	return to[off : off+len(sub)]
+}
+
+func (p *Parser) continuation(s *stream, b []byte, lr *input.LineReader) {
+	if !s.open {
+		if !stackLine(b) {
+			p.raw = RawLine{Line: lr.Num(), Offset: lr.Offset(), Text: b, Reason: "no header line before it",
+				OriginalLength: lr.Truncated()}
+			p.sink.Raw(&p.raw)
+			return
+		}
+		// A stack trace whose header is not in this file (cut, or in the
+		// rotated file before): a headless event.
+		s.head = append(s.head[:0], b...)
+		s.hdr = header{message: s.head}
+		s.open, s.headless, s.cont = true, true, false
+		s.begin(lr)
+		return
+	}
+	if len(s.detail)+len(b) > p.opt.MaxEvent && len(s.detail) > 0 {
+		p.flush(s)
+		s.open, s.cont = true, true
+		s.begin(lr)
+		s.lines = 0
+	}
+	if len(s.detail) > 0 || s.lines > 1 {
+		s.detail = append(s.detail, '\n')
+	}
+	start := len(s.detail)
+	s.detail = append(s.detail, b...)
+	s.lines++
+	if lr.Truncated() > 0 {
+		s.trunc = true
+	}
+	// The event's exception and its deepest cause.
+	t := bytes.TrimLeft(s.detail[start:], " \t")
+	off := len(s.detail) - len(t)
+	switch {
+	case len(t) == 0 || t[0] == 'a' && bytes.HasPrefix(t, []byte("at ")):
+	case bytes.HasPrefix(t, causedBy):
+		s.causeLine = [2]int{off + len(causedBy), len(s.detail)}
+	case s.excLine[1] == 0:
+		if _, _, ok := exceptionLine(t); ok {
+			s.excLine = [2]int{off, len(s.detail)}
+		}
+	}
+}
+
+// stackLine says a line is part of a Java stack trace: a frame, an
+// exception, a cause, or the "... N more" line.
+func stackLine(b []byte) bool {
+	t := bytes.TrimLeft(b, " \t")
+	switch {
+	case bytes.HasPrefix(t, []byte("at ")) && bytes.IndexByte(t, '(') > 0:
+		return true
+	case bytes.HasPrefix(t, causedBy), bytes.HasPrefix(t, []byte("Suppressed: ")):
+		return true
+	case bytes.HasPrefix(t, []byte("... ")) && bytes.HasSuffix(t, []byte(" more")):
+		return true
+	}
+	_, _, ok := exceptionLine(t)
+	return ok
+}
+
+func (p *Parser) flush(s *stream) {
+	if !s.open {
+		return
+	}
+	s.open = false
+	e := &p.ev
+	*e = Event{
+		Time: s.hdr.wall, HasTime: !s.headless, Level: s.hdr.level,
+		Logger: s.hdr.logger, Thread: s.hdr.thread, Context: s.hdr.context,
+		Prefix: s.prefix, Message: s.hdr.message, Detail: s.detail,
+		Line: s.line, Offset: s.offset, Lines: s.lines,
+		Truncated: s.trunc, OutOfOrder: s.ooo && !s.headless, Continued: s.cont,
+	}
+	e.Fields.reset()
+	extract(e.Message, &e.Fields)
+	if cls, msg, ok := exceptionLine(e.Message); ok {
+		e.Exception, e.ExceptionMessage = cls, msg
+	} else if s.excLine[1] > 0 {
+		e.Exception, e.ExceptionMessage, _ = exceptionLine(s.detail[s.excLine[0]:s.excLine[1]])
+	}
+	if s.causeLine[1] > 0 {
+		if cls, msg, ok := exceptionLine(s.detail[s.causeLine[0]:s.causeLine[1]]); ok {
+			e.RootCause, e.RootCauseMessage = cls, msg
+		}
+	}
+	if e.Host == nil && len(s.prefix) > 0 {
+		e.Host = s.prefix
+	}
+	p.sink.Event(e)
+}
+
+// splitPrefix recognises a container prefix at the start of a line:
+// "[pod/NAME/CONTAINER] " (kubectl logs --prefix), "SERVICE  | " (docker
+// compose logs) and an RFC 3339 time and a blank (kubectl logs --timestamps).
+func splitPrefix(b []byte) (prefix, rest []byte, ok bool) {
+	if len(b) < 3 {
+		return nil, nil, false
+	}
+	if b[0] == '[' {
+		if e := bytes.IndexByte(b, ']'); e > 1 && e+1 < len(b) && b[e+1] == ' ' && bytes.IndexByte(b[1:e], ' ') < 0 {
+			return b[1:e], b[e+2:], true
+		}
+		return nil, nil, false
+	}
+	if isDigit(b[0]) {
+		if _, _, n, ok := parseTimestamp(b); ok && b[10] == 'T' && n < len(b) && b[n] == ' ' {
+			return nil, b[n+1:], true
+		}
+		return nil, nil, false
+	}
+	lim := min(len(b), 96)
+	if i := bytes.IndexByte(b[:lim], '|'); i > 0 && i+1 < len(b) {
+		name := bytes.TrimRight(b[:i], " ")
+		if len(name) == 0 || bytes.IndexByte(name, ' ') >= 0 {
+			return nil, nil, false
+		}
+		rest := b[i+1:]
+		if len(rest) > 0 && rest[0] == ' ' {
+			rest = rest[1:]
+		}
+		return name, rest, true
+	}
+	return nil, nil, false
+}

@@ -1,0 +1,294 @@
+// Package ingest runs the pipeline: inputs are walked and decompressed,
+// each text stream is classified by content and parsed, and the rows go to
+// the dataset's tables as Arrow batches.
+package ingest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/flinkdx/flinkdx/forensics/flinklog"
+	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/table"
+)
+
+// SchemaVersion is the version of the dataset layout and table schemas;
+// it changes whenever a column changes meaning, type or name.
+const SchemaVersion = 1
+
+// Options configure a run.
+type Options struct {
+	// Version is the flinkdx version recorded in the manifest.
+	Version string
+	// Location is the zone of log timestamps that carry none.
+	Location *time.Location
+	// Workers bounds the goroutines encoding Parquet (GOMAXPROCS if 0).
+	Workers int
+	// BatchRows and BatchBytes bound a batch (a Parquet row group):
+	// 65536 rows and 32 MiB by default.
+	BatchRows, BatchBytes int
+	// MaxLine is the longest line kept whole (input.DefaultMaxLine if 0).
+	MaxLine int
+	Input   input.Options
+}
+
+// Stream is one text stream read, as the manifest records it.
+type Stream struct {
+	Path       string `json:"path"`
+	Kind       string `json:"kind"` // "flink-log", or "text" when no line was a Flink log line
+	Role       string `json:"role,omitempty"`
+	Host       string `json:"host,omitempty"`
+	Lines      int64  `json:"lines"`
+	Events     int64  `json:"events"`
+	Unparsed   int64  `json:"unparsed"`
+	OutOfOrder int64  `json:"out_of_order"`
+	First      string `json:"first,omitempty"`
+	Last       string `json:"last,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Skipped is a stream that was not read as text.
+type Skipped struct {
+	Path   string `json:"path"`
+	Format string `json:"format"`
+	Reason string `json:"reason"`
+}
+
+// Failure is an error that stopped reading part of the input.
+type Failure struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// Totals sum up the run.
+type Totals struct {
+	Inputs   int   `json:"inputs"`
+	Bytes    int64 `json:"bytes"`
+	Streams  int   `json:"streams"`
+	Lines    int64 `json:"lines"`
+	Events   int64 `json:"events"`
+	Unparsed int64 `json:"unparsed"`
+	Skipped  int   `json:"skipped"`
+	Errors   int   `json:"errors"`
+}
+
+// Manifest describes a dataset: what went in and what came out.
+type Manifest struct {
+	Tool          string                     `json:"tool"`
+	Version       string                     `json:"version"`
+	SchemaVersion int                        `json:"schema_version"`
+	Timezone      string                     `json:"timezone"`
+	Inputs        []input.Input              `json:"inputs"`
+	Streams       []Stream                   `json:"streams"`
+	Skipped       []Skipped                  `json:"skipped"`
+	Errors        []Failure                  `json:"errors"`
+	Tables        map[string]table.TableInfo `json:"tables"`
+	Totals        Totals                     `json:"totals"`
+}
+
+// Complete says every input was read to its end.
+func (m *Manifest) Complete() bool { return len(m.Errors) == 0 }
+
+// Ingester reads inputs into a dataset. It is the input.Handler of the walk.
+type Ingester struct {
+	opt    Options
+	ds     *table.Dataset
+	logs   *table.TableWriter
+	raw    *table.TableWriter
+	b      *flinklog.Builder
+	parser *flinklog.Parser
+	sink   batchSink
+	m      Manifest
+	err    error
+}
+
+var _ input.Handler = (*Ingester)(nil)
+
+// New starts an ingest into a dataset.
+func New(ds *table.Dataset, opt Options) *Ingester {
+	if opt.BatchRows <= 0 {
+		opt.BatchRows = 65536
+	}
+	if opt.BatchBytes <= 0 {
+		opt.BatchBytes = 32 << 20
+	}
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	in := &Ingester{opt: opt, ds: ds}
+	in.logs = ds.Table("logs", flinklog.Schema)
+	in.raw = ds.Table("raw", table.RawSchema)
+	in.b = flinklog.NewBuilder(memory.DefaultAllocator)
+	in.sink = batchSink{in: in}
+	in.parser = flinklog.NewParser(&in.sink, flinklog.Options{Location: opt.Location, MaxLine: opt.MaxLine})
+	in.m = Manifest{
+		Tool: "flinkdx", Version: opt.Version, SchemaVersion: SchemaVersion,
+		Timezone: opt.Location.String(),
+		Inputs:   []input.Input{}, Streams: []Stream{}, Skipped: []Skipped{}, Errors: []Failure{},
+	}
+	return in
+}
+
+// batchSink hands events to the builder and cuts a batch when it is full.
+type batchSink struct{ in *Ingester }
+
+func (s *batchSink) Event(e *flinklog.Event) {
+	b := s.in.b
+	b.Event(e)
+	if b.Rows() >= s.in.opt.BatchRows || b.Size() >= s.in.opt.BatchBytes {
+		s.in.flushLogs()
+	}
+}
+
+func (s *batchSink) Raw(r *flinklog.RawLine) {
+	s.in.b.Raw(r)
+	if s.in.b.RawRows.Rows() >= s.in.opt.BatchRows || s.in.b.RawRows.Size() >= s.in.opt.BatchBytes {
+		s.in.flushRaw()
+	}
+}
+
+func (in *Ingester) flushLogs() {
+	if in.b.Rows() == 0 {
+		return
+	}
+	rec := in.b.NewRecord()
+	if err := in.logs.Write(rec); err != nil && in.err == nil {
+		in.err = err
+	}
+	rec.Release()
+}
+
+func (in *Ingester) flushRaw() {
+	if in.b.RawRows.Rows() == 0 {
+		return
+	}
+	rec := in.b.RawRows.NewRecord()
+	if err := in.raw.Write(rec); err != nil && in.err == nil {
+		in.err = err
+	}
+	rec.Release()
+}
+
+// headSize is how much of a stream is looked at to tell what it is.
+const headSize = 64 << 10
+
+// Text parses one text stream.
+func (in *Ingester) Text(f *input.File) error {
+	head, _ := f.R.Peek(headSize)
+	st := Stream{Path: f.Path, Kind: "text"}
+	role, host := flinklog.FromName(f.Path)
+	if flinklog.IsFlinkLog(head) {
+		st.Kind = "flink-log"
+		role = flinklog.Classify(f.Path, head)
+	}
+	st.Role, st.Host = string(role), host
+	in.b.SetFile(f.Path, role, host)
+	err := in.parser.Parse(f.Path, input.NewLineReader(f.R, in.opt.MaxLine))
+	st.Lines, st.Events, st.Unparsed, st.OutOfOrder = in.b.Lines, in.b.Events, in.b.RawLines, in.b.OutOfOrder
+	if in.b.HasTime {
+		st.First = time.UnixMilli(in.b.MinTime).UTC().Format(time.RFC3339Nano)
+		st.Last = time.UnixMilli(in.b.MaxTime).UTC().Format(time.RFC3339Nano)
+	}
+	if err != nil {
+		st.Error = err.Error()
+	}
+	in.m.Streams = append(in.m.Streams, st)
+	return err
+}
+
+// Skip records a stream that is not text.
+func (in *Ingester) Skip(path string, format input.Format, reason string) {
+	in.m.Skipped = append(in.m.Skipped, Skipped{Path: path, Format: format.String(), Reason: reason})
+}
+
+// Fail records an error that stopped reading part of the input.
+func (in *Ingester) Fail(path string, err error) {
+	in.m.Errors = append(in.m.Errors, Failure{Path: path, Error: err.Error()})
+}
+
+// Files reads the named files and directory trees of a walker's file system.
+func (in *Ingester) Files(w *input.Walker, paths []string) {
+	files, errs := w.Files(paths)
+	for _, err := range errs {
+		in.m.Errors = append(in.m.Errors, Failure{Path: "", Error: err.Error()})
+	}
+	for _, name := range files {
+		in.m.Inputs = append(in.m.Inputs, w.Read(name, in))
+	}
+}
+
+// Reader reads one input given as a stream (the browser, HTTP bodies).
+func (in *Ingester) Reader(name string, r io.Reader) {
+	rec := input.Input{Path: name}
+	cr := &countReader{r: r}
+	if err := input.Open(name, cr, in, in.opt.Input); err != nil {
+		rec.Error = err.Error()
+		in.Fail(name, err)
+	}
+	rec.Size = cr.n
+	in.m.Inputs = append(in.m.Inputs, rec)
+}
+
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Finish writes the last batches, closes the dataset and returns the
+// manifest (also written as manifest.json into out).
+func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
+	in.flushLogs()
+	in.flushRaw()
+	in.b.Release()
+	tables, err := in.ds.Close()
+	in.m.Tables = tables
+	if err == nil {
+		err = in.err
+	}
+	t := &in.m.Totals
+	t.Inputs = len(in.m.Inputs)
+	for _, i := range in.m.Inputs {
+		t.Bytes += i.Size
+	}
+	t.Streams = len(in.m.Streams)
+	for _, s := range in.m.Streams {
+		t.Lines += s.Lines
+		t.Events += s.Events
+		t.Unparsed += s.Unparsed
+	}
+	t.Skipped, t.Errors = len(in.m.Skipped), len(in.m.Errors)
+	if err != nil {
+		return &in.m, err
+	}
+	if err := WriteManifest(out, &in.m); err != nil {
+		return &in.m, err
+	}
+	return &in.m, nil
+}
+
+// WriteManifest writes manifest.json atomically.
+func WriteManifest(out table.Output, m *Manifest) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := out.Create("manifest.json")
+	if err != nil {
+		return fmt.Errorf("cannot create manifest.json: %w", err)
+	}
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Abort()
+		return fmt.Errorf("cannot write manifest.json: %w", err)
+	}
+	return f.Commit()
+}

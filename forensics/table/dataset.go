@@ -1,0 +1,307 @@
+package table
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// Output is where a dataset is written: a directory on disk (DirOutput) or
+// memory (MemOutput, for tests and the browser).
+type Output interface {
+	// Create starts a file at a slash-separated path under the dataset
+	// root. It appears under that name only when committed.
+	Create(name string) (OutputFile, error)
+	// List names the files in a folder of the dataset (none if it does not
+	// exist).
+	List(dir string) ([]string, error)
+	Remove(name string) error
+}
+
+// OutputFile is a file being written.
+type OutputFile interface {
+	io.Writer
+	// Commit makes the file visible under its name, atomically.
+	Commit() error
+	// Abort discards the file.
+	Abort()
+}
+
+// FileInfo is one Parquet file of a table.
+type FileInfo struct {
+	Path  string `json:"path"`
+	Rows  int64  `json:"rows"`
+	Bytes int64  `json:"bytes"`
+}
+
+// TableInfo is what the manifest says of a table.
+type TableInfo struct {
+	Rows  int64      `json:"rows"`
+	Files []FileInfo `json:"files"`
+}
+
+// Dataset writes tables into an Output: DIR/<table>/part-NNNNN.parquet.
+type Dataset struct {
+	out     Output
+	meta    map[string]string
+	workers int
+	tables  map[string]*TableWriter
+	order   []string
+	// RowGroupsPerFile starts a new part file after this many row groups.
+	RowGroupsPerFile int
+}
+
+// NewDataset starts a dataset. meta is written into every Parquet file's
+// key-value metadata. workers bounds the goroutines that encode row groups
+// at once (GOMAXPROCS if 0).
+func NewDataset(out Output, meta map[string]string, workers int) *Dataset {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return &Dataset{out: out, meta: meta, workers: workers, tables: map[string]*TableWriter{}, RowGroupsPerFile: 64}
+}
+
+// Table returns the writer of a table, starting it on first use.
+func (d *Dataset) Table(name string, s *arrow.Schema) *TableWriter {
+	if t, ok := d.tables[name]; ok {
+		return t
+	}
+	t := &TableWriter{
+		ds: d, name: name, schema: s,
+		queue: make(chan *job, d.workers),
+		sem:   make(chan struct{}, d.workers),
+		done:  make(chan struct{}),
+	}
+	go t.commitLoop()
+	d.tables[name] = t
+	d.order = append(d.order, name)
+	return t
+}
+
+// Close finishes every table, removes part files a previous run left that
+// this one did not write, and says what was written.
+func (d *Dataset) Close() (map[string]TableInfo, error) {
+	infos := map[string]TableInfo{}
+	var firstErr error
+	for _, name := range d.order {
+		t := d.tables[name]
+		info, err := t.close()
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		infos[name] = info
+	}
+	if firstErr != nil {
+		return infos, firstErr
+	}
+	for name, info := range infos {
+		keep := map[string]bool{}
+		for _, f := range info.Files {
+			keep[f.Path] = true
+		}
+		old, err := d.out.List(name)
+		if err != nil {
+			return infos, err
+		}
+		for _, f := range old {
+			p := name + "/" + f
+			if strings.HasSuffix(f, ".parquet") && !keep[p] {
+				if err := d.out.Remove(p); err != nil {
+					return infos, err
+				}
+			}
+		}
+	}
+	return infos, nil
+}
+
+// TableWriter writes one table's batches: it encodes row groups on up to
+// `workers` goroutines and writes them in order, starting a new part file
+// every RowGroupsPerFile row groups. Memory is bounded by the number of
+// batches in flight, never by the input.
+type TableWriter struct {
+	ds     *Dataset
+	name   string
+	schema *arrow.Schema
+	queue  chan *job
+	sem    chan struct{}
+	done   chan struct{}
+	part   *part
+	parts  int
+
+	mu    sync.Mutex
+	err   error
+	files []FileInfo
+}
+
+type part struct {
+	path   string
+	file   OutputFile
+	buf    *bufio.Writer
+	count  *countingWriter
+	pq     *ParquetFile
+	groups int
+}
+
+type job struct {
+	rec   arrow.Record
+	part  *part
+	close bool // no batch: close part
+	res   chan encoded
+}
+
+type encoded struct {
+	g   *RowGroup
+	err error
+}
+
+var encoders = sync.Pool{New: func() any { return new(Encoder) }}
+
+func (t *TableWriter) setErr(err error) {
+	t.mu.Lock()
+	if t.err == nil {
+		t.err = err
+	}
+	t.mu.Unlock()
+}
+
+func (t *TableWriter) failed() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err
+}
+
+// Write queues a batch; the writer takes its own reference.
+func (t *TableWriter) Write(rec arrow.Record) error {
+	if err := t.failed(); err != nil {
+		return err
+	}
+	if rec.NumRows() == 0 {
+		return nil
+	}
+	if t.part != nil && t.part.groups >= t.ds.RowGroupsPerFile {
+		t.queue <- &job{part: t.part, close: true}
+		t.part = nil
+	}
+	if t.part == nil {
+		if err := t.startPart(); err != nil {
+			t.setErr(err)
+			return err
+		}
+	}
+	rec.Retain()
+	j := &job{rec: rec, part: t.part, res: make(chan encoded, 1)}
+	t.part.groups++
+	t.sem <- struct{}{}
+	go func() {
+		enc := encoders.Get().(*Encoder)
+		g, err := enc.Encode(j.part.pq, j.rec)
+		encoders.Put(enc)
+		<-t.sem
+		j.res <- encoded{g, err}
+	}()
+	t.queue <- j
+	return nil
+}
+
+func (t *TableWriter) startPart() error {
+	p := &part{path: fmt.Sprintf("%s/part-%05d.parquet", t.name, t.parts)}
+	t.parts++
+	f, err := t.ds.out.Create(p.path)
+	if err != nil {
+		return fmt.Errorf("cannot create %s: %w", p.path, err)
+	}
+	p.file = f
+	p.count = &countingWriter{w: f}
+	p.buf = bufio.NewWriterSize(p.count, 1<<20)
+	p.pq, err = NewParquetFile(p.buf, t.name, t.schema, t.ds.meta)
+	if err != nil {
+		f.Abort()
+		return err
+	}
+	t.part = p
+	return nil
+}
+
+func (t *TableWriter) commitLoop() {
+	defer close(t.done)
+	for j := range t.queue {
+		if j.close {
+			t.finishPart(j.part)
+			continue
+		}
+		r := <-j.res
+		j.rec.Release()
+		if t.failed() != nil {
+			continue
+		}
+		if r.err != nil {
+			t.setErr(fmt.Errorf("%s: %w", j.part.path, r.err))
+			continue
+		}
+		if err := j.part.pq.Commit(r.g); err != nil {
+			t.setErr(fmt.Errorf("%s: %w", j.part.path, err))
+		}
+	}
+}
+
+func (t *TableWriter) finishPart(p *part) {
+	if t.failed() != nil {
+		p.file.Abort()
+		return
+	}
+	err := p.pq.Close()
+	if err == nil {
+		err = p.buf.Flush()
+	}
+	if err == nil {
+		err = p.file.Commit()
+	}
+	if err != nil {
+		p.file.Abort()
+		t.setErr(fmt.Errorf("cannot write %s: %w", p.path, err))
+		return
+	}
+	t.mu.Lock()
+	t.files = append(t.files, FileInfo{Path: p.path, Rows: p.pq.Rows(), Bytes: p.count.n})
+	t.mu.Unlock()
+}
+
+// close finishes the table. A table that received no rows still gets one
+// (empty) file, so readers globbing DIR/<table>/*.parquet find its schema.
+func (t *TableWriter) close() (TableInfo, error) {
+	if t.part == nil && t.parts == 0 && t.failed() == nil {
+		if err := t.startPart(); err != nil {
+			t.setErr(err)
+		}
+	}
+	if t.part != nil {
+		t.queue <- &job{part: t.part, close: true}
+		t.part = nil
+	}
+	close(t.queue)
+	<-t.done
+	info := TableInfo{Files: t.files}
+	sort.Slice(info.Files, func(i, j int) bool { return info.Files[i].Path < info.Files[j].Path })
+	for _, f := range info.Files {
+		info.Rows += f.Rows
+	}
+	return info, t.failed()
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

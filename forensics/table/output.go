@@ -1,0 +1,148 @@
+package table
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// DirOutput writes a dataset into a directory: each file is written to a
+// temporary name beside its target, synced, and renamed into place, so a
+// reader (or a crash) never sees half a file under a final name.
+type DirOutput struct{ Root string }
+
+var _ Output = DirOutput{}
+
+func (d DirOutput) full(name string) (string, error) {
+	clean := path.Clean("/" + name)[1:]
+	if clean == "" || clean != name {
+		return "", errors.New("invalid dataset path " + name)
+	}
+	return filepath.Join(d.Root, filepath.FromSlash(clean)), nil
+}
+
+func (d DirOutput) Create(name string) (OutputFile, error) {
+	full, err := d.full(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(full), "."+filepath.Base(full)+".tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	return &dirFile{f: f, final: full}, nil
+}
+
+func (d DirOutput) List(dir string) ([]string, error) {
+	full, err := d.full(dir)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var names []string
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			names = append(names, e.Name())
+		}
+	}
+	return names, err
+}
+
+func (d DirOutput) Remove(name string) error {
+	full, err := d.full(name)
+	if err != nil {
+		return err
+	}
+	return os.Remove(full)
+}
+
+type dirFile struct {
+	f     *os.File
+	final string
+}
+
+func (f *dirFile) Write(p []byte) (int, error) { return f.f.Write(p) }
+
+func (f *dirFile) Commit() error {
+	if err := f.f.Chmod(0o644); err != nil {
+		f.Abort()
+		return err
+	}
+	if err := f.f.Sync(); err != nil {
+		f.Abort()
+		return err
+	}
+	if err := f.f.Close(); err != nil {
+		os.Remove(f.f.Name())
+		return err
+	}
+	return os.Rename(f.f.Name(), f.final)
+}
+
+func (f *dirFile) Abort() {
+	f.f.Close()
+	os.Remove(f.f.Name())
+}
+
+// MemOutput keeps a dataset in memory.
+type MemOutput struct {
+	mu    sync.Mutex
+	Files map[string][]byte
+}
+
+var _ Output = (*MemOutput)(nil)
+
+func NewMemOutput() *MemOutput { return &MemOutput{Files: map[string][]byte{}} }
+
+func (m *MemOutput) Create(name string) (OutputFile, error) {
+	return &memFile{m: m, name: name}, nil
+}
+
+func (m *MemOutput) List(dir string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var names []string
+	for n := range m.Files {
+		if rest, ok := strings.CutPrefix(n, dir+"/"); ok && !strings.Contains(rest, "/") {
+			names = append(names, rest)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func (m *MemOutput) Remove(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.Files, name)
+	return nil
+}
+
+type memFile struct {
+	m    *MemOutput
+	name string
+	buf  bytes.Buffer
+}
+
+func (f *memFile) Write(p []byte) (int, error) { return f.buf.Write(p) }
+
+func (f *memFile) Commit() error {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	f.m.Files[f.name] = f.buf.Bytes()
+	return nil
+}
+
+func (f *memFile) Abort() {}

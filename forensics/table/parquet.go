@@ -1,0 +1,254 @@
+package table
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// ParquetSchema derives the Parquet schema of an Arrow schema, keeping the
+// column order: dictionary strings are dictionary-encoded strings,
+// timestamps are INT64 TIMESTAMP(MILLIS, UTC), nullable fields optional.
+// It goes through a Go struct type built at run time so that parquet-go's
+// own tag rules decide the physical and logical types.
+func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
+	fields := make([]reflect.StructField, len(s.Fields()))
+	for i, f := range s.Fields() {
+		var typ reflect.Type
+		tag := []string{f.Name}
+		if f.Nullable {
+			tag = append(tag, "optional")
+		}
+		switch t := f.Type.(type) {
+		case *arrow.TimestampType:
+			if t.Unit != arrow.Millisecond {
+				return nil, fmt.Errorf("column %s: unsupported timestamp unit %v", f.Name, t.Unit)
+			}
+			typ = reflect.TypeOf(int64(0))
+			tag = append(tag, "timestamp(millisecond:utc)")
+		case *arrow.DictionaryType:
+			typ = reflect.TypeOf("")
+			tag = append(tag, "dict")
+		case *arrow.StringType:
+			typ = reflect.TypeOf("")
+		case *arrow.Int64Type:
+			typ = reflect.TypeOf(int64(0))
+		case *arrow.Int32Type:
+			typ = reflect.TypeOf(int32(0))
+		case *arrow.Float64Type:
+			typ = reflect.TypeOf(float64(0))
+		case *arrow.BooleanType:
+			typ = reflect.TypeOf(false)
+		default:
+			return nil, fmt.Errorf("column %s: unsupported type %v", f.Name, f.Type)
+		}
+		fields[i] = reflect.StructField{
+			Name: fmt.Sprintf("F%d", i),
+			Type: typ,
+			Tag:  reflect.StructTag(`parquet:"` + strings.Join(tag, ",") + `"`),
+		}
+	}
+	model := reflect.New(reflect.StructOf(fields)).Elem().Interface()
+	return parquet.NewSchema(name, parquet.SchemaOf(model)), nil
+}
+
+// ParquetFile writes Arrow record batches into one Parquet file, one row
+// group per batch. Row groups are encoded and compressed by the caller's
+// goroutines (Encode may run concurrently for different batches) and
+// written in order by Commit.
+type ParquetFile struct {
+	w      *parquet.Writer
+	schema *arrow.Schema
+	rows   int64
+}
+
+// NewParquetFile starts a Parquet file on out with zstd compression and the
+// given key-value metadata.
+func NewParquetFile(out io.Writer, name string, s *arrow.Schema, meta map[string]string) (*ParquetFile, error) {
+	ps, err := ParquetSchema(name, s)
+	if err != nil {
+		return nil, err
+	}
+	opts := []parquet.WriterOption{
+		ps,
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		parquet.CreatedBy("flinkdx", "", ""),
+		parquet.PageBufferSize(1 << 20),
+		parquet.DataPageStatistics(false),
+	}
+	for k, v := range sortedPairs(meta) {
+		opts = append(opts, parquet.KeyValueMetadata(k, v))
+	}
+	return &ParquetFile{w: parquet.NewWriter(out, opts...), schema: s}, nil
+}
+
+func sortedPairs(m map[string]string) func(func(string, string) bool) {
+	return func(yield func(string, string) bool) {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if !yield(k, m[k]) {
+				return
+			}
+		}
+	}
+}
+
+// RowGroup is a batch encoded and compressed, waiting to be written.
+type RowGroup struct {
+	rg   *parquet.ConcurrentRowGroupWriter
+	rows int64
+}
+
+// Encoder turns batches into row groups; each encoding goroutine has its
+// own, to reuse its value buffer.
+type Encoder struct {
+	values []parquet.Value
+}
+
+// Encode encodes rec as a row group of f. It is safe to call from several
+// goroutines at once on different batches.
+func (enc *Encoder) Encode(f *ParquetFile, rec arrow.Record) (*RowGroup, error) {
+	if !rec.Schema().Equal(f.schema) {
+		return nil, fmt.Errorf("cannot encode batch: schema %v; want %v", rec.Schema(), f.schema)
+	}
+	rg := f.w.BeginRowGroup()
+	cols := rg.ColumnWriters()
+	n := int(rec.NumRows())
+	for i, col := range rec.Columns() {
+		for start := 0; start < n; start += 4096 {
+			end := min(n, start+4096)
+			def := 0
+			if f.schema.Field(i).Nullable {
+				def = 1
+			}
+			var err error
+			enc.values, err = appendValues(enc.values[:0], col, start, end, i, def)
+			if err == nil {
+				_, err = cols[i].WriteRowValues(enc.values)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("cannot encode column %s: %w", f.schema.Field(i).Name, err)
+			}
+		}
+	}
+	if err := rg.Flush(); err != nil {
+		return nil, fmt.Errorf("cannot encode row group: %w", err)
+	}
+	return &RowGroup{rg: rg, rows: int64(n)}, nil
+}
+
+// Commit writes an encoded row group; row groups must be committed in order
+// and from one goroutine.
+func (f *ParquetFile) Commit(g *RowGroup) error {
+	if _, err := g.rg.Commit(); err != nil {
+		return fmt.Errorf("cannot write row group: %w", err)
+	}
+	f.rows += g.rows
+	return nil
+}
+
+// Rows is the number of rows committed.
+func (f *ParquetFile) Rows() int64 { return f.rows }
+
+// Close writes the footer.
+func (f *ParquetFile) Close() error { return f.w.Close() }
+
+// appendValues converts rows [start, end) of an Arrow column to Parquet
+// values of leaf column ci. Strings are not copied: the values point into
+// the Arrow buffers, which outlive the encoding.
+func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int) ([]parquet.Value, error) {
+	switch a := col.(type) {
+	case *array.Timestamp:
+		vs := a.TimestampValues()
+		for r := start; r < end; r++ {
+			if a.IsNull(r) {
+				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				continue
+			}
+			dst = append(dst, parquet.Int64Value(int64(vs[r])).Level(0, def, ci))
+		}
+	case *array.Int64:
+		vs := a.Int64Values()
+		for r := start; r < end; r++ {
+			if a.IsNull(r) {
+				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				continue
+			}
+			dst = append(dst, parquet.Int64Value(vs[r]).Level(0, def, ci))
+		}
+	case *array.Int32:
+		vs := a.Int32Values()
+		for r := start; r < end; r++ {
+			if a.IsNull(r) {
+				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				continue
+			}
+			dst = append(dst, parquet.Int32Value(vs[r]).Level(0, def, ci))
+		}
+	case *array.Float64:
+		vs := a.Float64Values()
+		for r := start; r < end; r++ {
+			if a.IsNull(r) {
+				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				continue
+			}
+			dst = append(dst, parquet.DoubleValue(vs[r]).Level(0, def, ci))
+		}
+	case *array.Boolean:
+		for r := start; r < end; r++ {
+			if a.IsNull(r) {
+				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				continue
+			}
+			dst = append(dst, parquet.BooleanValue(a.Value(r)).Level(0, def, ci))
+		}
+	case byteArray:
+		for r := start; r < end; r++ {
+			if a.IsNull(r) {
+				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				continue
+			}
+			dst = append(dst, parquet.ByteArrayValue(valueBytes(a, r)).Level(0, def, ci))
+		}
+	case *array.Dictionary:
+		dict, ok := a.Dictionary().(byteArray)
+		if !ok {
+			return dst, fmt.Errorf("unsupported dictionary of %v", a.Dictionary().DataType())
+		}
+		idx := a.Indices().(*array.Int32).Int32Values()
+		for r := start; r < end; r++ {
+			if a.IsNull(r) {
+				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				continue
+			}
+			dst = append(dst, parquet.ByteArrayValue(valueBytes(dict, int(idx[r]))).Level(0, def, ci))
+		}
+	default:
+		return dst, fmt.Errorf("unsupported column type %v", col.DataType())
+	}
+	return dst, nil
+}
+
+// byteArray is a string or binary array.
+type byteArray interface {
+	arrow.Array
+	ValueOffsets() []int32
+	ValueBytes() []byte
+}
+
+// valueBytes is the bytes of value i, without copying.
+func valueBytes(a byteArray, i int) []byte {
+	offs := a.ValueOffsets()
+	return a.ValueBytes()[offs[i]-offs[0] : offs[i+1]-offs[0]]
+}
