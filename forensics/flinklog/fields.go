@@ -67,9 +67,13 @@ func jobTransition(msg []byte, at int, f *Fields) {
 	}
 	f.StateOf, f.From, f.To = []byte("job"), from, to
 	head := msg[:at]
-	j := bytes.LastIndex(head, jobWord)
-	if j < 0 {
-		return
+	// The name may itself hold "Job ": take the first one that starts a word.
+	j := 0
+	if !bytes.HasPrefix(head, jobWord) {
+		if j = bytes.Index(head, []byte(" Job ")); j < 0 {
+			return
+		}
+		j++
 	}
 	head = head[j+len(jobWord):]
 	if n := len(head); n >= 34 && head[n-1] == ')' && head[n-34] == '(' && hex32At(head, n-33) {

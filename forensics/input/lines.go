@@ -76,8 +76,8 @@ func (l *LineReader) readLong(first []byte) ([]byte, error) {
 	l.long = append(l.long[:0], first...)
 	total := int64(len(first))
 	var err error
+	var b []byte
 	for {
-		var b []byte
 		b, err = l.r.ReadSlice('\n')
 		total += int64(len(b))
 		if room := l.max - len(l.long); room > 0 {
@@ -88,9 +88,9 @@ func (l *LineReader) readLong(first []byte) ([]byte, error) {
 		}
 	}
 	l.next += total
-	if total > int64(l.max) {
+	if n := total - int64(len(l.long)); n > 0 || total > int64(l.max) {
 		l.origLen = total
-		if bytes.HasSuffix(l.long, []byte("\n")) {
+		if bytes.HasSuffix(b, []byte("\n")) {
 			l.origLen--
 		}
 	}

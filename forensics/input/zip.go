@@ -2,6 +2,7 @@ package input
 
 import (
 	"bufio"
+	"bytes"
 	"compress/bzip2"
 	"encoding/binary"
 	"errors"
@@ -76,10 +77,14 @@ func openZip(name string, br *bufio.Reader, h Handler, opt Options, depth int) e
 		// body is exactly the compressed bytes of this member.
 		var body io.Reader
 		if descriptor {
-			if method != 8 {
-				return fmt.Errorf("cannot read zip %s: member %s is stored with a trailing size (method %d); only deflate can be streamed that way", name, mname, method)
+			switch method {
+			case 8:
+				body = br // deflate ends itself; br is a ByteReader so flate reads no further
+			case 0:
+				body = &storedBody{br: br, crc: crc32.NewIEEE()}
+			default:
+				return fmt.Errorf("cannot read zip %s: member %s (method %d) has no size up front; it cannot be streamed", name, mname, method)
 			}
-			body = br // deflate ends itself; br is a ByteReader so flate reads no further
 		} else {
 			body = io.LimitReader(br, int64(csize))
 		}
@@ -165,3 +170,50 @@ func readDescriptor(br *bufio.Reader, zip64 bool) (uint32, error) {
 type zstdCloser struct{ d *zstd.Decoder }
 
 func (z zstdCloser) Close() error { z.d.Close(); return nil }
+
+// storedBody reads a stored member whose size comes after it: the data
+// ends where a data descriptor follows whose CRC and size match the bytes
+// read so far.
+type storedBody struct {
+	br  *bufio.Reader
+	crc hash.Hash32
+	n   uint64
+	eof bool
+}
+
+var descriptorSig = []byte("PK\x07\x08")
+
+func (s *storedBody) Read(p []byte) (int, error) {
+	if s.eof {
+		return 0, io.EOF
+	}
+	buf, err := s.br.Peek(min(len(p), s.br.Size()))
+	if len(buf) == 0 {
+		if err == nil || err == io.EOF {
+			err = errors.New("no data descriptor matches the stored member's CRC and size (corrupt or truncated)")
+		}
+		return 0, err
+	}
+	i := bytes.Index(buf, descriptorSig)
+	switch {
+	case i < 0:
+		// Keep the last 3 bytes back: a signature may straddle reads.
+		i = max(len(buf)-3, 1)
+		if err != nil { // end of input: nothing can straddle
+			i = len(buf)
+		}
+	case i == 0:
+		d, _ := s.br.Peek(16)
+		if len(d) >= 12 && binary.LittleEndian.Uint32(d[4:]) == s.crc.Sum32() &&
+			uint64(binary.LittleEndian.Uint32(d[8:])) == s.n&0xffffffff {
+			s.eof = true
+			return 0, io.EOF
+		}
+		i = 1
+	}
+	n := copy(p, buf[:i])
+	s.br.Discard(n)
+	s.crc.Write(p[:n])
+	s.n += uint64(n)
+	return n, nil
+}
