@@ -1,0 +1,46 @@
+package flinklog
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FuzzParse: the parser never panics, every line of the input is accounted
+// for (folded into an event or kept raw), and every origin lies inside the
+// input.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(testdata, "*", "*.log"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("2024-01-01 00:00:00,000 INFO  x - a\n\tat y(Z.java:1)\n"))
+	f.Add([]byte("tm-1  | 2024-01-01T00:00:00.000Z ERROR [t] x [ctx] - a\r\ntm-1  | \tat b\n[pod/a/b] 2024-01-01 00:00:00 WARN x - c"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := parseBytes(t, "fuzz.log", data, time.UTC)
+		lines := int64(bytes.Count(data, []byte("\n")))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			lines++
+		}
+		var got int64
+		for _, e := range c.Events {
+			got += int64(e.Lines)
+			if e.Offset < 0 || e.Offset >= int64(len(data)) || e.Line < 1 || e.Line > lines {
+				t.Fatalf("event origin line %d offset %d outside the input (%d bytes)", e.Line, e.Offset, len(data))
+			}
+		}
+		for _, r := range c.RawLines {
+			if r.Offset < 0 || r.Offset > int64(len(data)) || r.Line < 1 || r.Line > lines {
+				t.Fatalf("raw origin line %d offset %d outside the input", r.Line, r.Offset)
+			}
+		}
+		got += int64(len(c.RawLines))
+		if got != lines {
+			t.Fatalf("%d lines accounted for; the input has %d", got, lines)
+		}
+	})
+}
