@@ -95,6 +95,9 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	if !*quiet {
 		printSummary(stdout, m, *out, time.Since(start), analyze)
+		if analyze {
+			printTimeline(stdout, ing.Notable)
+		}
 	}
 	switch {
 	case m.Totals.Inputs == 0 || m.Totals.Streams == 0 && len(m.Errors) > 0:
@@ -177,4 +180,27 @@ func printSummary(w io.Writer, m *ingest.Manifest, dir string, took time.Duratio
 		parts = append(parts, fmt.Sprintf("%s %d rows", n, m.Tables[n].Rows))
 	}
 	fmt.Fprintf(w, "  wrote %s: %s, manifest.json\n", dir, strings.Join(parts, ", "))
+}
+
+// printTimeline prints the notable events in time order. The detectors of
+// the playbook build on the same data; until they exist this is what
+// "analyze" shows.
+func printTimeline(w io.Writer, notable []ingest.Notable) {
+	if len(notable) == 0 {
+		fmt.Fprintln(w, "\nTimeline: no job state changes, task failures or errors found.")
+		return
+	}
+	sort.SliceStable(notable, func(i, j int) bool { return notable[i].Time.Before(notable[j].Time) })
+	fmt.Fprintf(w, "\nTimeline (job state changes, task failures, errors; %d events):\n", len(notable))
+	for _, n := range notable {
+		summary := n.Summary
+		if len(summary) > 160 {
+			summary = summary[:157] + "..."
+		}
+		fmt.Fprintf(w, "  %s %-5s %s\n", n.Time.Format("2006-01-02 15:04:05.000"), n.Level, summary)
+		if n.RootCause != "" {
+			fmt.Fprintf(w, "  %23s cause: %s\n", "", n.RootCause)
+		}
+		fmt.Fprintf(w, "  %23s at %s:%d\n", "", n.Source, n.Line)
+	}
 }

@@ -76,6 +76,20 @@ type Totals struct {
 	Errors   int   `json:"errors"`
 }
 
+// Notable is an event worth showing in a first timeline: a job state
+// change, a task that failed, an ERROR or FATAL line.
+type Notable struct {
+	Time      time.Time `json:"ts"`
+	Source    string    `json:"source"`
+	Line      int64     `json:"line"`
+	Level     string    `json:"level"`
+	Summary   string    `json:"summary"`
+	RootCause string    `json:"root_cause,omitempty"`
+}
+
+// maxNotable bounds the notable events kept in memory.
+const maxNotable = 2000
+
 // Manifest describes a dataset: what went in and what came out.
 type Manifest struct {
 	Tool          string                     `json:"tool"`
@@ -104,6 +118,9 @@ type Ingester struct {
 	sink   batchSink
 	m      Manifest
 	err    error
+	path   string
+	// Notable holds the first maxNotable notable events, in input order.
+	Notable []Notable
 }
 
 var _ input.Handler = (*Ingester)(nil)
@@ -139,6 +156,18 @@ type batchSink struct{ in *Ingester }
 func (s *batchSink) Event(e *flinklog.Event) {
 	b := s.in.b
 	b.Event(e)
+	if len(s.in.Notable) < maxNotable && e.HasTime &&
+		(string(e.StateOf) == "job" || string(e.To) == "FAILED" || e.Level >= flinklog.Error) {
+		n := Notable{Time: time.UnixMilli(e.Time).UTC(), Source: s.in.path, Line: e.Line, Level: e.Level.String(),
+			Summary: string(e.Message)}
+		switch {
+		case len(e.RootCause) > 0:
+			n.RootCause = string(e.RootCause) + ": " + string(e.RootCauseMessage)
+		case len(e.Exception) > 0:
+			n.RootCause = string(e.Exception) + ": " + string(e.ExceptionMessage)
+		}
+		s.in.Notable = append(s.in.Notable, n)
+	}
 	if b.Rows() >= s.in.opt.BatchRows || b.Size() >= s.in.opt.BatchBytes {
 		s.in.flushLogs()
 	}
@@ -187,6 +216,7 @@ func (in *Ingester) Text(f *input.File) error {
 	}
 	st.Role, st.Host = string(role), host
 	in.b.SetFile(f.Path, role, host)
+	in.path = f.Path
 	err := in.parser.Parse(f.Path, input.NewLineReader(f.R, in.opt.MaxLine))
 	st.Lines, st.Events, st.Unparsed, st.OutOfOrder = in.b.Lines, in.b.Events, in.b.RawLines, in.b.OutOfOrder
 	if in.b.HasTime {
