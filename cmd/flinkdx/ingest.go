@@ -45,6 +45,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)")
 	workers := fs.Int("j", 0, "goroutines encoding Parquet (default: number of CPUs)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	stats := fs.Bool("stats", false, "print throughput and peak memory (for benchmarks)")
 	fs.Usage = func() {
 		what := "Reads Flink logs, plain or compressed, single files, directory trees or archives,\nand writes a Parquet dataset (one folder per table, and manifest.json)."
 		if analyze {
@@ -98,6 +99,11 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		if analyze {
 			printTimeline(stdout, ing.Notable)
 		}
+	}
+	if *stats {
+		secs := time.Since(start).Seconds()
+		fmt.Fprintf(stdout, "stats: %d input bytes, %d text bytes in %.3fs: %.1f MB/s of text, peak RSS %s\n",
+			m.Totals.Bytes, m.Totals.Text, secs, float64(m.Totals.Text)/1e6/secs, mib(peakRSS()))
 	}
 	switch {
 	case m.Totals.Inputs == 0 || m.Totals.Streams == 0 && len(m.Errors) > 0:

@@ -42,6 +42,7 @@ type Stream struct {
 	Kind       string `json:"kind"` // "flink-log", or "text" when no line was a Flink log line
 	Role       string `json:"role,omitempty"`
 	Host       string `json:"host,omitempty"`
+	Bytes      int64  `json:"bytes"` // decompressed
 	Lines      int64  `json:"lines"`
 	Events     int64  `json:"events"`
 	Unparsed   int64  `json:"unparsed"`
@@ -67,7 +68,8 @@ type Failure struct {
 // Totals sum up the run.
 type Totals struct {
 	Inputs   int   `json:"inputs"`
-	Bytes    int64 `json:"bytes"`
+	Bytes    int64 `json:"bytes"`      // read from inputs
+	Text     int64 `json:"text_bytes"` // decompressed text parsed
 	Streams  int   `json:"streams"`
 	Lines    int64 `json:"lines"`
 	Events   int64 `json:"events"`
@@ -217,7 +219,9 @@ func (in *Ingester) Text(f *input.File) error {
 	st.Role, st.Host = string(role), host
 	in.b.SetFile(f.Path, role, host)
 	in.path = f.Path
-	err := in.parser.Parse(f.Path, input.NewLineReader(f.R, in.opt.MaxLine))
+	lr := input.NewLineReader(f.R, in.opt.MaxLine)
+	err := in.parser.Parse(f.Path, lr)
+	st.Bytes = lr.End()
 	st.Lines, st.Events, st.Unparsed, st.OutOfOrder = in.b.Lines, in.b.Events, in.b.RawLines, in.b.OutOfOrder
 	if in.b.HasTime {
 		st.First = time.UnixMilli(in.b.MinTime).UTC().Format(time.RFC3339Nano)
@@ -293,6 +297,7 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 	t.Streams = len(in.m.Streams)
 	for _, s := range in.m.Streams {
 		t.Lines += s.Lines
+		t.Text += s.Bytes
 		t.Events += s.Events
 		t.Unparsed += s.Unparsed
 	}

@@ -1,0 +1,71 @@
+# flinkdx: `make demo` and `make test` are what a new user runs.
+GO        ?= go
+GOROOT    := $(shell $(GO) env GOROOT)
+WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+BIN       := bin/flinkdx
+FUZZTIME  ?= 30s
+BENCH_DIR := testdata/bench
+
+.PHONY: build test test-native test-wasm fuzz fuzz-brief demo bench bench-data wasm lint clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
+
+# Unit, golden and pipeline tests natively and as WebAssembly under node,
+# plus a brief run of every fuzz target.
+test: lint test-native test-wasm fuzz-brief
+
+test-native:
+	$(GO) test -count=1 ./...
+
+test-wasm:
+	GOOS=js GOARCH=wasm $(GO) build ./forensics/...
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./forensics/...
+
+fuzz-brief:
+	$(MAKE) fuzz FUZZTIME=5s
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./forensics/flinklog
+	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./forensics/input
+
+lint:
+	@test -z "$$(gofmt -l cmd forensics)" || { gofmt -l cmd forensics; echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+
+# Ingest the bundled incident archive, print what it shows, write Parquet.
+demo: build
+	./$(BIN) analyze testdata/demo/incident.tar.gz -o out/demo
+
+# Benchmark data: a deterministic TaskManager log from real line shapes.
+bench-data: $(BENCH_DIR)/taskmanager.log $(BENCH_DIR)/taskmanager.log.gz $(BENCH_DIR)/taskmanager.log.zst $(BENCH_DIR)/big/taskmanager.log
+
+$(BENCH_DIR)/taskmanager.log:
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./cmd/benchgen -size 512MiB -o $@
+$(BENCH_DIR)/taskmanager.log.gz:
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./cmd/benchgen -size 512MiB -format gz -o $@
+$(BENCH_DIR)/taskmanager.log.zst:
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./cmd/benchgen -size 512MiB -format zst -o $@
+$(BENCH_DIR)/big/taskmanager.log:
+	@mkdir -p $(BENCH_DIR)/big
+	$(GO) run ./cmd/benchgen -size 2GiB -o $@
+
+# Ingest throughput (MB/s of uncompressed log) and peak RSS, end to end
+# through the CLI: 512 MiB plain, .gz and .zst, then 2 GiB plain.
+bench: build bench-data
+	$(GO) test -run '^$$' -bench . -benchmem ./forensics/...
+	@for f in taskmanager.log taskmanager.log.gz taskmanager.log.zst big/taskmanager.log; do \
+	  rm -rf out/bench; echo "== $$f"; \
+	  ./$(BIN) ingest $(BENCH_DIR)/$$f -o out/bench --stats | grep -E 'inputs|peak'; \
+	done
+
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -o bin/forensics.wasm ./forensics/...
+
+clean:
+	rm -rf bin out

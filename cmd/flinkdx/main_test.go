@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flinkdx/flinkdx/forensics/ingest"
+)
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestAnalyzeDemo(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI("analyze", "../../testdata/demo/incident.tar.gz", "-o", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"4 streams", "0 lines unparsed",
+		"switched from state FAILING to FAILED", "cause: java.lang.OutOfMemoryError: Java heap space",
+		"incident.tar.gz!incident/jobmanager/jobmanager.log:64",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	var m ingest.Manifest
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Tables["logs"].Rows != 57 || m.Totals.Lines != 96 || len(m.Inputs) != 1 {
+		t.Errorf("manifest tables %+v totals %+v", m.Tables, m.Totals)
+	}
+	for _, f := range m.Tables["logs"].Files {
+		if _, err := os.Stat(filepath.Join(dir, f.Path)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, _ := runCLI("ingest"); code != exitUsage {
+		t.Errorf("no arguments: exit %d", code)
+	}
+	if code, _, _ := runCLI("ingest", "x.log"); code != exitUsage {
+		t.Errorf("no -o: exit %d", code)
+	}
+	if code, _, _ := runCLI("ingest", "--help"); code != exitOK {
+		t.Errorf("--help: exit %d", code)
+	}
+	if code, _, errs := runCLI("ingest", filepath.Join(dir, "missing.log"), "-o", filepath.Join(dir, "o1")); code != exitFailed || !strings.Contains(errs, "missing.log") {
+		t.Errorf("missing input: exit %d, %s", code, errs)
+	}
+	// A truncated archive: what was read is kept, the run is partial.
+	data, err := os.ReadFile("../../testdata/demo/incident.tar.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.tar.gz")
+	os.WriteFile(cut, data[:len(data)*2/3], 0o644)
+	code, out, errs := runCLI("ingest", cut, "-o", filepath.Join(dir, "o2"))
+	if code != exitPartial || !strings.Contains(errs, "cut.tar.gz") || !strings.Contains(out, "events") {
+		t.Errorf("truncated archive: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, _ := runCLI("ingest", "../../testdata/demo/incident.tar.gz", "-o", filepath.Join(dir, "o3"), "--tz", "Mars/Olympus"); code != exitUsage {
+		t.Errorf("bad --tz: exit %d", code)
+	}
+	if code, out, _ := runCLI("version"); code != exitOK || !strings.HasPrefix(out, "flinkdx ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
