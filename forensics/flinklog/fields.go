@@ -3,7 +3,6 @@ package flinklog
 import "bytes"
 
 var (
-	switchedFromState = []byte(" switched from state ")
 	switchedFrom      = []byte(" switched from ")
 	jobWord           = []byte("Job ")
 	heckpoint         = []byte("heckpoint ")
@@ -37,10 +36,12 @@ func hex32At(b []byte, i int) bool {
 
 // extract fills f from an event's first line (the message).
 func extract(msg []byte, f *Fields) {
-	if i := bytes.Index(msg, switchedFromState); i >= 0 {
-		jobTransition(msg, i, f)
-	} else if i := bytes.Index(msg, switchedFrom); i >= 0 {
-		taskTransition(msg, i, f)
+	if i := bytes.Index(msg, switchedFrom); i >= 0 {
+		if bytes.HasPrefix(msg[i+len(switchedFrom):], []byte("state ")) {
+			jobTransition(msg, i, f)
+		} else {
+			taskTransition(msg, i, f)
+		}
 	}
 	if f.JobID == nil {
 		f.JobID, f.JobName = findJob(msg)
@@ -61,7 +62,7 @@ func extract(msg []byte, f *Fields) {
 
 // jobTransition reads "Job NAME (ID) switched from state A to B."
 func jobTransition(msg []byte, at int, f *Fields) {
-	from, to := states(msg[at+len(switchedFromState):])
+	from, to := states(msg[at+len(switchedFrom)+len("state "):])
 	if from == nil {
 		return
 	}
@@ -184,15 +185,15 @@ func trimPunct(b []byte) []byte {
 // findJob finds a job id in the forms Flink logs it: "job ID", "Job ID",
 // "job 'NAME' (ID)", "JobGraph submission 'NAME' (ID)", "(ID)" after a job.
 func findJob(msg []byte) (id, name []byte) {
-	for i := 0; i+32 <= len(msg); {
-		j := bytes.IndexAny(msg[i:], "jJ")
+	for i := 1; i+32 <= len(msg); {
+		j := bytes.Index(msg[i:], []byte("ob"))
 		if j < 0 {
 			return nil, nil
 		}
-		i += j
+		i += j - 1 // at the 'j' or 'J'
 		rest := msg[i:]
-		if len(rest) < 4 || !(rest[1] == 'o' && rest[2] == 'b') {
-			i++
+		if len(rest) < 4 || rest[0]|0x20 != 'j' {
+			i += 2
 			continue
 		}
 		k := 3
@@ -218,7 +219,7 @@ func findJob(msg []byte) (id, name []byte) {
 				}
 			}
 		}
-		i++
+		i += 3
 	}
 	return nil, nil
 }

@@ -168,12 +168,19 @@ func (f *ParquetFile) Close() error { return f.w.Close() }
 // values of leaf column ci. Strings are not copied: the values point into
 // the Arrow buffers, which outlive the encoding.
 func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int) ([]parquet.Value, error) {
+	null := parquet.NullValue().Level(0, 0, ci)
+	if col.NullN() == col.Len() {
+		for r := start; r < end; r++ {
+			dst = append(dst, null)
+		}
+		return dst, nil
+	}
 	switch a := col.(type) {
 	case *array.Timestamp:
 		vs := a.TimestampValues()
 		for r := start; r < end; r++ {
 			if a.IsNull(r) {
-				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				dst = append(dst, null)
 				continue
 			}
 			dst = append(dst, parquet.Int64Value(int64(vs[r])).Level(0, def, ci))
@@ -182,7 +189,7 @@ func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int)
 		vs := a.Int64Values()
 		for r := start; r < end; r++ {
 			if a.IsNull(r) {
-				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				dst = append(dst, null)
 				continue
 			}
 			dst = append(dst, parquet.Int64Value(vs[r]).Level(0, def, ci))
@@ -191,7 +198,7 @@ func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int)
 		vs := a.Int32Values()
 		for r := start; r < end; r++ {
 			if a.IsNull(r) {
-				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				dst = append(dst, null)
 				continue
 			}
 			dst = append(dst, parquet.Int32Value(vs[r]).Level(0, def, ci))
@@ -200,7 +207,7 @@ func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int)
 		vs := a.Float64Values()
 		for r := start; r < end; r++ {
 			if a.IsNull(r) {
-				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				dst = append(dst, null)
 				continue
 			}
 			dst = append(dst, parquet.DoubleValue(vs[r]).Level(0, def, ci))
@@ -208,7 +215,7 @@ func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int)
 	case *array.Boolean:
 		for r := start; r < end; r++ {
 			if a.IsNull(r) {
-				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				dst = append(dst, null)
 				continue
 			}
 			dst = append(dst, parquet.BooleanValue(a.Value(r)).Level(0, def, ci))
@@ -216,7 +223,7 @@ func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int)
 	case byteArray:
 		for r := start; r < end; r++ {
 			if a.IsNull(r) {
-				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				dst = append(dst, null)
 				continue
 			}
 			dst = append(dst, parquet.ByteArrayValue(valueBytes(a, r)).Level(0, def, ci))
@@ -229,7 +236,7 @@ func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int)
 		idx := a.Indices().(*array.Int32).Int32Values()
 		for r := start; r < end; r++ {
 			if a.IsNull(r) {
-				dst = append(dst, parquet.NullValue().Level(0, 0, ci))
+				dst = append(dst, null)
 				continue
 			}
 			dst = append(dst, parquet.ByteArrayValue(valueBytes(dict, int(idx[r]))).Level(0, def, ci))
