@@ -1,0 +1,55 @@
+package flinklog
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/flinkdx/flinkdx/forensics/input"
+)
+
+// BenchmarkParse measures the parser alone and the parser appending to the
+// Arrow builders, over the real excerpts repeated to about 16 MiB.
+func BenchmarkParse(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(testdata, "*", "*.log"))
+	var one []byte
+	for _, f := range files {
+		d, _ := os.ReadFile(f)
+		one = append(one, d...)
+		if len(d) > 0 && d[len(d)-1] != '\n' {
+			one = append(one, '\n')
+		}
+	}
+	data := bytes.Repeat(one, (16<<20)/len(one)+1)
+	run := func(b *testing.B, sink Sink, each func()) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		p := NewParser(sink, Options{})
+		for b.Loop() {
+			lr := input.NewLineReader(bufio.NewReaderSize(bytes.NewReader(data), 1<<20), 0)
+			if err := p.Parse("bench.log", lr); err != nil {
+				b.Fatal(err)
+			}
+			each()
+		}
+	}
+	b.Run("parse", func(b *testing.B) { run(b, discard{}, func() {}) })
+	b.Run("arrow", func(b *testing.B) {
+		bl := NewBuilder(memory.DefaultAllocator)
+		defer bl.Release()
+		bl.SetFile("bench.log", TaskManager, "")
+		run(b, bl, func() {
+			bl.NewRecord().Release()
+			bl.RawRows.NewRecord().Release()
+		})
+	})
+}
+
+type discard struct{}
+
+func (discard) Event(*Event) {}
+func (discard) Raw(*RawLine) {}

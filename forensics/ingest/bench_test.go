@@ -1,0 +1,44 @@
+package ingest
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/flinkdx/flinkdx/forensics/table"
+)
+
+// benchLog repeats the real excerpts and the demo's JobManager log to about
+// 16 MiB.
+func benchLog(b *testing.B) []byte {
+	files, _ := filepath.Glob("../../testdata/flinklog/*/*.log")
+	var one []byte
+	for _, f := range files {
+		d, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		one = append(one, d...)
+		if len(d) > 0 && d[len(d)-1] != '\n' {
+			one = append(one, '\n')
+		}
+	}
+	return bytes.Repeat(one, (16<<20)/len(one)+1)
+}
+
+// BenchmarkIngest measures the whole pipeline (walk, parse, Arrow, Parquet
+// with zstd) into memory; `make bench` also runs the CLI on 512 MiB and 2 GiB.
+func BenchmarkIngest(b *testing.B) {
+	data := benchLog(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		out := table.NewMemOutput()
+		in := New(table.NewDataset(out, nil, 0), Options{})
+		in.Reader("bench.log", bytes.NewReader(data))
+		if _, err := in.Finish(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
