@@ -1,7 +1,6 @@
 package flinklog
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,10 +21,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("tm-1  | 2024-01-01T00:00:00.000Z ERROR [t] x [ctx] - a\r\ntm-1  | \tat b\n[pod/a/b] 2024-01-01 00:00:00 WARN x - c"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := parseBytes(t, "fuzz.log", data, time.UTC)
-		lines := int64(bytes.Count(data, []byte("\n")))
-		if len(data) > 0 && data[len(data)-1] != '\n' {
-			lines++
-		}
+		lines := countLines(data)
 		var got int64
 		for _, e := range c.Events {
 			got += int64(e.Lines)

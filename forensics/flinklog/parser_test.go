@@ -161,10 +161,7 @@ func TestExcerptsGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := parseBytes(t, filepath.Base(f), data, time.UTC)
-			lines := int64(bytes.Count(data, []byte("\n")))
-			if len(data) > 0 && data[len(data)-1] != '\n' {
-				lines++
-			}
+			lines := countLines(data)
 			var got int64
 			for _, e := range c.Events {
 				got += int64(e.Lines)
@@ -310,4 +307,14 @@ func readOpsAgentExpected(t *testing.T, path string) []opsAgentEntry {
 		}
 	}
 	return out
+}
+
+// countLines counts lines as the line reader does: a last line without a
+// line end counts.
+func countLines(data []byte) int64 {
+	n := int64(bytes.Count(data, []byte("\n")))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
+	}
+	return n
 }
