@@ -3,8 +3,6 @@ package flinklog
 import (
 	"bufio"
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/apache/arrow/go/v15/arrow/memory"
@@ -15,10 +13,8 @@ import (
 // BenchmarkParse measures the parser alone and the parser appending to the
 // Arrow builders, over the real excerpts repeated to about 16 MiB.
 func BenchmarkParse(b *testing.B) {
-	files, _ := filepath.Glob(filepath.Join(testdata, "*", "*.log"))
 	var one []byte
-	for _, f := range files {
-		d, _ := os.ReadFile(f)
+	for _, d := range corpusLogs(b) {
 		one = append(one, d...)
 		if len(d) > 0 && d[len(d)-1] != '\n' {
 			one = append(one, '\n')

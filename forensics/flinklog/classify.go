@@ -56,10 +56,12 @@ func marked(logger []byte, marks [][]byte) int {
 // Classify tells a JobManager log from a TaskManager log by the loggers of
 // the header lines in its first bytes (stack frames do not count); the file
 // name (Flink's "flink-USER-taskexecutor-N-HOST.log" and its kin) decides
-// only when the content does not.
-func Classify(name string, head []byte) Role {
+// only when the content does not. isLog says head holds at least one Flink
+// log header line.
+func Classify(name string, head []byte) (role Role, isLog bool) {
 	jm, tm, cl := 0, 0, 0
 	forHeaders(head, func(h *header) bool {
+		isLog = true
 		jm += marked(h.logger, jobManagerMarks)
 		tm += marked(h.logger, taskManagerMarks)
 		cl += marked(h.logger, clientMarks)
@@ -67,14 +69,14 @@ func Classify(name string, head []byte) Role {
 	})
 	switch {
 	case cl > 0 && cl >= jm && cl >= tm:
-		return Client
+		return Client, isLog
 	case jm > tm:
-		return JobManager
+		return JobManager, isLog
 	case tm > jm:
-		return TaskManager
+		return TaskManager, isLog
 	}
-	role, _ := FromName(name)
-	return role
+	role, _ = FromName(name)
+	return role, isLog
 }
 
 // FromName reads role and host from the log file names Flink writes:
@@ -114,13 +116,6 @@ func FromName(p string) (Role, string) {
 		return JobManager, ""
 	}
 	return Unknown, ""
-}
-
-// IsFlinkLog says whether head holds at least one Flink log header line.
-func IsFlinkLog(head []byte) bool {
-	found := false
-	forHeaders(head, func(*header) bool { found = true; return false })
-	return found
 }
 
 // forHeaders calls fn for each header line in head until fn returns false.

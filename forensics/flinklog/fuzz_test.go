@@ -1,8 +1,6 @@
 package flinklog
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -11,11 +9,8 @@ import (
 // for (folded into an event or kept raw), and every origin lies inside the
 // input.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(testdata, "*", "*.log"))
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
+	for _, b := range corpusLogs(f) {
+		f.Add(b)
 	}
 	f.Add([]byte("2024-01-01 00:00:00,000 INFO  x - a\n\tat y(Z.java:1)\n"))
 	f.Add([]byte("tm-1  | 2024-01-01T00:00:00.000Z ERROR [t] x [ctx] - a\r\ntm-1  | \tat b\n[pod/a/b] 2024-01-01 00:00:00 WARN x - c"))

@@ -78,25 +78,24 @@ func (p *Parser) Parse(name string, lr *input.LineReader) error {
 	return nil
 }
 
+// streamFor returns the stream of a prefix, starting it if need be.
 func (p *Parser) streamFor(prefix []byte) *stream {
-	for _, s := range p.streams {
-		if bytes.Equal(s.prefix, prefix) {
-			return s
-		}
+	if s := p.known(prefix); s != nil {
+		return s
 	}
 	s := &stream{prefix: append([]byte(nil), prefix...)}
 	p.streams = append(p.streams, s)
 	return s
 }
 
-// knownPrefix says whether a prefix has been seen in this file.
-func (p *Parser) knownPrefix(prefix []byte) bool {
+// known returns the stream of a prefix seen before in this file, or nil.
+func (p *Parser) known(prefix []byte) *stream {
 	for _, s := range p.streams {
-		if len(s.prefix) > 0 && bytes.Equal(s.prefix, prefix) {
-			return true
+		if bytes.Equal(s.prefix, prefix) {
+			return s
 		}
 	}
-	return false
+	return nil
 }
 
 func (p *Parser) line(lr *input.LineReader) {
@@ -113,7 +112,7 @@ func (p *Parser) line(lr *input.LineReader) {
 			p.header(p.streamFor(prefix), rest, lr)
 			return
 		}
-		if prefix == nil || p.knownPrefix(prefix) {
+		if prefix == nil || p.known(prefix) != nil {
 			p.continuation(p.streamFor(prefix), rest, lr)
 			return
 		}

@@ -96,7 +96,8 @@ func (c *collector) Raw(r *RawLine) {
 
 func parseBytes(t testing.TB, name string, data []byte, loc *time.Location) *collector {
 	t.Helper()
-	c := &collector{Role: Classify(name, data), Events: []collected{}, RawLines: []collectedRaw{}}
+	role, _ := Classify(name, data)
+	c := &collector{Role: role, Events: []collected{}, RawLines: []collectedRaw{}}
 	p := NewParser(c, Options{Location: loc})
 	if err := p.Parse(name, input.NewLineReader(bufio.NewReader(bytes.NewReader(data)), 0)); err != nil {
 		t.Fatal(err)
@@ -317,4 +318,18 @@ func countLines(data []byte) int64 {
 		n++
 	}
 	return n
+}
+
+// corpusLogs returns the content of every .log file under testdata.
+func corpusLogs(t testing.TB) [][]byte {
+	files, _ := filepath.Glob(filepath.Join(testdata, "*", "*.log"))
+	var out [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
 }

@@ -116,7 +116,7 @@ func setIf(d *table.Dict, row int, v []byte) {
 func (b *Builder) Event(e *Event) {
 	r := b.rows
 	if e.HasTime {
-		b.ts.Set(r, e.Time)
+		b.ts.Set(r, arrow.Timestamp(e.Time))
 		if !b.HasTime || e.Time < b.MinTime {
 			b.MinTime = e.Time
 		}

@@ -211,10 +211,10 @@ const headSize = 64 << 10
 func (in *Ingester) Text(f *input.File) error {
 	head, _ := f.R.Peek(headSize)
 	st := Stream{Path: f.Path, Kind: "text"}
-	role, host := flinklog.FromName(f.Path)
-	if flinklog.IsFlinkLog(head) {
+	_, host := flinklog.FromName(f.Path)
+	role, isLog := flinklog.Classify(f.Path, head)
+	if isLog {
 		st.Kind = "flink-log"
-		role = flinklog.Classify(f.Path, head)
 	}
 	st.Role, st.Host = string(role), host
 	in.b.SetFile(f.Path, role, host)
@@ -257,25 +257,7 @@ func (in *Ingester) Files(w *input.Walker, paths []string) {
 
 // Reader reads one input given as a stream (the browser, HTTP bodies).
 func (in *Ingester) Reader(name string, r io.Reader) {
-	rec := input.Input{Path: name}
-	cr := &countReader{r: r}
-	if err := input.Open(name, cr, in, in.opt.Input); err != nil {
-		rec.Error = err.Error()
-		in.Fail(name, err)
-	}
-	rec.Size = cr.n
-	in.m.Inputs = append(in.m.Inputs, rec)
-}
-
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	in.m.Inputs = append(in.m.Inputs, input.Read(name, r, in, in.opt.Input, nil))
 }
 
 // Finish writes the last batches, closes the dataset and returns the

@@ -83,21 +83,27 @@ func dedupe(s []string) []string {
 }
 
 // Read opens one file of the file system, hands its content to h, and
-// returns its record for the manifest: size and SHA-256 of the bytes on disk.
+// returns its record for the manifest.
 func (w *Walker) Read(name string, h Handler) Input {
-	in := Input{Path: name}
 	f, err := w.FS.Open(name)
 	if err != nil {
-		in.Error = err.Error()
 		h.Fail(name, err)
-		return in
+		return Input{Path: name, Error: err.Error()}
 	}
 	defer f.Close()
+	return Read(name, f, h, w.Options, &w.BytesRead)
+}
+
+// Read expands one input stream (a file, an upload, a request body) like
+// Open and returns its record for the manifest: the size and SHA-256 of
+// the bytes as given. read, if not nil, counts the bytes as they are read.
+func Read(name string, r io.Reader, h Handler, opt Options, read *atomic.Int64) Input {
+	in := Input{Path: name}
 	sum := sha256.New()
-	hr := &hashingReader{r: f, h: sum, read: &w.BytesRead}
-	err = Open(name, hr, h, w.Options)
+	hr := &hashingReader{r: r, h: sum, read: read}
+	err := Open(name, hr, h, opt)
 	if err == nil {
-		// Archives may end before the file does (tar padding): hash it all.
+		// Archives may end before the stream does (tar padding): hash it all.
 		_, err = io.Copy(io.Discard, hr)
 	}
 	if err != nil {
@@ -121,7 +127,9 @@ func (r *hashingReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		r.h.Write(p[:n])
 		r.n += int64(n)
-		r.read.Add(int64(n))
+		if r.read != nil {
+			r.read.Add(int64(n))
+		}
 	}
 	return n, err
 }

@@ -79,70 +79,51 @@ func (d *Dict) Release() {
 	d.indices.Release()
 }
 
-// Str builds a plain string column with lazy nulls.
-type Str struct{ b *array.BinaryBuilder }
+// lazyBuilder is an Arrow builder of values of type T.
+type lazyBuilder[T any] interface {
+	array.Builder
+	Append(T)
+}
+
+// Lazy builds a column whose rows not Set are null. Nulls are appended in
+// bulk when a later row is Set or the column is finished, so a mostly-null
+// column costs nothing per row.
+type Lazy[T any, B lazyBuilder[T]] struct{ b B }
+
+// Set sets row to v; rows skipped since the last Set are null.
+func (c Lazy[T, B]) Set(row int, v T) {
+	if n := c.b.Len(); n < row {
+		c.b.AppendNulls(row - n)
+	}
+	c.b.Append(v)
+}
+
+// Finish pads the column to rows and returns it; the builder starts over.
+func (c Lazy[T, B]) Finish(rows int) arrow.Array {
+	if n := c.b.Len(); n < rows {
+		c.b.AppendNulls(rows - n)
+	}
+	return c.b.NewArray()
+}
+
+func (c Lazy[T, B]) Release() { c.b.Release() }
+
+// The column kinds the tables use.
+type (
+	Str        = Lazy[[]byte, *array.BinaryBuilder]
+	Int64      = Lazy[int64, *array.Int64Builder]
+	Int32      = Lazy[int32, *array.Int32Builder]
+	Timestamps = Lazy[arrow.Timestamp, *array.TimestampBuilder]
+)
 
 func NewStr(mem memory.Allocator) Str {
 	return Str{array.NewBinaryBuilder(mem, arrow.BinaryTypes.String)}
 }
-
-func (s Str) Set(row int, v []byte) {
-	if n := s.b.Len(); n < row {
-		s.b.AppendNulls(row - n)
-	}
-	s.b.Append(v)
-}
-
-func (s Str) Finish(rows int) arrow.Array {
-	if n := s.b.Len(); n < rows {
-		s.b.AppendNulls(rows - n)
-	}
-	return s.b.NewArray()
-}
-
-func (s Str) Release() { s.b.Release() }
-
-// Int64 builds an int64 column with lazy nulls.
-type Int64 struct{ b *array.Int64Builder }
-
 func NewInt64(mem memory.Allocator) Int64 { return Int64{array.NewInt64Builder(mem)} }
-
-func (c Int64) Set(row int, v int64) {
-	if n := c.b.Len(); n < row {
-		c.b.AppendNulls(row - n)
-	}
-	c.b.Append(v)
-}
-
-func (c Int64) Finish(rows int) arrow.Array {
-	if n := c.b.Len(); n < rows {
-		c.b.AppendNulls(rows - n)
-	}
-	return c.b.NewArray()
-}
-
-func (c Int64) Release() { c.b.Release() }
-
-// Int32 builds an int32 column with lazy nulls.
-type Int32 struct{ b *array.Int32Builder }
-
 func NewInt32(mem memory.Allocator) Int32 { return Int32{array.NewInt32Builder(mem)} }
-
-func (c Int32) Set(row int, v int32) {
-	if n := c.b.Len(); n < row {
-		c.b.AppendNulls(row - n)
-	}
-	c.b.Append(v)
+func NewTimestamps(mem memory.Allocator) Timestamps {
+	return Timestamps{array.NewTimestampBuilder(mem, TimestampMs)}
 }
-
-func (c Int32) Finish(rows int) arrow.Array {
-	if n := c.b.Len(); n < rows {
-		c.b.AppendNulls(rows - n)
-	}
-	return c.b.NewArray()
-}
-
-func (c Int32) Release() { c.b.Release() }
 
 // Bool builds a boolean column whose unset rows are false.
 type Bool struct{ b *array.BooleanBuilder }
@@ -168,26 +149,3 @@ func (c Bool) Finish(rows int) arrow.Array {
 }
 
 func (c Bool) Release() { c.b.Release() }
-
-// Timestamps builds a timestamp[ms, UTC] column with lazy nulls.
-type Timestamps struct{ b *array.TimestampBuilder }
-
-func NewTimestamps(mem memory.Allocator) Timestamps {
-	return Timestamps{array.NewTimestampBuilder(mem, TimestampMs)}
-}
-
-func (c Timestamps) Set(row int, ms int64) {
-	if n := c.b.Len(); n < row {
-		c.b.AppendNulls(row - n)
-	}
-	c.b.Append(arrow.Timestamp(ms))
-}
-
-func (c Timestamps) Finish(rows int) arrow.Array {
-	if n := c.b.Len(); n < rows {
-		c.b.AppendNulls(rows - n)
-	}
-	return c.b.NewArray()
-}
-
-func (c Timestamps) Release() { c.b.Release() }
