@@ -34,6 +34,8 @@ type Options struct {
 	// MaxLine is the longest line kept whole (input.DefaultMaxLine if 0).
 	MaxLine int
 	Input   input.Options
+	// Allocator holds the Arrow buffers (table.Pool if nil).
+	Allocator memory.Allocator
 }
 
 // Stream is one text stream read, as the manifest records it.
@@ -138,10 +140,13 @@ func New(ds *table.Dataset, opt Options) *Ingester {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
+	if opt.Allocator == nil {
+		opt.Allocator = table.Pool
+	}
 	in := &Ingester{opt: opt, ds: ds}
 	in.logs = ds.Table("logs", flinklog.Schema)
 	in.raw = ds.Table("raw", table.RawSchema)
-	in.b = flinklog.NewBuilder(memory.DefaultAllocator)
+	in.b = flinklog.NewBuilder(opt.Allocator)
 	in.sink = batchSink{in: in}
 	in.parser = flinklog.NewParser(&in.sink, flinklog.Options{Location: opt.Location, MaxLine: opt.MaxLine})
 	in.m = Manifest{

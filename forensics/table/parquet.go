@@ -165,81 +165,100 @@ func (f *ParquetFile) Rows() int64 { return f.rows }
 func (f *ParquetFile) Close() error { return f.w.Close() }
 
 // appendValues converts rows [start, end) of an Arrow column to Parquet
-// values of leaf column ci. Strings are not copied: the values point into
-// the Arrow buffers, which outlive the encoding.
+// values of leaf column ci (def is its maximum definition level: 1 for an
+// optional column, 0 for a required one). Strings are not copied: the
+// values point into the Arrow buffers, which outlive the encoding.
 func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int) ([]parquet.Value, error) {
+	n := end - start
+	dst = slices.Grow(dst[:0], n)[:n]
 	null := parquet.NullValue().Level(0, 0, ci)
 	if col.NullN() == col.Len() {
-		for r := start; r < end; r++ {
-			dst = append(dst, null)
+		for i := range dst {
+			dst[i] = null
 		}
 		return dst, nil
 	}
+	// valid reports row r is not null, reading the validity bitmap directly.
+	bitmap, off, nulls := col.NullBitmapBytes(), col.Data().Offset(), col.NullN() > 0
+	valid := func(r int) bool {
+		return !nulls || bitmap[(off+r)>>3]&(1<<((off+r)&7)) != 0
+	}
+	level := func(v parquet.Value) parquet.Value {
+		if def == 0 {
+			return v // required: the levels are all zero already
+		}
+		return v.Level(0, def, ci)
+	}
 	switch a := col.(type) {
 	case *array.Timestamp:
-		vs := a.TimestampValues()
-		for r := start; r < end; r++ {
-			if a.IsNull(r) {
-				dst = append(dst, null)
-				continue
+		vs := a.TimestampValues()[start:end]
+		for i := range dst {
+			if valid(start + i) {
+				dst[i] = level(parquet.Int64Value(int64(vs[i])))
+			} else {
+				dst[i] = null
 			}
-			dst = append(dst, parquet.Int64Value(int64(vs[r])).Level(0, def, ci))
 		}
 	case *array.Int64:
-		vs := a.Int64Values()
-		for r := start; r < end; r++ {
-			if a.IsNull(r) {
-				dst = append(dst, null)
-				continue
+		vs := a.Int64Values()[start:end]
+		for i := range dst {
+			if valid(start + i) {
+				dst[i] = level(parquet.Int64Value(vs[i]))
+			} else {
+				dst[i] = null
 			}
-			dst = append(dst, parquet.Int64Value(vs[r]).Level(0, def, ci))
 		}
 	case *array.Int32:
-		vs := a.Int32Values()
-		for r := start; r < end; r++ {
-			if a.IsNull(r) {
-				dst = append(dst, null)
-				continue
+		vs := a.Int32Values()[start:end]
+		for i := range dst {
+			if valid(start + i) {
+				dst[i] = level(parquet.Int32Value(vs[i]))
+			} else {
+				dst[i] = null
 			}
-			dst = append(dst, parquet.Int32Value(vs[r]).Level(0, def, ci))
 		}
 	case *array.Float64:
-		vs := a.Float64Values()
-		for r := start; r < end; r++ {
-			if a.IsNull(r) {
-				dst = append(dst, null)
-				continue
+		vs := a.Float64Values()[start:end]
+		for i := range dst {
+			if valid(start + i) {
+				dst[i] = level(parquet.DoubleValue(vs[i]))
+			} else {
+				dst[i] = null
 			}
-			dst = append(dst, parquet.DoubleValue(vs[r]).Level(0, def, ci))
 		}
 	case *array.Boolean:
-		for r := start; r < end; r++ {
-			if a.IsNull(r) {
-				dst = append(dst, null)
-				continue
+		for i := range dst {
+			if valid(start + i) {
+				dst[i] = level(parquet.BooleanValue(a.Value(start + i)))
+			} else {
+				dst[i] = null
 			}
-			dst = append(dst, parquet.BooleanValue(a.Value(r)).Level(0, def, ci))
 		}
 	case byteArray:
-		for r := start; r < end; r++ {
-			if a.IsNull(r) {
-				dst = append(dst, null)
-				continue
+		offs, data := a.ValueOffsets(), a.ValueBytes()
+		base := offs[0]
+		for i := range dst {
+			if valid(start + i) {
+				dst[i] = level(parquet.ByteArrayValue(data[offs[start+i]-base : offs[start+i+1]-base]))
+			} else {
+				dst[i] = null
 			}
-			dst = append(dst, parquet.ByteArrayValue(valueBytes(a, r)).Level(0, def, ci))
 		}
 	case *array.Dictionary:
 		dict, ok := a.Dictionary().(byteArray)
 		if !ok {
 			return dst, fmt.Errorf("unsupported dictionary of %v", a.Dictionary().DataType())
 		}
-		idx := a.Indices().(*array.Int32).Int32Values()
-		for r := start; r < end; r++ {
-			if a.IsNull(r) {
-				dst = append(dst, null)
-				continue
+		idx := a.Indices().(*array.Int32).Int32Values()[start:end]
+		offs, data := dict.ValueOffsets(), dict.ValueBytes()
+		base := offs[0]
+		for i := range dst {
+			if valid(start + i) {
+				k := idx[i]
+				dst[i] = level(parquet.ByteArrayValue(data[offs[k]-base : offs[k+1]-base]))
+			} else {
+				dst[i] = null
 			}
-			dst = append(dst, parquet.ByteArrayValue(valueBytes(dict, int(idx[r]))).Level(0, def, ci))
 		}
 	default:
 		return dst, fmt.Errorf("unsupported column type %v", col.DataType())
@@ -252,10 +271,4 @@ type byteArray interface {
 	arrow.Array
 	ValueOffsets() []int32
 	ValueBytes() []byte
-}
-
-// valueBytes is the bytes of value i, without copying.
-func valueBytes(a byteArray, i int) []byte {
-	offs := a.ValueOffsets()
-	return a.ValueBytes()[offs[i]-offs[0] : offs[i+1]-offs[0]]
 }
