@@ -83,6 +83,12 @@ func NewParquetFile(out io.Writer, name string, s *arrow.Schema, meta map[string
 		parquet.PageBufferSize(1 << 20),
 		parquet.DataPageStatistics(false),
 	}
+	for _, f := range s.Fields() {
+		if f.Type.ID() == arrow.STRING {
+			// Text: min/max bounds in the column index would only be noise.
+			opts = append(opts, parquet.SkipPageBounds(f.Name))
+		}
+	}
 	for k, v := range sortedPairs(meta) {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
 	}
@@ -114,6 +120,7 @@ type RowGroup struct {
 // own, to reuse its value buffer.
 type Encoder struct {
 	values []parquet.Value
+	dict   []parquet.Value
 }
 
 // Encode encodes rec as a row group of f. It is safe to call from several
@@ -126,20 +133,25 @@ func (enc *Encoder) Encode(f *ParquetFile, rec arrow.Record) (*RowGroup, error) 
 	cols := rg.ColumnWriters()
 	n := int(rec.NumRows())
 	for i, col := range rec.Columns() {
-		for start := 0; start < n; start += 4096 {
-			end := min(n, start+4096)
-			def := 0
-			if f.schema.Field(i).Nullable {
-				def = 1
-			}
-			var err error
-			enc.values, err = appendValues(enc.values[:0], col, start, end, i, def)
+		def := 0
+		if f.schema.Field(i).Nullable {
+			def = 1
+		}
+		var err error
+		if d, ok := col.(*array.Dictionary); ok {
+			// The values of the dictionary's entries, each made once.
+			enc.dict, err = appendValues(enc.dict[:0], nil, d.Dictionary(), 0, d.Dictionary().Len(), i, def)
+		}
+		// Converted and written 4096 rows at a time: the values stay in
+		// cache, and a page can end every 4096 rows.
+		for start := 0; start < n && err == nil; start += 4096 {
+			enc.values, err = appendValues(enc.values[:0], enc.dict, col, start, min(n, start+4096), i, def)
 			if err == nil {
 				_, err = cols[i].WriteRowValues(enc.values)
 			}
-			if err != nil {
-				return nil, fmt.Errorf("cannot encode column %s: %w", f.schema.Field(i).Name, err)
-			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cannot encode column %s: %w", f.schema.Field(i).Name, err)
 		}
 	}
 	if err := rg.Flush(); err != nil {
@@ -164,11 +176,12 @@ func (f *ParquetFile) Rows() int64 { return f.rows }
 // Close writes the footer.
 func (f *ParquetFile) Close() error { return f.w.Close() }
 
-// appendValues converts rows [start, end) of an Arrow column to Parquet
-// values of leaf column ci (def is its maximum definition level: 1 for an
-// optional column, 0 for a required one). Strings are not copied: the
-// values point into the Arrow buffers, which outlive the encoding.
-func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int) ([]parquet.Value, error) {
+// appendValues converts rows [start, end) of an Arrow column to the
+// Parquet values of leaf column ci (def is its maximum definition level: 1
+// for an optional column, 0 for a required one). Strings are not copied:
+// the values point into the Arrow buffers, which outlive the encoding. For a
+// dictionary column, dict holds the values of its entries.
+func appendValues(dst, dict []parquet.Value, col arrow.Array, start, end, ci, def int) ([]parquet.Value, error) {
 	n := end - start
 	dst = slices.Grow(dst[:0], n)[:n]
 	null := parquet.NullValue().Level(0, 0, ci)
@@ -245,17 +258,13 @@ func appendValues(dst []parquet.Value, col arrow.Array, start, end, ci, def int)
 			}
 		}
 	case *array.Dictionary:
-		dict, ok := a.Dictionary().(byteArray)
-		if !ok {
-			return dst, fmt.Errorf("unsupported dictionary of %v", a.Dictionary().DataType())
+		if len(dict) != a.Dictionary().Len() {
+			return dst, fmt.Errorf("dictionary of %d entries; %d values given", a.Dictionary().Len(), len(dict))
 		}
 		idx := a.Indices().(*array.Int32).Int32Values()[start:end]
-		offs, data := dict.ValueOffsets(), dict.ValueBytes()
-		base := offs[0]
 		for i := range dst {
 			if valid(start + i) {
-				k := idx[i]
-				dst[i] = level(parquet.ByteArrayValue(data[offs[k]-base : offs[k+1]-base]))
+				dst[i] = dict[idx[i]]
 			} else {
 				dst[i] = null
 			}
