@@ -36,7 +36,7 @@ func hex32At(b []byte, i int) bool {
 
 // extract fills f from an event's first line (the message).
 func extract(msg []byte, f *Fields) {
-	if i := bytes.Index(msg, switchedFrom); i >= 0 {
+	if i := indexFrom(msg, switchedFrom, 2); i >= 0 {
 		if bytes.HasPrefix(msg[i+len(switchedFrom):], []byte("state ")) {
 			jobTransition(msg, i, f)
 		} else {
@@ -185,15 +185,19 @@ func trimPunct(b []byte) []byte {
 // findJob finds a job id in the forms Flink logs it: "job ID", "Job ID",
 // "job 'NAME' (ID)", "JobGraph submission 'NAME' (ID)", "(ID)" after a job.
 func findJob(msg []byte) (id, name []byte) {
-	for i := 1; i+32 <= len(msg); {
-		j := bytes.Index(msg[i:], []byte("ob"))
+	for i := 0; i+32 <= len(msg); {
+		// The next 'j' or 'J': both are rare, so two scans beat one for "ob".
+		j, J := bytes.IndexByte(msg[i:], 'j'), bytes.IndexByte(msg[i:], 'J')
+		if j < 0 || J >= 0 && J < j {
+			j = J
+		}
 		if j < 0 {
 			return nil, nil
 		}
-		i += j - 1 // at the 'j' or 'J'
+		i += j
 		rest := msg[i:]
-		if len(rest) < 4 || rest[0]|0x20 != 'j' {
-			i += 2
+		if len(rest) < 4 || rest[1] != 'o' || rest[2] != 'b' {
+			i++
 			continue
 		}
 		k := 3
@@ -227,7 +231,7 @@ func findJob(msg []byte) (id, name []byte) {
 // findCheckpoint reads the number after "checkpoint " or "Checkpoint ".
 func findCheckpoint(msg []byte) int64 {
 	for i := 0; ; {
-		j := bytes.Index(msg[i:], heckpoint)
+		j := indexFrom(msg[i:], heckpoint, 3)
 		if j < 0 {
 			return -1
 		}
@@ -268,7 +272,7 @@ func findTaskManager(msg []byte) []byte {
 // findContainer reads a YARN container id: container_[eNN_]CLUSTERTS_APP_ATTEMPT_CONTAINER.
 func findContainer(msg []byte) []byte {
 	for i := 0; ; {
-		j := bytes.Index(msg[i:], containerPrefix)
+		j := indexFrom(msg[i:], containerPrefix, 6)
 		if j < 0 {
 			return nil
 		}
@@ -348,4 +352,23 @@ func exceptionLine(b []byte) (class, msg []byte, ok bool) {
 		msg = bytes.TrimSpace(b[end+1:])
 	}
 	return cls, msg, true
+}
+
+// indexFrom is bytes.Index(s, word), but it scans for word[skip:], a part
+// that starts with a rarer byte than word does (" switched" starts with a
+// blank, found every few bytes), and then checks the rest.
+func indexFrom(s, word []byte, skip int) int {
+	tail := word[skip:]
+	for i := skip; i <= len(s)-len(tail); {
+		j := bytes.Index(s[i:], tail)
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if string(s[i-skip:i]) == string(word[:skip]) {
+			return i - skip
+		}
+		i++
+	}
+	return -1
 }
