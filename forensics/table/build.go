@@ -108,6 +108,9 @@ func (c Lazy[T, B]) Finish(rows int) arrow.Array {
 
 func (c Lazy[T, B]) Release() { c.b.Release() }
 
+// Builder is the underlying Arrow builder.
+func (c Lazy[T, B]) Builder() B { return c.b }
+
 // The column kinds the tables use.
 type (
 	Str        = Lazy[[]byte, *array.BinaryBuilder]
