@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/flinkdx/flinkdx/forensics/table"
 
 	"github.com/flinkdx/flinkdx/forensics/input"
 )
@@ -35,7 +35,7 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.Run("parse", func(b *testing.B) { run(b, discard{}, func() {}) })
 	b.Run("arrow", func(b *testing.B) {
-		bl := NewBuilder(memory.DefaultAllocator)
+		bl := NewBuilder(table.Pool)
 		defer bl.Release()
 		bl.SetFile("bench.log", TaskManager, "")
 		run(b, bl, func() {
