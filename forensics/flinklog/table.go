@@ -46,6 +46,13 @@ var Schema = arrow.NewSchema([]arrow.Field{
 	{Name: "root_cause_message", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
+var levelBytes = func() (b [len(levelNames)][]byte) {
+	for i, n := range levelNames {
+		b[i] = []byte(n)
+	}
+	return b
+}()
+
 // Builder appends events to logs batches and unparsed lines to raw
 // batches. Call SetFile before the events of each file.
 type Builder struct {
@@ -126,7 +133,7 @@ func (b *Builder) Event(e *Event) {
 		b.HasTime = true
 	}
 	if e.Level != NoLevel {
-		b.level.Set(r, []byte(levelNames[e.Level]))
+		b.level.Set(r, levelBytes[e.Level])
 	}
 	setIf(b.logger, r, e.Logger)
 	setIf(b.thread, r, e.Thread)

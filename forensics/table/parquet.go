@@ -84,8 +84,9 @@ func NewParquetFile(out io.Writer, name string, s *arrow.Schema, meta map[string
 		parquet.DataPageStatistics(false),
 	}
 	for _, f := range s.Fields() {
-		if f.Type.ID() == arrow.STRING {
-			// Text: min/max bounds in the column index would only be noise.
+		if f.Type.ID() == arrow.STRING || f.Type.ID() == arrow.DICTIONARY {
+			// Page min/max of strings prune nothing a reader asks for;
+			// row-group statistics still hold them.
 			opts = append(opts, parquet.SkipPageBounds(f.Name))
 		}
 	}
