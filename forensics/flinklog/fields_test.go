@@ -21,6 +21,7 @@ func TestIndexFrom(t *testing.T) {
 		}
 	}
 }
+
 // Field extraction on message shapes the excerpts do not all show.
 func TestExtract(t *testing.T) {
 	for _, tc := range []struct {
