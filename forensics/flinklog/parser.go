@@ -13,8 +13,6 @@ type Options struct {
 	// Location is the zone of timestamps that carry none (Flink's layouts
 	// carry none); nil means UTC.
 	Location *time.Location
-	// MaxLine is the longest line kept whole (input.DefaultMaxLine if 0).
-	MaxLine int
 	// MaxEvent is the size at which a growing event is emitted and its
 	// remaining lines go to a continued event (4 MiB if 0), which bounds
 	// memory on a runaway multi-line message.

@@ -94,12 +94,16 @@ func (c *collector) Raw(r *RawLine) {
 	c.RawLines = append(c.RawLines, collectedRaw{Line: r.Line, Offset: r.Offset, Text: string(r.Text), Reason: r.Reason})
 }
 
+func lineReader(data []byte, maxLine int) *input.LineReader {
+	return input.NewLineReader(bufio.NewReader(bytes.NewReader(data)), maxLine)
+}
+
 func parseBytes(t testing.TB, name string, data []byte, loc *time.Location) *collector {
 	t.Helper()
 	role, _ := Classify(name, data)
 	c := &collector{Role: role, Events: []collected{}, RawLines: []collectedRaw{}}
 	p := NewParser(c, Options{Location: loc})
-	if err := p.Parse(name, input.NewLineReader(bufio.NewReader(bytes.NewReader(data)), 0)); err != nil {
+	if err := p.Parse(name, lineReader(data, 0)); err != nil {
 		t.Fatal(err)
 	}
 	return c

@@ -148,7 +148,7 @@ func New(ds *table.Dataset, opt Options) *Ingester {
 	in.raw = ds.Table("raw", table.RawSchema)
 	in.b = flinklog.NewBuilder(opt.Allocator)
 	in.sink = batchSink{in: in}
-	in.parser = flinklog.NewParser(&in.sink, flinklog.Options{Location: opt.Location, MaxLine: opt.MaxLine})
+	in.parser = flinklog.NewParser(&in.sink, flinklog.Options{Location: opt.Location})
 	in.m = Manifest{
 		Tool: "flinkdx", Version: opt.Version, SchemaVersion: SchemaVersion,
 		Timezone: opt.Location.String(),
