@@ -15,7 +15,7 @@ func TestLayouts(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, in string
-		want []want
+		want     []want
 	}{
 		{"log4j2 with []",
 			"2024-03-01 10:00:00,123 INFO  org.apache.flink.runtime.taskexecutor.TaskExecutor           [] - Hello.\n",
