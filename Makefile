@@ -8,7 +8,7 @@ BIN       := bin/flinkdx
 FUZZTIME  ?= 30s
 BENCH_DIR := testdata/bench
 
-.PHONY: build test test-native test-wasm fuzz fuzz-brief demo bench bench-data wasm lint clean
+.PHONY: build test test-native test-wasm fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
@@ -20,7 +20,13 @@ test: lint test-native test-wasm fuzz-brief
 test-native:
 	$(GO) test -count=1 ./...
 
-test-wasm:
+test-# Refresh the profile the Go toolchain optimises the binary with
+# (cmd/flinkdx/default.pgo, profile-guided optimisation) from the 512 MiB log.
+pgo: build $(BENCH_DIR)/taskmanager.log
+	rm -rf out/pgo
+	./$(BIN) ingest $(BENCH_DIR)/taskmanager.log -o out/pgo --quiet --cpuprofile cmd/flinkdx/default.pgo
+
+wasm:
 	GOOS=js GOARCH=wasm $(GO) build ./forensics/...
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./forensics/...
 
@@ -63,6 +69,12 @@ bench: build bench-data
 	  rm -rf out/bench; echo "== $$f"; \
 	  ./$(BIN) ingest $(BENCH_DIR)/$$f -o out/bench --stats | grep -E 'inputs|peak'; \
 	done
+
+# Refresh the profile the Go toolchain optimises the binary with
+# (cmd/flinkdx/default.pgo, profile-guided optimisation) from the 512 MiB log.
+pgo: build $(BENCH_DIR)/taskmanager.log
+	rm -rf out/pgo
+	./$(BIN) ingest $(BENCH_DIR)/taskmanager.log -o out/pgo --quiet --cpuprofile cmd/flinkdx/default.pgo
 
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -o bin/forensics.wasm ./forensics/...

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +47,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	workers := fs.Int("j", 0, "goroutines encoding Parquet (default: number of CPUs)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	stats := fs.Bool("stats", false, "print throughput and peak memory (for benchmarks)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance reports)")
 	fs.Usage = func() {
 		what := "Reads Flink logs, plain or compressed, single files, directory trees or archives,\nand writes a Parquet dataset (one folder per table, and manifest.json)."
 		if analyze {
@@ -70,6 +72,20 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: cannot use --tz %q: %v\n", name, *tz, err)
 		return exitUsage
+	}
+
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
+			return exitFailed
+		}
+		defer pprof.StopCPUProfile()
 	}
 
 	start := time.Now()
