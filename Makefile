@@ -20,13 +20,7 @@ test: lint test-native test-wasm fuzz-brief
 test-native:
 	$(GO) test -count=1 ./...
 
-test-# Refresh the profile the Go toolchain optimises the binary with
-# (cmd/flinkdx/default.pgo, profile-guided optimisation) from the 512 MiB log.
-pgo: build $(BENCH_DIR)/taskmanager.log
-	rm -rf out/pgo
-	./$(BIN) ingest $(BENCH_DIR)/taskmanager.log -o out/pgo --quiet --cpuprofile cmd/flinkdx/default.pgo
-
-wasm:
+test-wasm:
 	GOOS=js GOARCH=wasm $(GO) build ./forensics/...
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./forensics/...
 
