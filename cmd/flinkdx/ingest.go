@@ -166,8 +166,8 @@ func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 func printSummary(w io.Writer, m *ingest.Manifest, dir string, took time.Duration, analyze bool) {
 	t := m.Totals
-	fmt.Fprintf(w, "flinkdx %s: %d inputs, %s in %.2fs (%.1f MB/s), timezone %s\n",
-		m.Version, t.Inputs, mib(t.Bytes), took.Seconds(), float64(t.Bytes)/1e6/took.Seconds(), m.Timezone)
+	fmt.Fprintf(w, "flinkdx %s: %d inputs, %s read, %s of text in %.2fs (%.1f MB/s of text), timezone %s\n",
+		m.Version, t.Inputs, mib(t.Bytes), mib(t.Text), took.Seconds(), float64(t.Text)/1e6/took.Seconds(), m.Timezone)
 	fmt.Fprintf(w, "  %d streams, %d lines: %d events, %d lines unparsed (kept in raw)", t.Streams, t.Lines, t.Events, t.Unparsed)
 	if t.Skipped > 0 {
 		fmt.Fprintf(w, ", %d skipped", t.Skipped)
