@@ -229,3 +229,8 @@ func digitRun(s string) int {
 	}
 	return i
 }
+
+// RotationSet names the rotated set a file belongs to: its directory and
+// stem, without the rotation number, ".current" and compression suffixes
+// (gc.log.3.current and gc.log.0.gz are both of set gc.log).
+func RotationSet(name string) string { return parseRotation(name).set }
