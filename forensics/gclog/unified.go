@@ -15,6 +15,7 @@ type decor struct {
 	hasUptime bool
 	tags      []byte
 	msg       []byte
+	groups    int // how many decorations
 }
 
 // decorations reads the leading "[...]" groups of a unified-logging line.
@@ -42,7 +43,7 @@ func (p *Parser) decorations(b []byte) (decor, bool) {
 	if len(b) > 0 && b[0] == ' ' {
 		b = b[1:]
 	}
-	d.msg = b
+	d.msg, d.groups = b, n
 	return d, true
 }
 
@@ -246,6 +247,12 @@ func (p *Parser) gcLine(msg []byte, d *decor, e *Event) {
 	case hasPrefix(msg, "To-space exhausted"), hasPrefix(msg, "Evacuation Failure"):
 		p.detailOf(e.GCID).Flags |= ToSpaceExhausted
 		p.counts.EventLines++
+	case hasPrefix(trimLeftSpace(msg), "Capacity: "):
+		// ZGC's heap table: the first column is the capacity at mark start.
+		if v, n := size(trimLeftSpace(trimLeftSpace(msg)[len("Capacity: "):])); n > 0 {
+			p.detailOf(e.GCID).Heap.Capacity = v
+		}
+		p.counts.Noise++
 	default:
 		if k := index(msg, ": "); k > 0 {
 			name := msg[:k]
@@ -369,6 +376,9 @@ func (p *Parser) phase(msg []byte, d *decor, e *Event) {
 		}
 	} else {
 		e.Pause = secs
+	}
+	if det, ok := p.details[e.GCID]; ok && e.Kind == Concurrent && e.Heap.Known() && e.Heap.Capacity < 0 {
+		e.Heap.Capacity = det.Heap.Capacity // a ZGC cycle
 	}
 	if det, ok := p.details[e.GCID]; ok && e.Kind != Concurrent {
 		e.Young, e.Old, e.Meta = det.Young, det.Old, det.Meta

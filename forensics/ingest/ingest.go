@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/flinklog"
+	"github.com/flinkdx/flinkdx/forensics/gclog"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
@@ -41,13 +42,16 @@ type Options struct {
 // Stream is one text stream read, as the manifest records it.
 type Stream struct {
 	Path       string `json:"path"`
-	Kind       string `json:"kind"` // "flink-log", or "text" when no line was a Flink log line
+	Kind       string `json:"kind"` // "flink-log", "gc-log", or "text" when no line was understood
+	JVM        string `json:"jvm,omitempty"`       // GC logs: the JVM (a rotated set of files is one)
+	Collector  string `json:"collector,omitempty"` // GC logs
 	Role       string `json:"role,omitempty"`
 	Host       string `json:"host,omitempty"`
 	Bytes      int64  `json:"bytes"` // decompressed
 	Lines      int64  `json:"lines"`
 	Events     int64  `json:"events"`
 	Unparsed   int64  `json:"unparsed"`
+	Noise      int64  `json:"noise,omitempty"` // lines understood that carry no event (GC log headers, heap dumps)
 	OutOfOrder int64  `json:"out_of_order"`
 	First      string `json:"first,omitempty"`
 	Last       string `json:"last,omitempty"`
@@ -106,6 +110,8 @@ type Manifest struct {
 	Errors        []Failure                  `json:"errors"`
 	Tables        map[string]table.TableInfo `json:"tables"`
 	Totals        Totals                     `json:"totals"`
+	// GC sums up the GC log of each JVM.
+	GC []*gclog.Stats `json:"gc,omitempty"`
 }
 
 // Complete says every input was read to its end.
@@ -120,6 +126,10 @@ type Ingester struct {
 	b      *flinklog.Builder
 	parser *flinklog.Parser
 	sink   batchSink
+	gc     *table.TableWriter
+	gcb    *gclog.Builder
+	gcp    *gclog.Parser
+	gcJVM  string
 	m      Manifest
 	err    error
 	path   string
@@ -149,6 +159,9 @@ func New(ds *table.Dataset, opt Options) *Ingester {
 	in.b = flinklog.NewBuilder(opt.Allocator)
 	in.sink = batchSink{in: in}
 	in.parser = flinklog.NewParser(&in.sink, flinklog.Options{Location: opt.Location})
+	in.gc = ds.Table("gc", gclog.Schema)
+	in.gcb = gclog.NewBuilder(opt.Allocator, in.b.RawRows)
+	in.gcp = gclog.NewParser(gcSink{in}, gclog.Options{Location: opt.Location})
 	in.m = Manifest{
 		Tool: "flinkdx", Version: opt.Version, SchemaVersion: SchemaVersion,
 		Timezone: opt.Location.String(),
@@ -198,6 +211,53 @@ func (in *Ingester) flushLogs() {
 	rec.Release()
 }
 
+// gcSink hands GC events to their builder and cuts batches.
+type gcSink struct{ in *Ingester }
+
+// notablePause is the GC pause worth a line in the first timeline.
+const notablePause = 1.0
+
+func (s gcSink) Event(e *gclog.Event) {
+	in := s.in
+	in.gcb.Event(e)
+	bad := e.Flags&(gclog.PromotionFailed|gclog.ConcurrentModeFailure|gclog.ToSpaceExhausted) != 0
+	if len(in.Notable) < maxNotable && e.HasTime && (e.Pause >= notablePause || e.Kind == gclog.Full || bad) {
+		sum := fmt.Sprintf("GC %s %s", e.Kind, e.Name)
+		if e.Cause != "" {
+			sum += " (" + e.Cause + ")"
+		}
+		if e.Pause == e.Pause {
+			sum += fmt.Sprintf(": paused %.3f s", e.Pause)
+		}
+		if names := (e.Flags &^ (gclog.InitialMarkCycle | gclog.CycleEnd | gclog.PhaseStart)).Names(); len(names) > 0 {
+			sum += fmt.Sprintf(" %v", names)
+		}
+		in.Notable = append(in.Notable, Notable{Time: time.UnixMilli(e.Time).UTC(), Source: in.path, Line: e.Line,
+			Level: "GC", Summary: sum})
+	}
+	if in.gcb.Rows() >= in.opt.BatchRows || in.gcb.Size() >= in.opt.BatchBytes {
+		in.flushGC()
+	}
+}
+
+func (s gcSink) Raw(r *gclog.RawLine) {
+	s.in.gcb.Raw(r)
+	if s.in.b.RawRows.Rows() >= s.in.opt.BatchRows || s.in.b.RawRows.Size() >= s.in.opt.BatchBytes {
+		s.in.flushRaw()
+	}
+}
+
+func (in *Ingester) flushGC() {
+	if in.gcb.Rows() == 0 {
+		return
+	}
+	rec := in.gcb.NewRecord()
+	if err := in.gc.Write(rec); err != nil && in.err == nil {
+		in.err = err
+	}
+	rec.Release()
+}
+
 func (in *Ingester) flushRaw() {
 	if in.b.RawRows.Rows() == 0 {
 		return
@@ -218,6 +278,9 @@ func (in *Ingester) Text(f *input.File) error {
 	st := Stream{Path: f.Path, Kind: "text"}
 	_, host := flinklog.FromName(f.Path)
 	role, isLog := flinklog.Classify(f.Path, head)
+	if gcLines, lines := gclog.Detect(head); gcLines > 0 && (!isLog || 2*gcLines > lines) {
+		return in.gcText(f, head, st)
+	}
 	if isLog {
 		st.Kind = "flink-log"
 	}
@@ -231,6 +294,33 @@ func (in *Ingester) Text(f *input.File) error {
 	if in.b.HasTime {
 		st.First = time.UnixMilli(in.b.MinTime).UTC().Format(time.RFC3339Nano)
 		st.Last = time.UnixMilli(in.b.MaxTime).UTC().Format(time.RFC3339Nano)
+	}
+	if err != nil {
+		st.Error = err.Error()
+	}
+	in.m.Streams = append(in.m.Streams, st)
+	return err
+}
+
+// gcText parses a GC log.
+func (in *Ingester) gcText(f *input.File, head []byte, st Stream) error {
+	st.Kind = "gc-log"
+	st.JVM = input.RotationSet(f.Path)
+	if st.JVM != in.gcJVM {
+		in.gcp.Reset()
+		in.gcJVM = st.JVM
+	}
+	in.gcb.SetFile(f.Path, st.JVM)
+	in.path = f.Path
+	lr := input.NewLineReader(f.R, in.opt.MaxLine)
+	err := in.gcp.Parse(f.Path, lr)
+	c := in.gcp.Counts()
+	st.Bytes = lr.End()
+	st.Lines, st.Events, st.Unparsed, st.Noise = c.Lines, c.Events, c.Unparsed, c.Noise
+	st.Collector = in.gcp.Collector()
+	if in.gcb.HasTime {
+		st.First = time.UnixMilli(in.gcb.MinTime).UTC().Format(time.RFC3339Nano)
+		st.Last = time.UnixMilli(in.gcb.MaxTime).UTC().Format(time.RFC3339Nano)
 	}
 	if err != nil {
 		st.Error = err.Error()
@@ -269,8 +359,14 @@ func (in *Ingester) Reader(name string, r io.Reader) {
 // manifest (also written as manifest.json into out).
 func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 	in.flushLogs()
+	in.flushGC()
 	in.flushRaw()
 	in.b.Release()
+	in.gcb.Release()
+	for _, st := range in.gcb.Stats {
+		st.Finish()
+	}
+	in.m.GC = in.gcb.Stats
 	tables, err := in.ds.Close()
 	in.m.Tables = tables
 	if err == nil {

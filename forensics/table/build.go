@@ -117,6 +117,7 @@ type (
 	Int64      = Lazy[int64, *array.Int64Builder]
 	Int32      = Lazy[int32, *array.Int32Builder]
 	Timestamps = Lazy[arrow.Timestamp, *array.TimestampBuilder]
+	Float64    = Lazy[float64, *array.Float64Builder]
 )
 
 func NewStr(mem memory.Allocator) Str {
@@ -124,6 +125,7 @@ func NewStr(mem memory.Allocator) Str {
 }
 func NewInt64(mem memory.Allocator) Int64 { return Int64{array.NewInt64Builder(mem)} }
 func NewInt32(mem memory.Allocator) Int32 { return Int32{array.NewInt32Builder(mem)} }
+func NewFloat64(mem memory.Allocator) Float64 { return Float64{array.NewFloat64Builder(mem)} }
 func NewTimestamps(mem memory.Allocator) Timestamps {
 	return Timestamps{array.NewTimestampBuilder(mem, TimestampMs)}
 }

@@ -1,0 +1,66 @@
+package gclog
+
+// Detect counts, in the first bytes of a stream, the lines that only a GC
+// log has (events, safepoint lines, the JVM's header, unified-logging lines
+// tagged gc or safepoint) and the non-empty lines looked at.
+func Detect(head []byte) (gcLines, lines int) {
+	p := &Parser{}
+	var e Event
+	for len(head) > 0 && lines < 400 {
+		i := index(head, "\n")
+		line := head
+		if i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if len(trimSpace(line)) == 0 {
+			continue
+		}
+		lines++
+		if len(line) > 1 && line[0] == '[' {
+			if d, ok := p.decorations(line); ok {
+				m := d.msg
+				if hasTag(d.tags, "gc") || hasTag(d.tags, "safepoint") || d.groups >= 2 || d.tags == nil &&
+					(hasPrefix(m, "GC(") || hasPrefix(m, "Using ") || hasPrefix(m, "Safepoint \"") ||
+						hasPrefix(m, "Total time for which application threads were stopped: ") || hasPrefix(m, "GC STATISTICS")) {
+					gcLines++
+				}
+				continue
+			}
+		}
+		e.reset()
+		rest := p.prefix(line, &e)
+		switch {
+		case hasPrefix(rest, "[GC") || hasPrefix(rest, "[Full GC") || hasPrefix(rest, "[CMS-concurrent") ||
+			hasPrefix(rest, "[Pause ") || hasPrefix(rest, "[Concurrent "):
+			gcLines++
+		case rotationLine(rest, p):
+			gcLines++
+		case hasPrefix(rest, "Total time for which application threads were stopped: "),
+			hasPrefix(rest, "CommandLine flags: "), hasPrefix(rest, "Desired survivor size "), hasPrefix(rest, "GC STATISTICS"):
+			gcLines++
+		}
+	}
+	return gcLines, lines
+}
+
+// hasTag says a tag set like "gc,heap" holds tag.
+func hasTag(tags []byte, tag string) bool {
+	for len(tags) > 0 {
+		i := index(tags, ",")
+		t := tags
+		if i >= 0 {
+			t, tags = tags[:i], tags[i+1:]
+		} else {
+			tags = nil
+		}
+		if string(trimSpace(t)) == tag {
+			return true
+		}
+	}
+	return false
+}
