@@ -80,6 +80,7 @@ type Event struct {
 	// Uptime is the JVM uptime in seconds (NaN when not logged).
 	Uptime          float64
 	GCID            int64 // GC(n) / #n; -1 when not logged
+	Unified         bool  // logged by JDK 9+ unified logging
 	Collector       string
 	Kind            Kind
 	Name            string // the collector's own name for the event: "Pause Young", "CMS-concurrent-mark"

@@ -298,6 +298,7 @@ func (p *Parser) continueRecord(b []byte, num, off int64) {
 	rest := p.prefix(t, &tmp)
 	if len(rest) > 0 && rest[0] == '[' && closing(rest) == len(trimSpace(rest))-1 && isConcurrentRecord(rest) {
 		tmp.Line, tmp.Offset = num, off
+		p.counts.EventLines++
 		p.embedded(rest, &tmp)
 		return
 	}

@@ -308,6 +308,9 @@ func qualifier(q []byte, e *Event) {
 // classify sets the kind, pause and concurrent time of a record.
 func classify(e *Event, name []byte, secs, concWall float64) {
 	n := string(name)
+	if n == "GC--" {
+		e.Flags |= PromotionFailed // Parallel's mark of a failed promotion
+	}
 	switch {
 	case hasPrefix(name, "Full GC") || n == "Full" || hasPrefix(name, "Pause Full"):
 		e.Kind = Full

@@ -13,6 +13,7 @@ import (
 type Stats struct {
 	JVM       string `json:"jvm"`
 	Collector string `json:"collector,omitempty"`
+	Dialect   string `json:"dialect"` // "unified" (JDK 9+) or "jdk8" (JDK 8 and earlier)
 	Events    int64  `json:"events"`
 	// PhaseStarts counts the lines that start a phase whose end is an
 	// event (GCViewer counts them as events).
@@ -64,6 +65,7 @@ type Stats struct {
 	First          int64   `json:"first_ms,omitempty"` // wall clock of the first and last event, when known
 	Last           int64   `json:"last_ms,omitempty"`
 
+	unified bool // some event came from unified logging
 	pauses  []float64
 	lastSTW struct {
 		kind     Kind
@@ -112,6 +114,7 @@ func (s *Stats) when(e *Event) (float64, bool) {
 func (s *Stats) Add(e *Event) {
 	s.Events++
 	s.ByKind[e.Kind.String()]++
+	s.unified = s.unified || e.Unified
 	if s.Collector == "" || s.Collector == "ParNew" && e.Collector == "CMS" {
 		s.Collector = e.Collector
 	}
@@ -209,6 +212,10 @@ func (s *Stats) Add(e *Event) {
 
 // Finish computes the figures that need every event.
 func (s *Stats) Finish() {
+	s.Dialect = "jdk8"
+	if s.unified {
+		s.Dialect = "unified"
+	}
 	if s.hasT && s.Events > 0 {
 		s.RunningTime = s.last - s.first + s.lastPause
 	}

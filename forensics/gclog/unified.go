@@ -129,7 +129,7 @@ func (p *Parser) unified(b []byte, d *decor, num, off int64) {
 	p.flush()
 	e := &p.ev
 	e.reset()
-	e.Line, e.Offset, e.Lines, e.GCID = num, off, 1, id
+	e.Line, e.Offset, e.Lines, e.GCID, e.Unified = num, off, 1, id, true
 	if d.hasTime {
 		e.Time, e.HasTime = d.time, true
 	}

@@ -42,7 +42,7 @@ type Options struct {
 // Stream is one text stream read, as the manifest records it.
 type Stream struct {
 	Path       string `json:"path"`
-	Kind       string `json:"kind"` // "flink-log", "gc-log", or "text" when no line was understood
+	Kind       string `json:"kind"`                // "flink-log", "gc-log", or "text" when no line was understood
 	JVM        string `json:"jvm,omitempty"`       // GC logs: the JVM (a rotated set of files is one)
 	Collector  string `json:"collector,omitempty"` // GC logs
 	Role       string `json:"role,omitempty"`

@@ -123,8 +123,8 @@ type (
 func NewStr(mem memory.Allocator) Str {
 	return Str{array.NewBinaryBuilder(mem, arrow.BinaryTypes.String)}
 }
-func NewInt64(mem memory.Allocator) Int64 { return Int64{array.NewInt64Builder(mem)} }
-func NewInt32(mem memory.Allocator) Int32 { return Int32{array.NewInt32Builder(mem)} }
+func NewInt64(mem memory.Allocator) Int64     { return Int64{array.NewInt64Builder(mem)} }
+func NewInt32(mem memory.Allocator) Int32     { return Int32{array.NewInt32Builder(mem)} }
 func NewFloat64(mem memory.Allocator) Float64 { return Float64{array.NewFloat64Builder(mem)} }
 func NewTimestamps(mem memory.Allocator) Timestamps {
 	return Timestamps{array.NewTimestampBuilder(mem, TimestampMs)}
