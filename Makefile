@@ -30,6 +30,8 @@ fuzz-brief:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./forensics/flinklog
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./forensics/input
+	$(GO) test -run '^$$' -fuzz '^FuzzLegacy$$' -fuzztime $(FUZZTIME) ./forensics/gclog
+	$(GO) test -run '^$$' -fuzz '^FuzzUnified$$' -fuzztime $(FUZZTIME) ./forensics/gclog
 
 lint:
 	@test -z "$$(gofmt -l cmd forensics)" || { gofmt -l cmd forensics; echo "gofmt needed"; exit 1; }
