@@ -299,7 +299,7 @@ func (p *Parser) continueRecord(b []byte, num, off int64) {
 	if len(rest) > 0 && rest[0] == '[' && closing(rest) == len(trimSpace(rest))-1 && isConcurrentRecord(rest) {
 		tmp.Line, tmp.Offset = num, off
 		p.counts.EventLines++
-		p.embedded(rest, &tmp)
+		p.embedded(rest, &tmp, 1)
 		return
 	}
 	if p.recText >= 64 {
@@ -315,11 +315,12 @@ func isConcurrentRecord(b []byte) bool {
 	return hasPrefix(b, "[CMS-concurrent") || hasPrefix(b, "[GC concurrent")
 }
 
-// embedded parses a concurrent record found inside another record.
-func (p *Parser) embedded(rec []byte, e *Event) {
+// embedded parses a concurrent record found inside another record or
+// line; lines is how many lines it has to itself (0 or 1).
+func (p *Parser) embedded(rec []byte, e *Event, lines int32) {
 	p.learnStart(e)
 	parseRecord(rec, e, &p.ri)
-	e.Lines = 0
+	e.Lines = lines
 	if p.ri.start {
 		if e.Kind != Concurrent {
 			return
@@ -362,7 +363,7 @@ func (p *Parser) closeRecord(broken bool) {
 		// Its timestamps precede it: "1.234: [CMS-concurrent-...".
 		from := timestampsBefore(rec[:k])
 		p.prefix(rec[from:k], &c)
-		p.embedded(rec[k:k+j+1], &c)
+		p.embedded(rec[k:k+j+1], &c, 0)
 		end := k + j + 1
 		if after := trimLeftSpace(rec[end:]); hasPrefix(after, "[Times: ") {
 			if t := closing(after); t >= 0 {
@@ -547,7 +548,7 @@ func (p *Parser) concurrentLine(b []byte, num, off int64) bool {
 		return false
 	}
 	tmp.Line, tmp.Offset = num, off
-	p.embedded(rest, &tmp)
+	p.embedded(rest, &tmp, 1)
 	p.pend.Lines-- // the caller counts the line into the held event
 	return true
 }
@@ -569,7 +570,7 @@ func (p *Parser) concurrentIn(b []byte, num, off int64) {
 		c.Line, c.Offset = num, off
 		from := timestampsBefore(b[:k])
 		p.prefix(b[from:k], &c)
-		p.embedded(b[k:k+j+1], &c)
+		p.embedded(b[k:k+j+1], &c, 0)
 		b = b[k+j+1:]
 	}
 }
@@ -640,12 +641,13 @@ func (p *Parser) rawLine(b []byte, num, off int64, reason string, orig int64) {
 // JVM printed in the middle of an event (adaptive size policy, G1
 // ergonomics without brackets). It returns -1 when there is none.
 func noiseInRecord(b []byte) int {
+	first := -1
 	for _, s := range []string{"AdaptiveSizeStart:", "AdaptiveSizePolicy::", "AdaptiveSizeStop:", "Desired survivor size", "{Heap before GC", "{Heap after GC", "Before GC:", "After GC:"} {
-		if k := index(b, s); k >= 0 {
-			return k
+		if k := index(b, s); k >= 0 && (first < 0 || k < first) {
+			first = k
 		}
 	}
-	return -1
+	return first
 }
 
 // noiseLine says a whole line is noise inside a record.

@@ -63,6 +63,9 @@ func header(b []byte, quals [][]byte) (name []byte, q [][]byte, n int) {
 				return b[:nameEnd], q, i
 			}
 			for i < len(b) && b[i] != ' ' && b[i] != '(' && b[i] != '[' && b[i] != ',' && b[i] != ':' && b[i] != ']' && b[i] != '\n' {
+				if isDigit(b[i]) && skipTimestamp(b[i:]) > 0 {
+					break // "GC2014-04-09T15:27:23.456+0200: 0.304: [ParNew"
+				}
 				i++
 			}
 			nameEnd = i
