@@ -24,6 +24,7 @@ const usage = `flinkdx: offline forensics for Apache Flink jobs
 Usage:
   flinkdx ingest PATH... -o DIR    read logs and archives into a Parquet dataset
   flinkdx analyze PATH... -o DIR   ingest, then print what the inputs show
+  flinkdx gcstats PATH...          per-JVM GC pause and throughput statistics
   flinkdx version                  print the version
 
 PATH is a file, a directory tree, or an archive (.gz .zst .bz2 .tar .tgz
@@ -45,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runIngest(args[1:], stdout, stderr, false)
 	case "analyze":
 		return runIngest(args[1:], stdout, stderr, true)
+	case "gcstats":
+		return runGCStats(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "flinkdx %s (schema %d)\n", version, schemaVersion())
 		return exitOK

@@ -28,7 +28,6 @@ type Stats struct {
 	FullGCPause    float64 `json:"full_gc_pause_s"`   // full GC pauses
 	SafepointPause float64 `json:"safepoint_pause_s"` // safepoint time beyond the GC pauses
 	MaxPause       float64 `json:"max_pause_s"`
-	P50, P95, P99  float64 `json:"-"`
 	Percentiles    struct {
 		P50 float64 `json:"p50_s"`
 		P95 float64 `json:"p95_s"`
@@ -52,6 +51,9 @@ type Stats struct {
 	HeapAfterFull  []int64 `json:"heap_after_full_gc,omitempty"`
 	FullGCSlope    float64 `json:"heap_after_full_gc_slope_bytes_per_h"`
 	AfterGCSlope   float64 `json:"heap_after_gc_slope_bytes_per_h"`
+	// TrendSpan is the time the trends cover, in seconds: over a few
+	// minutes they say little.
+	TrendSpan float64 `json:"trend_span_s"`
 	MaxHeap        int64   `json:"max_heap_bytes"`
 	MaxHeapUsed    int64   `json:"max_heap_used_bytes"`
 	PromotionFail  int64   `json:"promotion_failures"`
@@ -113,6 +115,9 @@ func (s *Stats) when(e *Event) (float64, bool) {
 // Add counts one event.
 func (s *Stats) Add(e *Event) {
 	s.Events++
+	if e.Flags&PhaseStart != 0 {
+		s.PhaseStarts++
+	}
 	s.ByKind[e.Kind.String()]++
 	s.unified = s.unified || e.Unified
 	if s.Collector == "" || s.Collector == "ParNew" && e.Collector == "CMS" {
@@ -227,11 +232,13 @@ func (s *Stats) Finish() {
 		slices.Sort(p)
 		q := func(f float64) float64 { return p[min(len(p)-1, int(math.Ceil(f*float64(len(p))))-1)] }
 		s.Percentiles.P50, s.Percentiles.P95, s.Percentiles.P99 = q(0.50), q(0.95), q(0.99)
-		s.P50, s.P95, s.P99 = s.Percentiles.P50, s.Percentiles.P95, s.Percentiles.P99
 	}
 	s.overhead()
 	s.FullGCSlope = slope(s.fullX, s.fullY) * 3600
 	s.AfterGCSlope = slope(s.gcX, s.gcY) * 3600
+	if len(s.gcX) > 1 {
+		s.TrendSpan = s.gcX[len(s.gcX)-1] - s.gcX[0]
+	}
 }
 
 // overhead finds the window of Window seconds with the most pause time,
@@ -260,7 +267,18 @@ func (s *Stats) overhead() {
 			sum -= s.winP[idx[j]]
 			j++
 		}
-		share := 100 * min(sum, s.Window) / s.Window
+		// Only whole windows count; a run shorter than one window is one
+		// window.
+		span := s.Window
+		if s.RunningTime < s.Window {
+			span = s.RunningTime
+		} else if end-s.first < s.Window {
+			continue
+		}
+		if span <= 0 {
+			continue
+		}
+		share := 100 * min(sum, span) / span
 		if share > s.MaxOverhead {
 			s.MaxOverhead, s.MaxOverheadAt = share, end
 		}

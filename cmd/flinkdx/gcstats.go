@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flinkdx/flinkdx/forensics/gclog"
+	"github.com/flinkdx/flinkdx/forensics/input"
+)
+
+// gcStats reads the GC logs among its inputs into per-JVM statistics.
+type gcStats struct {
+	loc     *time.Location
+	window  float64
+	byJVM   map[string]*gclog.Stats
+	order   []*gclog.Stats
+	parser  *gclog.Parser
+	sink    *statsSink
+	jvm     string
+	lines   int64
+	unparse int64
+	others  []string // text streams that are not GC logs
+	errors  []string
+}
+
+// statsSink adds events to the statistics of the JVM being read.
+type statsSink struct{ st *gclog.Stats }
+
+func (s *statsSink) Event(e *gclog.Event) { s.st.Add(e) }
+func (s *statsSink) Raw(*gclog.RawLine)   {}
+
+func (g *gcStats) Text(f *input.File) error {
+	head, _ := f.R.Peek(64 << 10)
+	if n, _ := gclog.Detect(head); n == 0 {
+		g.others = append(g.others, f.Path)
+		return nil
+	}
+	jvm := input.RotationSet(f.Path)
+	st, ok := g.byJVM[jvm]
+	if !ok {
+		st = gclog.NewStats(jvm, g.window)
+		g.byJVM[jvm] = st
+		g.order = append(g.order, st)
+	}
+	if jvm != g.jvm {
+		g.parser.Reset()
+		g.jvm = jvm
+	}
+	g.sink.st = st
+	err := g.parser.Parse(f.Path, input.NewLineReader(f.R, 0))
+	c := g.parser.Counts()
+	g.lines += c.Lines
+	g.unparse += c.Unparsed
+	return err
+}
+
+func (g *gcStats) Skip(string, input.Format, string) {}
+func (g *gcStats) Fail(path string, err error)       { g.errors = append(g.errors, err.Error()) }
+
+func runGCStats(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gcstats", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the statistics as JSON")
+	tz := fs.String("tz", "UTC", "time zone of GC log datestamps that carry none")
+	window := fs.Duration("window", time.Minute, "sliding window of the GC overhead figures")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: flinkdx gcstats PATH... [flags]\n\nReads the GC logs among PATHs (files, trees, archives; rotated files of one JVM\nare joined) and prints per-JVM pause and throughput statistics.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err == flag.ErrHelp {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(paths) == 0 || *window <= 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx gcstats: cannot use --tz %q: %v\n", *tz, err)
+		return exitUsage
+	}
+	g := &gcStats{loc: loc, window: window.Seconds(), byJVM: map[string]*gclog.Stats{}, sink: &statsSink{}}
+	g.parser = gclog.NewParser(g.sink, gclog.Options{Location: loc})
+	w := &input.Walker{FS: osFS{}}
+	files, errs := w.Files(paths)
+	for _, err := range errs {
+		g.errors = append(g.errors, err.Error())
+	}
+	for _, name := range files {
+		w.Read(name, g)
+	}
+	for _, st := range g.order {
+		st.Finish()
+	}
+	for _, e := range g.errors {
+		fmt.Fprintf(stderr, "flinkdx gcstats: %s\n", e)
+	}
+	if len(g.order) == 0 {
+		fmt.Fprintf(stderr, "flinkdx gcstats: no GC log among the inputs\n")
+		return exitFailed
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(g.order); err != nil {
+			fmt.Fprintf(stderr, "flinkdx gcstats: %v\n", err)
+			return exitFailed
+		}
+	} else {
+		for _, st := range g.order {
+			printGCStats(stdout, st)
+		}
+		fmt.Fprintf(stdout, "%d GC log lines, %d not understood; %d other text streams ignored\n", g.lines, g.unparse, len(g.others))
+	}
+	if len(g.errors) > 0 {
+		return exitPartial
+	}
+	return exitOK
+}
+
+func ms(s float64) string { return fmt.Sprintf("%.1f ms", s*1e3) }
+
+func printGCStats(w io.Writer, st *gclog.Stats) {
+	coll := st.Collector
+	if coll == "" {
+		coll = "collector unknown"
+	}
+	fmt.Fprintf(w, "%s (%s, %s)", st.JVM, coll, st.Dialect)
+	if st.First != 0 {
+		fmt.Fprintf(w, "  %s .. %s", time.UnixMilli(st.First).UTC().Format(time.RFC3339), time.UnixMilli(st.Last).UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(w, "\n")
+	var kinds []string
+	for k, n := range st.ByKind {
+		kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
+	}
+	sort.Strings(kinds)
+	fmt.Fprintf(w, "  events     %d: %s\n", st.Events, strings.Join(kinds, ", "))
+	fmt.Fprintf(w, "  pauses     %d: total %.3f s (GC %.3f s, of which full %.3f s; safepoints beyond GC %.3f s)\n",
+		st.Pauses, st.TotalPause, st.GCPause, st.FullGCPause, st.SafepointPause)
+	fmt.Fprintf(w, "             max %s, p50 %s, p95 %s, p99 %s\n", ms(st.MaxPause), ms(st.Percentiles.P50), ms(st.Percentiles.P95), ms(st.Percentiles.P99))
+	fmt.Fprintf(w, "  throughput %.2f %% of %.1f s running; worst %.0f s window %.1f %% paused (ending at uptime %.1f s); windows over 10 %%: %d\n",
+		st.Throughput, st.RunningTime, st.Window, st.MaxOverhead, st.MaxOverheadAt, st.WindowsOver10Pct)
+	fmt.Fprintf(w, "  heap       max capacity %s, max used %s", mib(st.MaxHeap), mib(st.MaxHeapUsed))
+	if st.TrendSpan >= 600 {
+		if len(st.HeapAfterFull) > 1 {
+			fmt.Fprintf(w, "; after %d full GCs trend %+.1f MiB/h", len(st.HeapAfterFull), st.FullGCSlope/(1<<20))
+		}
+		fmt.Fprintf(w, "; after young GCs trend %+.1f MiB/h", st.AfterGCSlope/(1<<20))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  trouble    promotion failed %d, concurrent mode failure %d, to-space exhausted %d, humongous %d,\n"+
+		"             allocation stalls %d, System.gc() %d, time to safepoint >= %.0f ms %d (max %s)\n",
+		st.PromotionFail, st.ConcurrentFail, st.ToSpace, st.Humongous, st.Stalls, st.SystemGC,
+		gclog.LongTTSPThreshold*1e3, st.LongTTSP, ms(st.MaxTTSP))
+}
