@@ -1,9 +1,10 @@
-// Command benchgen writes a deterministic TaskManager log of a given size
-// for benchmarks, from the line shapes of the real logs in testdata (log4j2
-// layout with the "[]" column, task transitions, checkpoints, connector
-// warnings, and stack traces with "Caused by:" chains).
+// Command benchgen writes a deterministic log of a given size for
+// benchmarks, from the line shapes of the real logs in testdata: a
+// TaskManager log (log4j2 layout with the "[]" column, task transitions,
+// checkpoints, connector warnings, and stack traces with "Caused by:"
+// chains), or a GC log (G1 unified logging, or JDK 8 CMS).
 //
-//	go run ./cmd/benchgen -size 512MiB -o testdata/bench/taskmanager.log [-format gz|zst]
+//	go run ./cmd/benchgen -size 512MiB -o testdata/bench/taskmanager.log [-format gz|zst] [-kind flink|g1|cms]
 package main
 
 import (
@@ -25,13 +26,19 @@ func main() {
 	size := flag.String("size", "512MiB", "uncompressed size to write (KiB, MiB, GiB suffixes)")
 	out := flag.String("o", "", "file to write")
 	format := flag.String("format", "plain", "plain, gz or zst")
+	kind := flag.String("kind", "flink", "flink (TaskManager log), g1 (unified-logging G1 GC log) or cms (JDK 8 CMS GC log)")
 	flag.Parse()
 	n, err := parseSize(*size)
 	if err != nil || *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: benchgen -size 512MiB -o FILE [-format plain|gz|zst]")
 		os.Exit(2)
 	}
-	if err := write(*out, *format, n); err != nil {
+	gen := map[string]func(*bufio.Writer, int64){"flink": generate, "g1": generateG1, "cms": generateCMS}[*kind]
+	if gen == nil {
+		fmt.Fprintln(os.Stderr, "benchgen: -kind is flink, g1 or cms")
+		os.Exit(2)
+	}
+	if err := write(*out, *format, n, gen); err != nil {
 		fmt.Fprintln(os.Stderr, "benchgen:", err)
 		os.Exit(1)
 	}
@@ -48,7 +55,7 @@ func parseSize(s string) (int64, error) {
 	return v * mult, err
 }
 
-func write(path, format string, size int64) error {
+func write(path, format string, size int64, generate func(*bufio.Writer, int64)) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -53,7 +53,9 @@ type Parser struct {
 	// the statistics Shenandoah prints at exit.
 	ujl, statsBlock bool
 	detOrd          []int64
+	detFree         []*Event
 	ev              Event
+	tmp             Event // embedded events
 	raw             RawLine
 }
 
@@ -105,7 +107,7 @@ func (p *Parser) line(b []byte, num, off, truncated int64) {
 		p.continueRecord(b, num, off)
 		return
 	}
-	if p.hasPend && (p.detail(b) || p.prefixedDetail(b) || p.concurrentLine(b, num, off)) {
+	if p.hasPend && p.detail(b) {
 		p.pend.Lines++
 		p.counts.EventLines++
 		return
@@ -117,12 +119,22 @@ func (p *Parser) line(b []byte, num, off, truncated int64) {
 			return
 		}
 	}
+	// A JDK 8-style line: its decorations are read once.
+	e := &p.recEv
+	e.reset()
+	e.Line, e.Offset = num, off
+	rest := p.prefix(b, e)
+	if p.hasPend && (p.prefixedDetail(rest) || p.concurrentLine(rest, e)) {
+		p.pend.Lines++
+		p.counts.EventLines++
+		return
+	}
 	p.flush()
 	if len(trimSpace(b)) == 0 {
 		p.counts.Noise++
 		return
 	}
-	p.legacy(b, num, off)
+	p.legacy(b, rest, e)
 }
 
 // prefix reads the decorations of a JDK 8 line: an optional datestamp
@@ -160,11 +172,8 @@ func trimLeftSpace(b []byte) []byte {
 }
 
 // legacy handles a JDK 8-style line outside a record.
-func (p *Parser) legacy(b []byte, num, off int64) {
-	e := &p.recEv
-	e.reset()
-	e.Line, e.Offset = num, off
-	rest := p.prefix(b, e)
+func (p *Parser) legacy(b, rest []byte, e *Event) {
+	num, off := e.Line, e.Offset
 	p.learnStart(e)
 	switch {
 	case (b[0] == ' ' || b[0] == '\t') && len(rest) > 1 && rest[0] == '[' && isNoiseRecord(rest[1:]):
@@ -227,22 +236,21 @@ func (p *Parser) feed(text []byte, num, off int64) {
 	p.recLines++
 	p.recText++
 	for len(text) > 0 {
-		// Lines of noise inside a record: tenuring distribution, adaptive
-		// size policy, G1 ergonomics.
-		if k := noiseInRecord(text); k >= 0 {
-			text = text[:k]
-		}
 		i, depth := 0, p.recDepth
 		closedAt := -1
 		for ; i < len(text); i++ {
-			switch text[i] {
-			case '[':
+			switch c := text[i]; {
+			case c == '[':
 				depth++
-			case ']':
+			case c == ']':
 				depth--
 				if depth == 0 {
 					closedAt = i
 				}
+			case noiseStart[c] && noiseAt(text[i:]):
+				// Noise inside a record to the end of the line: tenuring
+				// distribution, adaptive size policy, heap dumps.
+				text = text[:i]
 			}
 			if closedAt >= 0 {
 				break
@@ -293,13 +301,13 @@ func (p *Parser) continueRecord(b []byte, num, off int64) {
 		return
 	}
 	// A complete concurrent record on its own line inside another one.
-	var tmp Event
+	tmp := &p.tmp
 	tmp.reset()
-	rest := p.prefix(t, &tmp)
-	if len(rest) > 0 && rest[0] == '[' && closing(rest) == len(trimSpace(rest))-1 && isConcurrentRecord(rest) {
+	rest := p.prefix(t, tmp)
+	if len(rest) > 0 && isConcurrentRecord(rest) && closing(rest) == len(trimSpace(rest))-1 {
 		tmp.Line, tmp.Offset = num, off
 		p.counts.EventLines++
-		p.embedded(rest, &tmp, 1)
+		p.embedded(rest, tmp, 1)
 		return
 	}
 	if p.recText >= 64 {
@@ -357,13 +365,13 @@ func (p *Parser) closeRecord(broken bool) {
 		if j < 0 {
 			break
 		}
-		var c Event
+		c := &p.tmp
 		c.reset()
 		c.Line, c.Offset = e.Line, e.Offset
 		// Its timestamps precede it: "1.234: [CMS-concurrent-...".
 		from := timestampsBefore(rec[:k])
-		p.prefix(rec[from:k], &c)
-		p.embedded(rec[k:k+j+1], &c, 0)
+		p.prefix(rec[from:k], c)
+		p.embedded(rec[k:k+j+1], c, 0)
 		end := k + j + 1
 		if after := trimLeftSpace(rec[end:]); hasPrefix(after, "[Times: ") {
 			if t := closing(after); t >= 0 {
@@ -378,22 +386,22 @@ func (p *Parser) closeRecord(broken bool) {
 		if k := index(rec[y+1:], "[GC"); k >= 0 {
 			k += y + 1
 			if j := closing(rec[k:]); j > 0 {
-				var c Event
+				c := &p.tmp
 				c.reset()
 				c.Line, c.Offset = e.Line, e.Offset
 				from := timestampsBefore(rec[:k])
-				p.prefix(rec[from:k], &c)
-				p.learnStart(&c)
-				parseRecord(rec[k:k+j+1], &c, &p.ri)
+				p.prefix(rec[from:k], c)
+				p.learnStart(c)
+				parseRecord(rec[k:k+j+1], c, &p.ri)
 				end := k + j + 1
 				if after := trimLeftSpace(rec[end:]); hasPrefix(after, "[Times: ") {
 					if t := closing(after); t >= 0 {
-						times(after, &c)
+						times(after, c)
 						end = len(rec) - len(after) + t + 1
 					}
 				}
-				p.setCollector(&c)
-				p.emit(&c)
+				p.setCollector(c)
+				p.emit(c)
 				if !math.IsNaN(c.Pause) {
 					scavenge = c.Pause
 				}
@@ -433,14 +441,21 @@ func (p *Parser) closeRecord(broken bool) {
 
 // indexConcurrent finds an embedded concurrent record.
 func indexConcurrent(b []byte) int {
-	a, c := index(b, "[CMS-concurrent"), index(b, "[GC concurrent")
-	switch {
-	case a < 0:
-		return c
-	case c < 0 || a < c:
-		return a
+	from := 0
+	for {
+		k := index(b[from:], "concurrent")
+		if k < 0 {
+			return -1
+		}
+		k += from
+		switch {
+		case k >= 5 && string(b[k-5:k]) == "[CMS-":
+			return k - 5
+		case k >= 4 && string(b[k-4:k]) == "[GC ":
+			return k - 4
+		}
+		from = k + 1
 	}
-	return c
 }
 
 // timestampsBefore returns where the datestamp/uptime decorations that end
@@ -504,6 +519,12 @@ func (p *Parser) detail(b []byte) bool {
 	if len(t) == 0 {
 		return false
 	}
+	p.detailText(t)
+	return true
+}
+
+// detailText reads a detail line of the held event, without its indent.
+func (p *Parser) detailText(t []byte) {
 	switch {
 	case hasPrefix(t, "[Eden: "):
 		g1Eden(t[1:], &p.pend)
@@ -516,15 +537,11 @@ func (p *Parser) detail(b []byte) bool {
 	default:
 		p.concurrentIn(t, p.pend.Line, p.pend.Offset)
 	}
-	return true
 }
 
 // prefixedDetail says a line is a G1 detail line with a timestamp before
 // it, as when another thread's output got in the way.
-func (p *Parser) prefixedDetail(b []byte) bool {
-	var tmp Event
-	tmp.reset()
-	rest := p.prefix(b, &tmp)
+func (p *Parser) prefixedDetail(rest []byte) bool {
 	if len(rest) < 2 || rest[0] != '[' {
 		return false
 	}
@@ -532,23 +549,22 @@ func (p *Parser) prefixedDetail(b []byte) bool {
 	if !isNoiseRecord(name) {
 		return false
 	}
-	return p.detail(append([]byte(" "), rest...))
+	p.detailText(rest)
+	return true
 }
 
 // concurrentLine handles a line that is one concurrent record, logged
-// between an event and its details.
-func (p *Parser) concurrentLine(b []byte, num, off int64) bool {
-	var tmp Event
-	tmp.reset()
-	rest := trimSpace(p.prefix(b, &tmp))
+// between an event and its details; rest is the line after its
+// decorations, read into e.
+func (p *Parser) concurrentLine(rest []byte, e *Event) bool {
+	rest = trimSpace(rest)
 	if len(rest) > 0 && rest[0] == ':' { // ":    [GC concurrent-mark-start]" after a cut timestamp
 		rest = trimSpace(rest[1:])
 	}
 	if len(rest) == 0 || rest[0] != '[' || !isConcurrentRecord(rest) || closing(rest) != len(rest)-1 {
 		return false
 	}
-	tmp.Line, tmp.Offset = num, off
-	p.embedded(rest, &tmp, 1)
+	p.embedded(rest, e, 1)
 	p.pend.Lines-- // the caller counts the line into the held event
 	return true
 }
@@ -565,12 +581,12 @@ func (p *Parser) concurrentIn(b []byte, num, off int64) {
 		if j < 0 {
 			return
 		}
-		var c Event
+		c := &p.tmp
 		c.reset()
 		c.Line, c.Offset = num, off
 		from := timestampsBefore(b[:k])
-		p.prefix(b[from:k], &c)
-		p.embedded(b[k:k+j+1], &c, 0)
+		p.prefix(b[from:k], c)
+		p.embedded(b[k:k+j+1], c, 0)
 		b = b[k+j+1:]
 	}
 }
@@ -641,14 +657,33 @@ func (p *Parser) rawLine(b []byte, num, off int64, reason string, orig int64) {
 // JVM printed in the middle of an event (adaptive size policy, G1
 // ergonomics without brackets). It returns -1 when there is none.
 func noiseInRecord(b []byte) int {
-	first := -1
-	for _, s := range []string{"AdaptiveSizeStart:", "AdaptiveSizePolicy::", "AdaptiveSizeStop:", "Desired survivor size", "{Heap before GC", "{Heap after GC", "Before GC:", "After GC:"} {
-		if k := index(b, s); k >= 0 && (first < 0 || k < first) {
-			first = k
+	for i, c := range b {
+		if noiseStart[c] && noiseAt(b[i:]) {
+			return i
 		}
 	}
-	return first
+	return -1
 }
+
+// noiseAt says b starts with a noise marker.
+func noiseAt(b []byte) bool {
+	for _, m := range noiseMarkers {
+		if m[0] == b[0] && hasPrefix(b, m) {
+			return true
+		}
+	}
+	return false
+}
+
+var noiseMarkers = []string{"AdaptiveSizeStart:", "AdaptiveSizePolicy::", "AdaptiveSizeStop:", "Desired survivor size",
+	"{Heap before GC", "{Heap after GC", "Before GC:", "After GC:"}
+
+var noiseStart = func() (t [256]bool) {
+	for _, m := range noiseMarkers {
+		t[m[0]] = true
+	}
+	return t
+}()
 
 // noiseLine says a whole line is noise inside a record.
 func noiseLine(t []byte) bool {

@@ -105,26 +105,38 @@ func classifyGeneration(name []byte) (generation, string) {
 	return genNone, ""
 }
 
-// recordInfo is what parseRecord finds besides the Event fields.
+// recordInfo is what parseRecord finds besides the Event fields, and the
+// strings it made before.
 type recordInfo struct {
 	name  []byte
 	quals [][]byte
 	start bool // "..., start]" or "-start]": the beginning of a phase
+	strs  map[string]string
+}
+
+// str returns b as a string, made once for each distinct value: event
+// names and causes repeat.
+func (ri *recordInfo) str(b []byte) string {
+	if s, ok := ri.strs[string(b)]; ok {
+		return s
+	}
+	if ri.strs == nil || len(ri.strs) >= 4096 {
+		ri.strs = map[string]string{} // bounded, whatever the input
+	}
+	s := string(b)
+	ri.strs[s] = s
+	return s
 }
 
 // parseRecord fills e from the record text b (starting at its '[') and
 // returns the record's name. e must be reset by the caller; its timestamps
 // are set by the caller too.
 func parseRecord(b []byte, e *Event, ri *recordInfo) {
-	end := closing(b)
 	inner := b[1:]
-	tail := []byte(nil)
-	if end > 0 {
-		inner, tail = b[1:end], b[end+1:]
-	}
 	name, quals, n := header(inner, ri.quals)
 	ri.name, ri.quals = name, quals
 	body := inner[n:]
+	tail := []byte(nil)
 	if len(name) > 0 && name[len(name)-1] == ',' {
 		name = name[:len(name)-1]
 	}
@@ -133,16 +145,21 @@ func parseRecord(b []byte, e *Event, ri *recordInfo) {
 	var secs float64 = -1
 	var concWall float64 = -1
 	depth := 0
+scan:
 	for i := 0; i < len(body); i++ {
 		c := body[i]
 		switch {
+		case c == ']' && depth == 0:
+			// The record's own closing bracket.
+			inner, tail, body = inner[:n+i], body[i+1:], body[:i]
+			break scan
 		case c == '[':
 			if depth == 0 {
 				j := closing(body[i:])
 				if j < 0 {
 					j = len(body) - i
 				}
-				nested(body[i+1:i+j], e)
+				nested(body[i+1:i+j], e, ri)
 				i += j
 				continue
 			}
@@ -150,30 +167,39 @@ func parseRecord(b []byte, e *Event, ri *recordInfo) {
 		case c == ']':
 			depth--
 		case depth == 0 && isDigit(c) && (i == 0 || !isDigit(body[i-1]) && body[i-1] != '.'):
-			if s, m := sizes(body[i:]); m > 0 {
-				if s.After >= 0 || s.Before >= 0 {
-					e.Heap = s
+			v, m := number(body[i:])
+			next := byte(0)
+			if i+m < len(body) {
+				next = body[i+m]
+			}
+			if next == ' ' && i+m+1 < len(body) {
+				next = body[i+m+1] // "369 K", "0.0123 secs"
+			}
+			switch {
+			case unit(next) > 0:
+				if s, n := sizes(body[i:]); n > 0 {
+					if s.After >= 0 || s.Before >= 0 {
+						e.Heap = s
+					}
+					i += n - 1
+					continue
 				}
-				i += m - 1
-				continue
-			}
-			if d, m := duration(body[i:]); m > 0 {
-				secs = d
-				i += m - 1
-				continue
-			}
-			// "0.042/0.042 secs": CPU and wall time of a concurrent phase.
-			if v, m := number(body[i:]); m > 0 && i+m < len(body) && body[i+m] == '/' {
-				if d, m2 := duration(body[i+m+1:]); m2 > 0 {
-					_ = v
+			case next == 's' || next == 'm' || next == 'u' || next == 'n':
+				if d, n := duration(body[i:]); n > 0 {
+					secs = d
+					i += n - 1
+					continue
+				}
+			case next == '/':
+				// "0.042/0.042 secs": CPU and wall time of a concurrent phase.
+				if d, n := duration(body[i+m+1:]); n > 0 {
 					concWall = d
-					i += m + m2
+					i += m + n
 					continue
 				}
 			}
 			// An inner timestamp "1.799: ", or a duration without a unit
 			// ("[GC concurrent-root-region-scan-end, 0.0000684]").
-			v, m := number(body[i:])
 			if i >= 2 && body[i-2] == ',' && i+m == len(body) {
 				secs = v
 			}
@@ -182,7 +208,7 @@ func parseRecord(b []byte, e *Event, ri *recordInfo) {
 	}
 	ri.start = hasSuffixTrim(inner, "-start") || hasSuffixTrim(inner, ", start")
 
-	e.Name = string(name)
+	e.Name = ri.str(name)
 	switch {
 	case e.Kind == InitialMark && e.Name == "GC":
 		e.Name = "CMS-initial-mark"
@@ -190,7 +216,7 @@ func parseRecord(b []byte, e *Event, ri *recordInfo) {
 		e.Name = "CMS-remark"
 	}
 	for _, q := range quals {
-		qualifier(q, e)
+		qualifier(q, e, ri)
 	}
 	classify(e, name, secs, concWall)
 	if k := index(tail, "[Times: "); k >= 0 {
@@ -207,14 +233,14 @@ func hasSuffixTrim(b []byte, s string) bool {
 
 // nested reads a nested "[DefNew: 3967K->0K(4032K), 0.0279814 secs]",
 // "[Metaspace: 2902K->2902K(1056768K)]" or "[Eden: ... Heap: ...]".
-func nested(b []byte, e *Event) {
+func nested(b []byte, e *Event, ri *recordInfo) {
 	colon := index(b, ":")
 	if colon < 0 {
 		return
 	}
 	name := b[:colon]
 	if p := index(name, " ("); p >= 0 && name[len(name)-1] == ')' { // "ParNew (promotion failed)"
-		qualifier(name[p+2:len(name)-1], e)
+		qualifier(name[p+2:len(name)-1], e, ri)
 		name = name[:p]
 	}
 	// Inner timestamps: "CMS1.2: [CMS-concurrent-..." was cut out before.
@@ -276,7 +302,7 @@ func g1Eden(b []byte, e *Event) {
 }
 
 // qualifier reads one parenthesised qualifier of a record name.
-func qualifier(q []byte, e *Event) {
+func qualifier(q []byte, e *Event, ri *recordInfo) {
 	switch string(q) {
 	case "young":
 		return
@@ -304,7 +330,7 @@ func qualifier(q []byte, e *Event) {
 		e.Flags |= Humongous
 	}
 	if e.Cause == "" {
-		e.Cause = string(q)
+		e.Cause = ri.str(q)
 	}
 }
 

@@ -1,6 +1,10 @@
 package gclog
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unsafe"
+)
 
 // Scanning helpers over byte slices. Each returns how many bytes it read
 // (0 when the text does not match).
@@ -171,17 +175,7 @@ func duration(b []byte) (float64, int) {
 func hasPrefix(b []byte, p string) bool { return len(b) >= len(p) && string(b[:len(p)]) == p }
 
 func index(b []byte, s string) int {
-	n := len(s)
-	if n == 0 {
-		return 0
-	}
-	c := s[0]
-	for i := 0; i+n <= len(b); i++ {
-		if b[i] == c && string(b[i:i+n]) == s {
-			return i
-		}
-	}
-	return -1
+	return strings.Index(unsafe.String(unsafe.SliceData(b), len(b)), s)
 }
 
 func contains(b []byte, s string) bool { return index(b, s) >= 0 }
@@ -249,14 +243,27 @@ func datestamp(b []byte, loc *time.Location) (int64, int) {
 			}
 		}
 	}
-	var t time.Time
-	if zoned {
-		t = time.Date(year, time.Month(mon), day, hh, mm, ss, 0, time.UTC).Add(-time.Duration(offset) * time.Second)
-	} else {
-		if loc == nil {
-			loc = time.UTC
-		}
-		t = time.Date(year, time.Month(mon), day, hh, mm, ss, 0, loc)
+	if zoned || loc == nil || loc == time.UTC {
+		ms64 := daysFromCivil(year, mon, day)*86400000 + int64(hh*3600+mm*60+ss-offset)*1000 + int64(ms)
+		return ms64, i
 	}
+	t := time.Date(year, time.Month(mon), day, hh, mm, ss, 0, loc)
 	return t.UnixMilli() + int64(ms), i
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to a date of the
+// proleptic Gregorian calendar (H. Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }

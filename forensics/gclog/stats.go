@@ -47,13 +47,13 @@ type Stats struct {
 	WindowsOver10Pct int64   `json:"windows_over_10pct"`
 	// Heap after full GCs: points and slope (bytes per hour): a live set
 	// that grows from one full GC to the next is a leak.
-	FullGCs        int64   `json:"full_gcs"`
-	HeapAfterFull  []int64 `json:"heap_after_full_gc,omitempty"`
-	FullGCSlope    float64 `json:"heap_after_full_gc_slope_bytes_per_h"`
-	AfterGCSlope   float64 `json:"heap_after_gc_slope_bytes_per_h"`
+	FullGCs       int64   `json:"full_gcs"`
+	HeapAfterFull []int64 `json:"heap_after_full_gc,omitempty"`
+	FullGCSlope   float64 `json:"heap_after_full_gc_slope_bytes_per_h"`
+	AfterGCSlope  float64 `json:"heap_after_gc_slope_bytes_per_h"`
 	// TrendSpan is the time the trends cover, in seconds: over a few
 	// minutes they say little.
-	TrendSpan float64 `json:"trend_span_s"`
+	TrendSpan      float64 `json:"trend_span_s"`
 	MaxHeap        int64   `json:"max_heap_bytes"`
 	MaxHeapUsed    int64   `json:"max_heap_used_bytes"`
 	PromotionFail  int64   `json:"promotion_failures"`

@@ -208,7 +208,7 @@ func (p *Parser) safepoint(msg []byte, e *Event) {
 // stall reads ZGC's "Allocation Stall (thread) 0.706ms".
 func (p *Parser) stall(msg []byte, e *Event) {
 	e.Kind, e.Flags = Stall, AllocationStall
-	e.Name = string(msg[:index(msg, " (")])
+	e.Name = p.ri.str(msg[:index(msg, " (")])
 	if k := lastIndexByte(msg, ' '); k >= 0 {
 		if d, n := duration(msg[k+1:]); n > 0 {
 			e.Concurrent = d
@@ -216,7 +216,7 @@ func (p *Parser) stall(msg []byte, e *Event) {
 	}
 	if c := index(msg, "("); c >= 0 {
 		if j := lastIndexByte(msg, ')'); j > c {
-			e.Cause = string(msg[c+1 : j]) // the thread
+			e.Cause = p.ri.str(msg[c+1 : j]) // the thread
 		}
 	}
 	p.counts.EventLines++
@@ -254,6 +254,9 @@ func (p *Parser) gcLine(msg []byte, d *decor, e *Event) {
 		}
 		p.counts.Noise++
 	default:
+		if p.collector == "" && hasPrefix(msg, "Eden regions: ") {
+			p.collector = "G1" // only G1 counts regions
+		}
 		if k := index(msg, ": "); k > 0 {
 			name := msg[:k]
 			gen, coll := classifyGeneration(name)
@@ -283,10 +286,18 @@ func (p *Parser) detailOf(id int64) *Event {
 		return det
 	}
 	if len(p.detOrd) >= 64 {
-		delete(p.details, p.detOrd[0])
+		if old, ok := p.details[p.detOrd[0]]; ok {
+			p.detFree = append(p.detFree, old)
+			delete(p.details, p.detOrd[0])
+		}
 		p.detOrd = p.detOrd[1:]
 	}
-	det := &Event{}
+	var det *Event
+	if n := len(p.detFree); n > 0 {
+		det, p.detFree = p.detFree[n-1], p.detFree[:n-1]
+	} else {
+		det = &Event{}
+	}
 	det.reset()
 	p.details[id] = det
 	p.detOrd = append(p.detOrd, id)
@@ -300,7 +311,7 @@ func (p *Parser) phase(msg []byte, d *decor, e *Event) {
 	name, quals, n := header(msg, p.ri.quals)
 	p.ri.quals = quals
 	rest := msg[n:]
-	e.Name = string(name)
+	e.Name = p.ri.str(name)
 	secs := -1.0
 	for i := 0; i < len(rest); i++ {
 		if !isDigit(rest[i]) || i > 0 && (isDigit(rest[i-1]) || rest[i-1] == '.') {
@@ -327,7 +338,7 @@ func (p *Parser) phase(msg []byte, d *decor, e *Event) {
 			e.Flags |= InitialMarkCycle
 			continue
 		}
-		qualifier(q, e)
+		qualifier(q, e, &p.ri)
 	}
 	mixed := e.Kind == Mixed
 	switch {
@@ -387,6 +398,7 @@ func (p *Parser) phase(msg []byte, d *decor, e *Event) {
 			e.Collector = det.Collector
 		}
 		delete(p.details, e.GCID)
+		p.detFree = append(p.detFree, det)
 	}
 	if e.Collector == "" {
 		e.Collector = p.collector
