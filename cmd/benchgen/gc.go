@@ -21,7 +21,7 @@ func generateG1(w *bufio.Writer, size int64) {
 	var written int64
 	var b []byte
 	line := func(tags, format string, args ...any) {
-		b = start.Add(time.Duration(up * float64(time.Second))).AppendFormat(b[:0], "[2006-01-02T15:04:05.000-0700]")
+		b = start.Add(time.Duration(up*float64(time.Second))).AppendFormat(b[:0], "[2006-01-02T15:04:05.000-0700]")
 		b = fmt.Appendf(b, "[%.3fs][info][%-12s] ", up, tags)
 		b = fmt.Appendf(b, format, args...)
 		b = append(b, '\n')
@@ -82,7 +82,7 @@ func generateCMS(w *bufio.Writer, size int64) {
 	var written int64
 	var b []byte
 	stamp := func() {
-		b = start.Add(time.Duration(up * float64(time.Second))).AppendFormat(b, "2006-01-02T15:04:05.000-0700")
+		b = start.Add(time.Duration(up*float64(time.Second))).AppendFormat(b, "2006-01-02T15:04:05.000-0700")
 		b = fmt.Appendf(b, ": %.3f: ", up)
 	}
 	flush := func() {

@@ -152,8 +152,8 @@ func printGCStats(w io.Writer, st *gclog.Stats) {
 		st.Throughput, st.RunningTime, st.Window, st.MaxOverhead, st.MaxOverheadAt, st.WindowsOver10Pct)
 	fmt.Fprintf(w, "  heap       max capacity %s, max used %s", mib(st.MaxHeap), mib(st.MaxHeapUsed))
 	if st.TrendSpan >= 600 {
-		if len(st.HeapAfterFull) > 1 {
-			fmt.Fprintf(w, "; after %d full GCs trend %+.1f MiB/h", len(st.HeapAfterFull), st.FullGCSlope/(1<<20))
+		if st.HeapAfterFullGCs > 1 {
+			fmt.Fprintf(w, "; after %d full GCs trend %+.1f MiB/h", st.HeapAfterFullGCs, st.FullGCSlope/(1<<20))
 		}
 		fmt.Fprintf(w, "; after young GCs trend %+.1f MiB/h", st.AfterGCSlope/(1<<20))
 	}

@@ -123,12 +123,8 @@ func TestGCViewerFigures(t *testing.T) {
 		within(t, "max pause", p.stats.MaxPause, 0.1581177, µs)
 		within(t, "running time", p.stats.RunningTime, 119.8936724, µs)
 		equal(t, "full GCs", p.stats.FullGCs, 5)
-		equal(t, "heap after full GC points", len(p.stats.HeapAfterFull), 5)
-		maxAfter := int64(0)
-		for _, v := range p.stats.HeapAfterFull {
-			maxAfter = max(maxAfter, v)
-		}
-		equal(t, "max heap after full GC (MB)", maxAfter>>20, 33)
+		equal(t, "heap after full GC points", p.stats.HeapAfterFullGCs, 5)
+		equal(t, "max heap after full GC (MB)", p.stats.MaxHeapAfterFull>>20, 33)
 		equal(t, "collector", p.stats.Collector, "G1")
 	})
 	t.Run("Sun1_6_0CMS", func(t *testing.T) { // TestDataReaderSun1_6_0.java:408-431
@@ -141,11 +137,7 @@ func TestGCViewerFigures(t *testing.T) {
 		// stop-the-world: full GCs.
 		equal(t, "full GCs", p.stats.FullGCs, 2)
 		equal(t, "concurrent mode failures", p.stats.ConcurrentFail, 2)
-		maxAfter := int64(0)
-		for _, v := range p.stats.HeapAfterFull {
-			maxAfter = max(maxAfter, v)
-		}
-		equal(t, "max heap after full GC (KB)", maxAfter>>10, 31297)
+		equal(t, "max heap after full GC (KB)", p.stats.MaxHeapAfterFull>>10, 31297)
 		equal(t, "collector", p.stats.Collector, "CMS")
 	})
 	t.Run("Sun1_7_0_51_CMS_PrintApplStoppedTime", func(t *testing.T) { // TestDataReaderSun1_7_0.java:323-332

@@ -1,9 +1,6 @@
 package gclog
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // Stats sums up the GC events of one JVM. Add events in log order. The
 // totals follow GCViewer's definitions so the figures can be compared:
@@ -45,12 +42,14 @@ type Stats struct {
 	MaxOverhead      float64 `json:"max_overhead_pct"`
 	MaxOverheadAt    float64 `json:"max_overhead_at_s"`
 	WindowsOver10Pct int64   `json:"windows_over_10pct"`
-	// Heap after full GCs: points and slope (bytes per hour): a live set
-	// that grows from one full GC to the next is a leak.
-	FullGCs       int64   `json:"full_gcs"`
-	HeapAfterFull []int64 `json:"heap_after_full_gc,omitempty"`
-	FullGCSlope   float64 `json:"heap_after_full_gc_slope_bytes_per_h"`
-	AfterGCSlope  float64 `json:"heap_after_gc_slope_bytes_per_h"`
+	// Heap after full GCs: count, largest, last and trend (bytes per
+	// hour): a live set that grows from one full GC to the next is a leak.
+	FullGCs           int64   `json:"full_gcs"`
+	HeapAfterFullGCs  int64   `json:"heap_after_full_gc_points"`
+	MaxHeapAfterFull  int64   `json:"max_heap_after_full_gc_bytes"`
+	LastHeapAfterFull int64   `json:"last_heap_after_full_gc_bytes"`
+	FullGCSlope       float64 `json:"heap_after_full_gc_slope_bytes_per_h"`
+	AfterGCSlope      float64 `json:"heap_after_gc_slope_bytes_per_h"`
 	// TrendSpan is the time the trends cover, in seconds: over a few
 	// minutes they say little.
 	TrendSpan      float64 `json:"trend_span_s"`
@@ -67,22 +66,79 @@ type Stats struct {
 	First          int64   `json:"first_ms,omitempty"` // wall clock of the first and last event, when known
 	Last           int64   `json:"last_ms,omitempty"`
 
+	// Everything below takes constant memory, whatever the length of the
+	// log: a histogram for the percentiles, running sums for the trends,
+	// the pauses of one window for the overhead.
 	unified bool // some event came from unified logging
-	pauses  []float64
+	hist    [histBuckets]int64
 	lastSTW struct {
 		kind     Kind
 		pause, t float64
 		ok       bool
 	}
-	first      float64
-	last       float64
-	lastPause  float64
-	hasT       bool
-	t0         int64 // wall clock of the first event (ms), when events have no uptime
-	fullX      []float64
-	fullY      []float64
-	gcX, gcY   []float64
-	winT, winP []float64 // pause ends and lengths, for the sliding window
+	first, last, lastPause float64
+	hasT                   bool
+	t0                     int64 // wall clock of the first event (ms), when events have no uptime
+	fullTrend, gcTrend     trend
+	window                 []windowPause // pauses ending within the last Window seconds
+	windowSum, lastEnd     float64
+	lastOver               float64 // end of the last window counted over 10 %
+}
+
+// windowPause is a pause of the sliding window.
+type windowPause struct{ end, pause float64 }
+
+// trend is a least-squares line fitted as points arrive (Welford's
+// updates, stable over long runs).
+type trend struct {
+	n, mx, my, cxy, m2x float64
+	firstX, lastX       float64
+}
+
+func (t *trend) add(x, y float64) {
+	if t.n == 0 {
+		t.firstX = x
+	}
+	t.lastX = x
+	t.n++
+	dx := x - t.mx
+	t.mx += dx / t.n
+	t.my += (y - t.my) / t.n
+	t.cxy += dx * (y - t.my)
+	t.m2x += dx * (x - t.mx)
+}
+
+// slope is in y units per x unit (0 with fewer than two distinct x).
+func (t *trend) slope() float64 {
+	if t.n < 2 || t.m2x == 0 {
+		return 0
+	}
+	return t.cxy / t.m2x
+}
+
+// The pause histogram: buckets 1 % wide from 1 µs up, so a percentile is
+// within 0.5 % of the exact pause.
+const (
+	histBuckets = 2600
+	histMin     = 1e-6
+	histGrowth  = 1.01
+)
+
+var logGrowth = math.Log(histGrowth)
+
+func histBucket(p float64) int {
+	if p <= histMin {
+		return 0
+	}
+	return min(histBuckets-1, 1+int(math.Log(p/histMin)/logGrowth))
+}
+
+// histValue is the middle of a bucket.
+func histValue(b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return histMin * math.Pow(histGrowth, float64(b-1)+0.5)
 }
 
 // LongTTSPThreshold is the time to safepoint counted as long.
@@ -94,7 +150,7 @@ func NewStats(jvm string, window float64) *Stats {
 	if window <= 0 {
 		window = 60
 	}
-	return &Stats{JVM: jvm, ByKind: map[string]int64{}, Window: window, first: math.Inf(1)}
+	return &Stats{JVM: jvm, ByKind: map[string]int64{}, Window: window, first: math.Inf(1), lastOver: math.Inf(-1)}
 }
 
 // when is the time of an event in seconds: its uptime, or the wall clock
@@ -140,9 +196,53 @@ func (s *Stats) Add(e *Event) {
 		s.last = max(s.last, t)
 		s.hasT = true
 	}
+	s.count(e)
+	if !e.Kind.StopTheWorld() {
+		return
+	}
+	pause := e.Pause
+	if math.IsNaN(pause) {
+		pause = 0
+	}
+	s.Pauses++
+	if e.Kind == Safepoint {
+		// GCViewer: a safepoint right after a GC pause includes it.
+		if s.lastSTW.ok && s.lastSTW.kind != Safepoint && pause-s.lastSTW.pause > 0 {
+			pause -= s.lastSTW.pause
+		}
+		s.SafepointPause += pause
+	} else {
+		s.GCPauses++
+		s.GCPause += pause
+		if e.Kind == Full {
+			s.FullGCs++
+			s.FullGCPause += pause
+			if e.Heap.After >= 0 {
+				s.HeapAfterFullGCs++
+				s.MaxHeapAfterFull = max(s.MaxHeapAfterFull, e.Heap.After)
+				s.LastHeapAfterFull = e.Heap.After
+				if hasT {
+					s.fullTrend.add(t, float64(e.Heap.After))
+				}
+			}
+		} else if e.Heap.After >= 0 && hasT {
+			s.gcTrend.add(t, float64(e.Heap.After))
+		}
+	}
+	s.lastSTW.kind, s.lastSTW.pause, s.lastSTW.t, s.lastSTW.ok = e.Kind, pause, t, true
+	s.TotalPause += pause
+	s.hist[histBucket(pause)]++
+	s.MaxPause = max(s.MaxPause, pause)
+	s.lastPause = pause
+	if hasT {
+		s.slide(t+pause, pause)
+	}
+}
+
+// count counts the trouble an event reports.
+func (s *Stats) count(e *Event) {
 	f := e.Flags
-	switch {
-	case f&PromotionFailed != 0:
+	if f&PromotionFailed != 0 {
 		s.PromotionFail++
 	}
 	if f&ConcurrentModeFailure != 0 {
@@ -175,43 +275,33 @@ func (s *Stats) Add(e *Event) {
 			s.LongTTSP++
 		}
 	}
-	if !e.Kind.StopTheWorld() {
+}
+
+// slide moves the overhead window to end where a pause ends and rates it.
+// Pause ends are taken in log order: one logged out of order counts as
+// ending with the one before. Only whole windows are rated.
+func (s *Stats) slide(end, pause float64) {
+	end = max(end, s.lastEnd)
+	s.lastEnd = end
+	s.window = append(s.window, windowPause{end, pause})
+	s.windowSum += pause
+	k := 0
+	for k < len(s.window) && s.window[k].end <= end-s.Window {
+		s.windowSum -= s.window[k].pause
+		k++
+	}
+	s.window = s.window[k:]
+	if end-s.first < s.Window {
 		return
 	}
-	pause := e.Pause
-	if math.IsNaN(pause) {
-		pause = 0
+	share := 100 * min(s.windowSum, s.Window) / s.Window
+	if share > s.MaxOverhead {
+		s.MaxOverhead, s.MaxOverheadAt = share, end
 	}
-	s.Pauses++
-	if e.Kind == Safepoint {
-		// GCViewer: a safepoint right after a GC pause includes it.
-		if s.lastSTW.ok && s.lastSTW.kind != Safepoint && pause-s.lastSTW.pause > 0 {
-			pause -= s.lastSTW.pause
-		}
-		s.SafepointPause += pause
-	} else {
-		s.GCPauses++
-		s.GCPause += pause
-		if e.Kind == Full {
-			s.FullGCs++
-			s.FullGCPause += pause
-			if e.Heap.After >= 0 {
-				s.HeapAfterFull = append(s.HeapAfterFull, e.Heap.After)
-				if hasT {
-					s.fullX, s.fullY = append(s.fullX, t), append(s.fullY, float64(e.Heap.After))
-				}
-			}
-		} else if e.Heap.After >= 0 && hasT {
-			s.gcX, s.gcY = append(s.gcX, t), append(s.gcY, float64(e.Heap.After))
-		}
-	}
-	s.lastSTW.kind, s.lastSTW.pause, s.lastSTW.t, s.lastSTW.ok = e.Kind, pause, t, true
-	s.TotalPause += pause
-	s.pauses = append(s.pauses, pause)
-	s.MaxPause = max(s.MaxPause, pause)
-	s.lastPause = pause
-	if hasT {
-		s.winT, s.winP = append(s.winT, t+pause), append(s.winP, pause)
+	// Windows over 10 % are counted at most one per window length.
+	if share > 10 && end-s.lastOver >= s.Window {
+		s.WindowsOver10Pct++
+		s.lastOver = end
 	}
 }
 
@@ -227,86 +317,27 @@ func (s *Stats) Finish() {
 	if s.RunningTime > 0 {
 		s.Throughput = 100 * (s.RunningTime - s.TotalPause) / s.RunningTime
 	}
-	if len(s.pauses) > 0 {
-		p := slices.Clone(s.pauses)
-		slices.Sort(p)
-		q := func(f float64) float64 { return p[min(len(p)-1, int(math.Ceil(f*float64(len(p))))-1)] }
+	if s.Pauses > 0 {
+		q := func(f float64) float64 {
+			rank := int64(math.Ceil(f * float64(s.Pauses)))
+			seen := int64(0)
+			for b, n := range s.hist {
+				if seen += n; seen >= rank {
+					return min(histValue(b), s.MaxPause)
+				}
+			}
+			return s.MaxPause
+		}
 		s.Percentiles.P50, s.Percentiles.P95, s.Percentiles.P99 = q(0.50), q(0.95), q(0.99)
 	}
-	s.overhead()
-	s.FullGCSlope = slope(s.fullX, s.fullY) * 3600
-	s.AfterGCSlope = slope(s.gcX, s.gcY) * 3600
-	if len(s.gcX) > 1 {
-		s.TrendSpan = s.gcX[len(s.gcX)-1] - s.gcX[0]
-	}
-}
-
-// overhead finds the window of Window seconds with the most pause time,
-// and counts the windows (ending at each pause) over 10 %.
-func (s *Stats) overhead() {
-	// Pause ends are nearly sorted; sort them with their lengths.
-	idx := make([]int, len(s.winT))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case s.winT[a] < s.winT[b]:
-			return -1
-		case s.winT[a] > s.winT[b]:
-			return 1
-		}
-		return 0
-	})
-	sum, j := 0.0, 0
-	last := math.Inf(-1)
-	for _, i := range idx {
-		end := s.winT[i]
-		sum += s.winP[i]
-		for s.winT[idx[j]] <= end-s.Window {
-			sum -= s.winP[idx[j]]
-			j++
-		}
-		// Only whole windows count; a run shorter than one window is one
-		// window.
-		span := s.Window
-		if s.RunningTime < s.Window {
-			span = s.RunningTime
-		} else if end-s.first < s.Window {
-			continue
-		}
-		if span <= 0 {
-			continue
-		}
-		share := 100 * min(sum, span) / span
-		if share > s.MaxOverhead {
-			s.MaxOverhead, s.MaxOverheadAt = share, end
-		}
-		// Count disjoint windows: one per Window seconds at most.
-		if share > 10 && end-last >= s.Window {
-			s.WindowsOver10Pct++
-			last = end
+	if s.RunningTime > 0 && s.RunningTime < s.Window {
+		// A run shorter than one window is one window.
+		s.MaxOverhead, s.MaxOverheadAt = 100*min(s.TotalPause, s.RunningTime)/s.RunningTime, s.lastEnd
+		if s.MaxOverhead > 10 {
+			s.WindowsOver10Pct = 1
 		}
 	}
-}
-
-// slope is the least-squares slope of y over x (0 with fewer than two
-// distinct x).
-func slope(x, y []float64) float64 {
-	n := float64(len(x))
-	if n < 2 {
-		return 0
-	}
-	var sx, sy, sxx, sxy float64
-	for i := range x {
-		sx += x[i]
-		sy += y[i]
-		sxx += x[i] * x[i]
-		sxy += x[i] * y[i]
-	}
-	d := n*sxx - sx*sx
-	if d == 0 {
-		return 0
-	}
-	return (n*sxy - sx*sy) / d
+	s.FullGCSlope = s.fullTrend.slope() * 3600
+	s.AfterGCSlope = s.gcTrend.slope() * 3600
+	s.TrendSpan = s.gcTrend.lastX - s.gcTrend.firstX
 }
