@@ -192,6 +192,10 @@ func printSummary(w io.Writer, m *ingest.Manifest, dir string, took time.Duratio
 	for _, s := range m.Skipped {
 		fmt.Fprintf(w, "  skipped %s: %s\n", s.Path, s.Reason)
 	}
+	for _, g := range m.GC {
+		fmt.Fprintf(w, "  GC %s (%s): %d pauses, %.1f s stopped, max %.1f s, throughput %.1f %%, worst %.0f s window %.0f %% stopped\n",
+			g.JVM, g.Collector, g.Pauses, g.TotalPause, g.MaxPause, g.Throughput, g.Window, g.MaxOverhead)
+	}
 	names := make([]string, 0, len(m.Tables))
 	for n := range m.Tables {
 		names = append(names, n)

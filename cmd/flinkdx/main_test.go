@@ -24,13 +24,20 @@ func TestAnalyzeDemo(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"4 streams", "0 lines unparsed",
+		"7 streams", "0 lines unparsed",
 		"switched from state FAILING to FAILED", "cause: java.lang.OutOfMemoryError: Java heap space",
 		"incident.tar.gz!incident/jobmanager/jobmanager.log:64",
+		"incident.tar.gz!incident/taskmanager-1/gc.log (Parallel): 206 pauses",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// The pause spike on TaskManager 1 comes before its heartbeat times out.
+	spike := strings.Index(out, "Pause Full (Ergonomics) stopped the JVM for 12.8 s from 09:13:52.000")
+	heartbeat := strings.Index(out, "Heartbeat of TaskManager with id 10.0.3.21:35011-7a1c2e timed out")
+	if spike < 0 || heartbeat < 0 || spike > heartbeat {
+		t.Errorf("timeline lacks the GC spike before the heartbeat timeout (at %d, %d):\n%s", spike, heartbeat, out)
 	}
 	var m ingest.Manifest
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
@@ -40,7 +47,7 @@ func TestAnalyzeDemo(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Tables["logs"].Rows != 57 || m.Totals.Lines != 96 || len(m.Inputs) != 1 {
+	if m.Tables["logs"].Rows != 57 || m.Tables["gc"].Rows != 330 || m.Totals.Lines != 1704 || len(m.Inputs) != 1 || len(m.GC) != 2 {
 		t.Errorf("manifest tables %+v totals %+v", m.Tables, m.Totals)
 	}
 	for _, f := range m.Tables["logs"].Files {

@@ -109,11 +109,15 @@ func FromName(p string) (Role, string) {
 		}
 		return kind.role, ""
 	}
-	switch {
-	case strings.HasPrefix(base, "taskmanager") || strings.HasPrefix(base, "taskexecutor"):
-		return TaskManager, ""
-	case strings.HasPrefix(base, "jobmanager"):
-		return JobManager, ""
+	// taskmanager.log, or a file in a directory named for its process
+	// (taskmanager-1/gc.log).
+	for _, name := range []string{base, path.Base(path.Dir(p))} {
+		switch {
+		case strings.HasPrefix(name, "taskmanager") || strings.HasPrefix(name, "taskexecutor"):
+			return TaskManager, ""
+		case strings.HasPrefix(name, "jobmanager"):
+			return JobManager, ""
+		}
 	}
 	return Unknown, ""
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow/memory"
@@ -214,23 +215,33 @@ func (in *Ingester) flushLogs() {
 // gcSink hands GC events to their builder and cuts batches.
 type gcSink struct{ in *Ingester }
 
-// notablePause is the GC pause worth a line in the first timeline.
-const notablePause = 1.0
+// notablePause is the GC pause worth a line in the first timeline: long
+// enough to delay Flink's RPCs and heartbeats noticeably.
+const notablePause = 5.0
+
+// notableTTSP is the time to reach a safepoint worth a line.
+const notableTTSP = 1.0
 
 func (s gcSink) Event(e *gclog.Event) {
 	in := s.in
 	in.gcb.Event(e)
-	bad := e.Flags&(gclog.PromotionFailed|gclog.ConcurrentModeFailure|gclog.ToSpaceExhausted) != 0
-	if len(in.Notable) < maxNotable && e.HasTime && (e.Pause >= notablePause || e.Kind == gclog.Full || bad) {
-		sum := fmt.Sprintf("GC %s %s", e.Kind, e.Name)
+	bad := e.Flags & (gclog.PromotionFailed | gclog.ConcurrentModeFailure | gclog.ToSpaceExhausted)
+	long := e.Kind != gclog.Safepoint && e.Pause >= notablePause
+	slowSafepoint := e.TTSP >= notableTTSP
+	if len(in.Notable) < maxNotable && e.HasTime && (long || bad != 0 || slowSafepoint) {
+		sum := e.Name
 		if e.Cause != "" {
 			sum += " (" + e.Cause + ")"
 		}
-		if e.Pause == e.Pause {
-			sum += fmt.Sprintf(": paused %.3f s", e.Pause)
+		if e.Pause == e.Pause { // not NaN
+			start := time.UnixMilli(e.Time - int64(e.Pause*1000)).UTC()
+			sum += fmt.Sprintf(" stopped the JVM for %.1f s from %s", e.Pause, start.Format("15:04:05.000"))
 		}
-		if names := (e.Flags &^ (gclog.InitialMarkCycle | gclog.CycleEnd | gclog.PhaseStart)).Names(); len(names) > 0 {
-			sum += fmt.Sprintf(" %v", names)
+		if slowSafepoint {
+			sum += fmt.Sprintf(", %.1f s of it to reach the safepoint", e.TTSP)
+		}
+		if names := bad.Names(); len(names) > 0 {
+			sum += ": " + strings.Join(names, ", ")
 		}
 		in.Notable = append(in.Notable, Notable{Time: time.UnixMilli(e.Time).UTC(), Source: in.path, Line: e.Line,
 			Level: "GC", Summary: sum})
@@ -306,6 +317,8 @@ func (in *Ingester) Text(f *input.File) error {
 func (in *Ingester) gcText(f *input.File, head []byte, st Stream) error {
 	st.Kind = "gc-log"
 	st.JVM = input.RotationSet(f.Path)
+	role, _ := flinklog.FromName(f.Path)
+	st.Role = string(role)
 	if st.JVM != in.gcJVM {
 		in.gcp.Reset()
 		in.gcJVM = st.JVM
