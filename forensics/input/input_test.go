@@ -220,8 +220,9 @@ func TestWalker(t *testing.T) {
 }
 
 func TestLineReader(t *testing.T) {
-	long := strings.Repeat("x", 300<<10)
-	in := "a\r\nb\n\n" + long + "\nlast"
+	long := strings.Repeat("x", 300<<10) // longer than the limit: cut
+	mid := strings.Repeat("y", 80<<10)   // longer than the buffer, not than the limit
+	in := "a\r\nb\n\n" + long + "\n" + mid + "\nlast"
 	lr := NewLineReader(bufio.NewReaderSize(strings.NewReader(in), 64<<10), 100<<10)
 	type line struct {
 		text      string
@@ -238,7 +239,8 @@ func TestLineReader(t *testing.T) {
 	want := []line{
 		{"a", 1, 0, 0}, {"b", 2, 3, 0}, {"", 3, 5, 0},
 		{long[:100<<10], 4, 6, int64(len(long))},
-		{"last", 5, int64(6 + len(long) + 1), 0},
+		{mid, 5, int64(6 + len(long) + 1), 0},
+		{"last", 6, int64(6 + len(long) + 1 + len(mid) + 1), 0},
 	}
 	if !reflect.DeepEqual(got, want) {
 		for i := range got {

@@ -43,8 +43,9 @@ func (l *LineReader) Next() bool {
 	l.off = l.next
 	l.origLen = 0
 	b, err := l.r.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		b, err = l.readLong(b)
+	long := err == bufio.ErrBufferFull
+	if long {
+		b, err = l.readLong(b) // advances l.next by the whole line
 	}
 	if len(b) == 0 && err != nil {
 		if err != io.EOF {
@@ -57,7 +58,7 @@ func (l *LineReader) Next() bool {
 	if err != nil && err != io.EOF {
 		l.err = err // the partial last line is still returned
 	}
-	if l.origLen == 0 {
+	if !long {
 		l.next += int64(len(b))
 	}
 	l.num++
