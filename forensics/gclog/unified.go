@@ -237,12 +237,17 @@ var math_NaN = math.NaN()
 // gcLine handles a line about one GC id.
 func (p *Parser) gcLine(msg []byte, d *decor, e *Event) {
 	// Generational ZGC prefixes the generation: "Y: Pause Mark Start".
-	if len(msg) > 3 && (msg[0] == 'Y' || msg[0] == 'O') && msg[1] == ':' && msg[2] == ' ' {
+	// (JDK 25 writes "y: ").
+	if len(msg) > 3 && (msg[0] == 'Y' || msg[0] == 'O' || msg[0] == 'y' || msg[0] == 'o') && msg[1] == ':' && msg[2] == ' ' {
 		msg = msg[3:]
+		if p.collector == "" {
+			p.collector = "ZGC"
+		}
 	}
 	switch {
 	case hasPrefix(msg, "Pause "), hasPrefix(msg, "Concurrent "), hasPrefix(msg, "Garbage Collection "),
-		hasPrefix(msg, "Major Collection "), hasPrefix(msg, "Minor Collection "), hasPrefix(msg, "Young Collection "):
+		hasPrefix(msg, "Major Collection "), hasPrefix(msg, "Minor Collection "), hasPrefix(msg, "Young Collection "),
+		hasPrefix(msg, "Young Generation"), hasPrefix(msg, "Old Generation"):
 		p.phase(msg, d, e)
 	case hasPrefix(msg, "To-space exhausted"), hasPrefix(msg, "Evacuation Failure"):
 		p.detailOf(e.GCID).Flags |= ToSpaceExhausted
