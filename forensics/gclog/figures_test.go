@@ -23,11 +23,13 @@ func within(t *testing.T, what string, got, want, tol float64) {
 	}
 }
 
-func equal[T comparable](t *testing.T, what string, got, want T) {
+func equal[T comparable](t *testing.T, what string, got, want T) bool {
 	t.Helper()
 	if got != want {
 		t.Errorf("%s = %v; want %v", what, got, want)
+		return false
 	}
+	return true
 }
 
 const (

@@ -185,6 +185,10 @@ func (p *Parser) legacy(b, rest []byte, e *Event) {
 		p.feed(rest, num, off)
 	case hasPrefix(rest, "Total time for which application threads were stopped: "):
 		p.stopped(rest, e)
+	case stampsThenStopped(rest) > 0:
+		// Another thread's timestamps got in the way:
+		// "2021-10-27T10:52:38.345-0400: 2021-10-27T10:52:38.345-04000.181: : Total time ...".
+		p.stopped(rest[stampsThenStopped(rest):], e)
 	case hasPrefix(rest, "Application time: ") || hasPrefix(rest, "Concurrent time: ") || rotationLine(rest, p):
 		p.counts.Noise++
 	case p.ujl && len(rest) == len(b):
@@ -310,6 +314,15 @@ func (p *Parser) continueRecord(b []byte, num, off int64) {
 		p.embedded(rest, tmp, 1)
 		return
 	}
+	if len(rest) < len(t) && newRecord(rest) && !contains(p.rec, "Remark") && !contains(p.rec, "YG occupancy") {
+		// (A CMS remark logs the young collection it starts with on a line
+		// of its own, as "[GC (CMS Final Remark) 1.158: [ParNew: ...".)
+		// A new event with its own timestamp: the open record was cut off
+		// (the JVM died, or the log was cut there).
+		p.closeRecord(true)
+		p.line(b, num, off, 0)
+		return
+	}
 	if p.recText >= 64 {
 		// A record that never closes: give it up.
 		p.closeRecord(true)
@@ -351,6 +364,8 @@ func (p *Parser) closeRecord(broken bool) {
 	if broken {
 		p.rawLine(p.rec, e.Line, e.Offset, "GC record that does not close", 0)
 		p.counts.Unparsed += int64(p.recLines) - 1
+		// The concurrent phases logged inside it are whole.
+		p.concurrentIn(p.rec[1:], e.Line, e.Offset)
 		return
 	}
 	// Concurrent phases logged in the middle of this record.
@@ -716,7 +731,7 @@ func legacyNoise(rest, line []byte) bool {
 			return true
 		}
 	}
-	return noiseLine(rest)
+	return noiseLine(rest) || histogramLine(rest)
 }
 
 var legacyNoisePrefixes = []string{
@@ -764,14 +779,44 @@ func histogramLine(t []byte) bool {
 		i = len("Total ")
 	} else {
 		_, n := integer(t)
-		if n == 0 || n >= len(t) || t[n] != ':' {
+		if n == 0 || n+1 >= len(t) || t[n] != ':' || t[n+1] != ' ' {
 			return false
 		}
 		i = n + 1
 	}
-	for i < len(t) && t[i] == ' ' {
-		i++
+	// Two counts, instances and bytes, each after spaces.
+	for k := 0; k < 2; k++ {
+		j := i
+		for j < len(t) && t[j] == ' ' {
+			j++
+		}
+		_, n := integer(t[j:])
+		if j == i || n == 0 {
+			return false
+		}
+		i = j + n
 	}
-	_, n := integer(t[i:])
-	return n > 0
+	return i == len(t) || t[i] == ' '
+}
+
+// newRecord says a line (after its timestamps) starts a GC event, not a
+// part of one.
+func newRecord(rest []byte) bool {
+	return hasPrefix(rest, "[GC (") || hasPrefix(rest, "[GC pause") || hasPrefix(rest, "[Full GC") ||
+		hasPrefix(rest, "[GC ") && len(rest) > 4 && isDigit(rest[4])
+}
+
+// stampsThenStopped finds "Total time for which application threads were
+// stopped" after nothing but the characters of timestamps.
+func stampsThenStopped(b []byte) int {
+	k := index(b, "Total time for which application threads were stopped: ")
+	if k <= 0 {
+		return -1
+	}
+	for _, c := range b[:k] {
+		if !isDigit(c) && c != '-' && c != ':' && c != 'T' && c != '.' && c != ',' && c != '+' && c != ' ' {
+			return -1
+		}
+	}
+	return k
 }

@@ -371,6 +371,10 @@ func (p *Parser) phase(msg []byte, d *decor, e *Event) {
 	default:
 		e.Kind = Concurrent
 	}
+	if hasSuffixTrim(name, "Statistics") {
+		p.counts.Noise++ // ZGC's statistics tables
+		return
+	}
 	if secs < 0 {
 		// The start of a pause (gc,start) or of a phase: its end is the event.
 		// A ZGC cycle summary has sizes and no duration: it is the event.
