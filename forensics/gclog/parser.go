@@ -1,6 +1,7 @@
 package gclog
 
 import (
+	"bytes"
 	"math"
 	"time"
 
@@ -240,25 +241,16 @@ func (p *Parser) feed(text []byte, num, off int64) {
 	p.recLines++
 	p.recText++
 	for len(text) > 0 {
-		i, depth := 0, p.recDepth
-		closedAt := -1
-		for ; i < len(text); i++ {
-			switch c := text[i]; {
-			case c == '[':
-				depth++
-			case c == ']':
-				depth--
-				if depth == 0 {
-					closedAt = i
-				}
-			case noiseStart[c] && noiseAt(text[i:]):
-				// Noise inside a record to the end of the line: tenuring
-				// distribution, adaptive size policy, heap dumps.
-				text = text[:i]
+		// Noise inside a record runs to the end of the line: tenuring
+		// distribution, adaptive size policy, heap dumps.
+		if mayHoldNoise(text) {
+			if k := noiseInRecord(text); k >= 0 {
+				text = text[:k]
 			}
-			if closedAt >= 0 {
-				break
-			}
+		}
+		depth, closedAt := p.recDepth, closingAt(text, p.recDepth)
+		if closedAt < 0 {
+			depth = depthAfter(text, depth)
 		}
 		if closedAt < 0 {
 			p.rec = append(p.rec, text...)
@@ -819,4 +811,38 @@ func stampsThenStopped(b []byte) int {
 		}
 	}
 	return k
+}
+
+// mayHoldNoise is a quick test that a line has no noise marker in it.
+func mayHoldNoise(b []byte) bool {
+	return bytes.IndexByte(b, '{') >= 0 || index(b, "Adaptive") >= 0 || index(b, "Desired") >= 0 || index(b, " GC:") >= 0 ||
+		hasPrefix(b, "Before GC:") || hasPrefix(b, "After GC:")
+}
+
+// closingAt returns where the bracket that brings depth to 0 is in b, or
+// -1. It jumps from bracket to bracket.
+func closingAt(b []byte, depth int) int {
+	i := 0
+	for i < len(b) {
+		k := bytes.IndexAny(b[i:], "[]")
+		if k < 0 {
+			return -1
+		}
+		i += k
+		if b[i] == '[' {
+			depth++
+		} else {
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return -1
+}
+
+// depthAfter is the bracket depth after b.
+func depthAfter(b []byte, depth int) int {
+	return depth + bytes.Count(b, []byte{'['}) - bytes.Count(b, []byte{']'})
 }
