@@ -89,3 +89,34 @@ func TestExitStatus(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+func TestGCStats(t *testing.T) {
+	code, out, errs := runCLI("gcstats", "../../testdata/demo/incident.tar.gz")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"incident.tar.gz!incident/taskmanager-1/gc.log (Parallel, unified)",
+		"max 12843.1 ms",
+		"incident.tar.gz!incident/taskmanager-2/gc.log (Parallel, unified)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "4 other text streams ignored") {
+		t.Errorf("the Flink logs are not GC logs:\n%s", out)
+	}
+	code, out, _ = runCLI("gcstats", "--json", "--window", "30s", "../../testdata/demo/incident.tar.gz")
+	var stats []map[string]any
+	if err := json.Unmarshal([]byte(out), &stats); code != exitOK || err != nil || len(stats) != 2 {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
+	}
+	tm1 := stats[0]
+	if tm1["full_gcs"].(float64) < 10 || tm1["window_s"].(float64) != 30 || tm1["max_overhead_pct"].(float64) < 80 {
+		t.Errorf("taskmanager-1 %v", tm1)
+	}
+	if code, _, errs := runCLI("gcstats", "../../testdata/flinklog/excerpts"); code != exitFailed || !strings.Contains(errs, "no GC log") {
+		t.Errorf("no GC logs: exit %d, %s", code, errs)
+	}
+}
