@@ -126,7 +126,9 @@ func TestHistoryServerArchives(t *testing.T) {
 	}
 }
 
-func countKept(c *collect) int { return len(c.Jobs) + len(c.Vertices) + len(c.Checkpoints) + len(c.Exceptions) }
+func countKept(c *collect) int {
+	return len(c.Jobs) + len(c.Vertices) + len(c.Checkpoints) + len(c.Exceptions)
+}
 
 // 939b749e…: the counts say 5 checkpoints, 1 failed; the history holds
 // the 4 completed only. Both are kept as Flink gave them.
