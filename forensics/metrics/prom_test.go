@@ -90,3 +90,44 @@ func TestPrometheusForms(t *testing.T) {
 		t.Errorf("busy %+v %s", busy, busy.LabelsJSON(nil))
 	}
 }
+
+func TestInfluxAndCSV(t *testing.T) {
+	in := `taskmanager_job_task_operator_numRecordsOutPerSecond,host=tm-1,job_id=5f3c,subtask_index=2,operator_name=Map\ 1 value=12.5 1741942815000000000
+jobmanager_job_lastCheckpointSize,job_name=wordcount value=1048576i 1741942815000000000
+garbage
+`
+	c := &collect{}
+	p := NewParser(c, nil)
+	if err := p.ParseInflux("influx.txt", lr([]byte(in))); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.samples) != 2 || len(c.raw) != 1 {
+		t.Fatalf("samples %+v raw %+v", c.samples, c.raw)
+	}
+	s := c.samples[0]
+	if s.Name != "numRecordsOutPerSecond" || s.Scope != ScopeOperator || s.OperatorName != "Map 1" || s.Subtask != 2 || s.Value != 12.5 || s.Time != 1741942815000 || s.Unit != "records/s" {
+		t.Errorf("influx %+v", s)
+	}
+	if c.samples[1].Value != 1048576 || c.samples[1].Unit != "bytes" {
+		t.Errorf("influx int %+v", c.samples[1])
+	}
+	if f, ok := Detect([]byte(in)); !ok || f != Influx {
+		t.Errorf("Detect = %v %v", f, ok)
+	}
+	csv := "timestamp,name,value,host,subtask_index\n1741942815000,flink_taskmanager_job_task_busyTimeMsPerSecond,NaN,tm-1,0\n2025-03-14T09:00:30Z,flink_taskmanager_job_task_busyTimeMsPerSecond,812,tm-1,0\n1,2\n"
+	c = &collect{}
+	p = NewParser(c, nil)
+	if err := p.ParseCSV("m.csv", lr([]byte(csv))); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.samples) != 2 || len(c.raw) != 1 || !math.IsNaN(c.samples[0].Value) || c.samples[1].Time != 1741942830000 || c.samples[1].Name != "busyTimeMsPerSecond" || c.samples[1].Host != "tm-1" {
+		t.Errorf("csv %+v raw %+v", c.samples, c.raw)
+	}
+	if f, ok := Detect([]byte(csv)); !ok || f != CSV {
+		t.Errorf("Detect csv = %v %v", f, ok)
+	}
+	data, _ := os.ReadFile("../../testdata/metrics/datadog_flink/metrics.txt")
+	if f, ok := Detect(data); !ok || f != Prometheus {
+		t.Errorf("Detect prometheus = %v %v", f, ok)
+	}
+}
