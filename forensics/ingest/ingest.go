@@ -13,8 +13,11 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/flinklog"
+	"github.com/flinkdx/flinkdx/forensics/flinkrest"
 	"github.com/flinkdx/flinkdx/forensics/gclog"
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/metrics"
+	"github.com/flinkdx/flinkdx/forensics/platform"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -42,8 +45,14 @@ type Options struct {
 
 // Stream is one text stream read, as the manifest records it.
 type Stream struct {
-	Path       string `json:"path"`
-	Kind       string `json:"kind"`                // "flink-log", "gc-log", or "text" when no line was understood
+	Path string `json:"path"`
+	// Kind is flink-log, gc-log, metrics (Format: prometheus, openmetrics,
+	// influx, csv), flink-json (REST payloads, HistoryServer archives),
+	// pods, platform-log (kernel, YARN), or text when nothing in it was
+	// understood. For flink-json, Lines counts JSON documents (archive
+	// entries) and Noise those of kinds flinkdx does not keep.
+	Kind       string `json:"kind"`
+	Format     string `json:"format,omitempty"`
 	JVM        string `json:"jvm,omitempty"`       // GC logs: the JVM (a rotated set of files is one)
 	Collector  string `json:"collector,omitempty"` // GC logs
 	Role       string `json:"role,omitempty"`
@@ -131,9 +140,15 @@ type Ingester struct {
 	gcb    *gclog.Builder
 	gcp    *gclog.Parser
 	gcJVM  string
-	m      Manifest
-	err    error
-	path   string
+	// Metrics, Flink REST payloads and archives, platform evidence.
+	metricsT, jobsT, verticesT, checkpointsT, exceptionsT, containersT *table.TableWriter
+	mb                                                                 *metrics.Builder
+	mp                                                                 *metrics.Parser
+	rb                                                                 *flinkrest.Builder
+	pb                                                                 *platform.Builder
+	m                                                                  Manifest
+	err                                                                error
+	path                                                               string
 	// Notable holds the first maxNotable notable events, in input order.
 	Notable []Notable
 }
@@ -163,6 +178,16 @@ func New(ds *table.Dataset, opt Options) *Ingester {
 	in.gc = ds.Table("gc", gclog.Schema)
 	in.gcb = gclog.NewBuilder(opt.Allocator, in.b.RawRows)
 	in.gcp = gclog.NewParser(gcSink{in}, gclog.Options{Location: opt.Location})
+	in.metricsT = ds.Table("metrics", metrics.Schema)
+	in.jobsT = ds.Table("jobs", flinkrest.JobsSchema)
+	in.verticesT = ds.Table("vertices", flinkrest.VerticesSchema)
+	in.checkpointsT = ds.Table("checkpoints", flinkrest.CheckpointsSchema)
+	in.exceptionsT = ds.Table("exceptions", flinkrest.ExceptionsSchema)
+	in.containersT = ds.Table("containers", platform.Schema)
+	in.mb = metrics.NewBuilder(opt.Allocator, in.b.RawRows)
+	in.mp = metrics.NewParser(metricsSink{in}, opt.Location)
+	in.rb = flinkrest.NewBuilder(opt.Allocator, in.mb)
+	in.pb = platform.NewBuilder(opt.Allocator, in.b.RawRows)
 	in.m = Manifest{
 		Tool: "flinkdx", Version: opt.Version, SchemaVersion: SchemaVersion,
 		Timezone: opt.Location.String(),
@@ -289,8 +314,30 @@ func (in *Ingester) Text(f *input.File) error {
 	st := Stream{Path: f.Path, Kind: "text"}
 	_, host := flinklog.FromName(f.Path)
 	role, isLog := flinklog.Classify(f.Path, head)
+	switch {
+	case looksLikeJSON(head):
+		if looksLikePods(head) {
+			return in.podsText(f, st)
+		}
+		return in.jsonText(f, st)
+	case looksLikePodsYAML(head):
+		return in.podsText(f, st)
+	}
 	if gcLines, lines := gclog.Detect(head); gcLines > 0 && (!isLog || 2*gcLines > lines) {
 		return in.gcText(f, head, st)
+	}
+	if !isLog {
+		if format, ok := metrics.Detect(head); ok {
+			return in.metricsText(f, format, st)
+		}
+		if platformLines(head) > 0 {
+			return in.platformText(f, st)
+		}
+		if looksLikeYAML(head) {
+			// Configuration or test fixtures: nothing flinkdx reads.
+			in.Skip(f.Path, input.Text, "a YAML document that is not a Kubernetes object")
+			return nil
+		}
 	}
 	if isLog {
 		st.Kind = "flink-log"
@@ -373,9 +420,14 @@ func (in *Ingester) Reader(name string, r io.Reader) {
 func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 	in.flushLogs()
 	in.flushGC()
+	in.flushMetrics()
+	in.flushSmall(true)
 	in.flushRaw()
 	in.b.Release()
 	in.gcb.Release()
+	in.mb.Release()
+	in.rb.Release()
+	in.pb.Rows.Release()
 	for _, st := range in.gcb.Stats {
 		st.Finish()
 	}

@@ -115,7 +115,7 @@ func TestIngestExcerpts(t *testing.T) {
 	if !sawTransition {
 		t.Error("the FAILING to FAILED transition is not in the logs table")
 	}
-	if logRows != m.Totals.Events || rawRows != m.Totals.Unparsed || m.Tables["logs"].Rows != logRows {
+	if logRows+m.Tables["containers"].Rows != m.Totals.Events || rawRows != m.Totals.Unparsed || m.Tables["logs"].Rows != logRows {
 		t.Errorf("logs %d raw %d; manifest totals %+v tables %+v", logRows, rawRows, m.Totals, m.Tables)
 	}
 	if len(m.Tables["logs"].Files) < 2 {

@@ -44,7 +44,7 @@ type Lines struct {
 	loc    *time.Location
 	year   int
 	raw    RawLine
-	Counts struct{ Lines, Rows, Unparsed int64 }
+	Counts struct{ Lines, Rows, Unparsed, Blank int64 }
 }
 
 // NewLines makes a line reader; loc is the zone of syslog times, year
@@ -71,6 +71,7 @@ func (l *Lines) Parse(name string, lr *input.LineReader) error {
 			continue
 		}
 		if len(strings.TrimSpace(string(b))) == 0 {
+			l.Counts.Blank++
 			continue
 		}
 		l.Counts.Unparsed++

@@ -13,22 +13,22 @@ import (
 
 // Container is one thing that happened to a container or process.
 type Container struct {
-	Line, Offset int64
-	Time         int64 // ms since the epoch, when HasTime
-	HasTime      bool
-	Kind         string // pod, kernel-oom, yarn
-	State        string // terminated, last-terminated, waiting, running, evicted, killed …
+	Line, Offset                    int64
+	Time                            int64 // ms since the epoch, when HasTime
+	HasTime                         bool
+	Kind                            string // pod, kernel-oom, yarn
+	State                           string // terminated, last-terminated, waiting, running, evicted, killed …
 	Host, Namespace, Pod, Container string
-	PID          int64 // -1 when unknown
-	Process      string
-	ExitCode     int64
-	HasExit      bool
-	Reason       string // OOMKilled, Error, CrashLoopBackOff, Evicted, out of memory …
-	Message      string
-	RestartCount int64 // -1 when unknown
-	MemoryLimit  int64 // bytes; -1 when unknown
-	MemoryUsage  int64 // bytes; -1 when unknown
-	Cgroup       string
+	PID                             int64 // -1 when unknown
+	Process                         string
+	ExitCode                        int64
+	HasExit                         bool
+	Reason                          string // OOMKilled, Error, CrashLoopBackOff, Evicted, out of memory …
+	Message                         string
+	RestartCount                    int64 // -1 when unknown
+	MemoryLimit                     int64 // bytes; -1 when unknown
+	MemoryUsage                     int64 // bytes; -1 when unknown
+	Cgroup                          string
 }
 
 func newContainer(kind string) Container {

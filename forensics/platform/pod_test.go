@@ -61,7 +61,9 @@ func TestPodsAgreeWithIsHealthy(t *testing.T) {
 			}
 		case "Running":
 			// (An init container that completed is how a pod starts.)
-			if has(func(r Container) bool { return r.State == "terminated" && !(r.Reason == "Completed" && r.ExitCode == 0) }) {
+			if has(func(r Container) bool {
+				return r.State == "terminated" && !(r.Reason == "Completed" && r.ExitCode == 0)
+			}) {
 				t.Errorf("%s: expected Running, but a container is terminated: %+v", name, c.rows)
 			}
 		}
