@@ -43,7 +43,7 @@ demo: build
 
 # Benchmark data: deterministic TaskManager and GC logs from real line shapes.
 bench-data: $(BENCH_DIR)/taskmanager.log $(BENCH_DIR)/taskmanager.log.gz $(BENCH_DIR)/taskmanager.log.zst $(BENCH_DIR)/big/taskmanager.log \
-	$(BENCH_DIR)/gc-g1.log $(BENCH_DIR)/gc-cms.log $(BENCH_DIR)/big/gc-g1.log
+	$(BENCH_DIR)/gc-g1.log $(BENCH_DIR)/gc-cms.log $(BENCH_DIR)/big/gc-g1.log $(BENCH_DIR)/metrics.prom $(BENCH_DIR)/big/metrics.prom
 
 $(BENCH_DIR)/taskmanager.log:
 	@mkdir -p $(BENCH_DIR)
@@ -66,13 +66,19 @@ $(BENCH_DIR)/gc-cms.log:
 $(BENCH_DIR)/big/gc-g1.log:
 	@mkdir -p $(BENCH_DIR)/big
 	$(GO) run ./cmd/benchgen -kind g1 -size 1GiB -o $@
+$(BENCH_DIR)/metrics.prom:
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./cmd/benchgen -kind prom -size 256MiB -o $@
+$(BENCH_DIR)/big/metrics.prom:
+	@mkdir -p $(BENCH_DIR)/big
+	$(GO) run ./cmd/benchgen -kind prom -size 1GiB -o $@
 
 # Ingest throughput (MB/s of uncompressed log) and peak RSS, end to end
 # through the CLI: 512 MiB plain, .gz and .zst, then 2 GiB plain; GC logs
 # (G1 256 MiB and 1 GiB, CMS 256 MiB).
 bench: build bench-data
 	$(GO) test -run '^$$' -bench . -benchmem ./forensics/...
-	@for f in taskmanager.log taskmanager.log.gz taskmanager.log.zst big/taskmanager.log gc-g1.log gc-cms.log big/gc-g1.log; do \
+	@for f in taskmanager.log taskmanager.log.gz taskmanager.log.zst big/taskmanager.log gc-g1.log gc-cms.log big/gc-g1.log metrics.prom big/metrics.prom; do \
 	  rm -rf out/bench; echo "== $$f"; \
 	  ./$(BIN) ingest $(BENCH_DIR)/$$f -o out/bench --stats | grep -E 'inputs|peak'; \
 	done

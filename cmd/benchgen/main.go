@@ -26,16 +26,16 @@ func main() {
 	size := flag.String("size", "512MiB", "uncompressed size to write (KiB, MiB, GiB suffixes)")
 	out := flag.String("o", "", "file to write")
 	format := flag.String("format", "plain", "plain, gz or zst")
-	kind := flag.String("kind", "flink", "flink (TaskManager log), g1 (unified-logging G1 GC log) or cms (JDK 8 CMS GC log)")
+	kind := flag.String("kind", "flink", "flink (TaskManager log), g1 (unified-logging G1 GC log), cms (JDK 8 CMS GC log) or prom (Prometheus scrapes of a 50-TaskManager job)")
 	flag.Parse()
 	n, err := parseSize(*size)
 	if err != nil || *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: benchgen -size 512MiB -o FILE [-format plain|gz|zst]")
 		os.Exit(2)
 	}
-	gen := map[string]func(*bufio.Writer, int64){"flink": generate, "g1": generateG1, "cms": generateCMS}[*kind]
+	gen := map[string]func(*bufio.Writer, int64){"flink": generate, "g1": generateG1, "cms": generateCMS, "prom": generateProm}[*kind]
 	if gen == nil {
-		fmt.Fprintln(os.Stderr, "benchgen: -kind is flink, g1 or cms")
+		fmt.Fprintln(os.Stderr, "benchgen: -kind is flink, g1, cms or prom")
 		os.Exit(2)
 	}
 	if err := write(*out, *format, n, gen); err != nil {

@@ -24,6 +24,16 @@ type Parser struct {
 	scrape    int64
 	hasScrape bool
 	counts    Counts
+	// prev holds the values of the labels of the previous line by
+	// position: consecutive lines mostly repeat them.
+	prev [24]struct {
+		b []byte
+		s string
+	}
+	// otherKey and others cache the JSON of the labels that are not
+	// Flink's variables, by their text.
+	otherKey []byte
+	others   map[string]string
 }
 
 // Counts sum up a stream.
@@ -36,7 +46,7 @@ func NewParser(sink Sink, loc *time.Location) *Parser {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Parser{sink: sink, loc: loc, strs: map[string]string{}}
+	return &Parser{sink: sink, loc: loc, strs: map[string]string{}, others: map[string]string{}}
 }
 
 // Counts returns the counts since the last call and zeroes them.
@@ -167,11 +177,23 @@ func (p *Parser) labels(b []byte) (int, bool) {
 	s := &p.s
 	i := 0
 	var val []byte
-	for {
+	p.otherKey = p.otherKey[:0]
+	for pos := 0; ; pos++ {
 		for i < len(b) && (b[i] == ' ' || b[i] == ',') {
 			i++
 		}
 		if i < len(b) && b[i] == '}' {
+			if len(s.Labels) > 0 {
+				js, ok := p.others[string(p.otherKey)]
+				if !ok {
+					if len(p.others) >= 1<<14 {
+						clear(p.others)
+					}
+					js = string(s.LabelsJSON(nil))
+					p.others[string(p.otherKey)] = js
+				}
+				s.LabelsText = js
+			}
 			return i + 1, true
 		}
 		start := i
@@ -201,9 +223,19 @@ func (p *Parser) labels(b []byte) (int, bool) {
 			val = unescape(val[:0], v)
 			v = val
 		}
-		vstr := p.str(v)
+		var vstr string
+		if pos < len(p.prev) && string(p.prev[pos].b) == string(v) {
+			vstr = p.prev[pos].s
+		} else {
+			vstr = p.str(v)
+			if pos < len(p.prev) {
+				p.prev[pos].b = append(p.prev[pos].b[:0], v...)
+				p.prev[pos].s = vstr
+			}
+		}
 		if !setVariable(s, unsafeString(key), vstr) {
 			s.Labels = append(s.Labels, Label{p.str(key), vstr})
+			p.otherKey = append(append(append(append(p.otherKey, key...), 0), v...), 0)
 		}
 	}
 }

@@ -58,8 +58,9 @@ type Sample struct {
 	// Flink's scope variables.
 	Host, TaskManager, JobID, JobName, TaskName, TaskID, OperatorName, OperatorID string
 	Subtask                                                                       int32 // -1 when not a subtask metric
-	// Labels holds the other labels.
-	Labels []Label
+	// Labels holds the other labels; LabelsText, when set, is their JSON.
+	Labels     []Label
+	LabelsText string
 }
 
 // Label is a name and a value.

@@ -109,7 +109,10 @@ func (b *Builder) Sample(s *Sample) {
 	}
 	setStr(b.opName, r, s.OperatorName)
 	setStr(b.opID, r, s.OperatorID)
-	if len(s.Labels) > 0 {
+	switch {
+	case s.LabelsText != "":
+		b.labels.SetString(r, s.LabelsText)
+	case len(s.Labels) > 0:
 		b.lbuf = s.LabelsJSON(b.lbuf)
 		b.labels.Set(r, b.lbuf)
 	}
