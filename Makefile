@@ -25,13 +25,19 @@ test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./forensics/...
 
 fuzz-brief:
-	$(MAKE) fuzz FUZZTIME=5s
+	$(MAKE) fuzz FUZZTIME=3s
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./forensics/flinklog
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./forensics/input
 	$(GO) test -run '^$$' -fuzz '^FuzzLegacy$$' -fuzztime $(FUZZTIME) ./forensics/gclog
 	$(GO) test -run '^$$' -fuzz '^FuzzUnified$$' -fuzztime $(FUZZTIME) ./forensics/gclog
+	$(GO) test -run '^$$' -fuzz '^FuzzPrometheus$$' -fuzztime $(FUZZTIME) ./forensics/metrics
+	$(GO) test -run '^$$' -fuzz '^FuzzInflux$$' -fuzztime $(FUZZTIME) ./forensics/metrics
+	$(GO) test -run '^$$' -fuzz '^FuzzCSV$$' -fuzztime $(FUZZTIME) ./forensics/metrics
+	$(GO) test -run '^$$' -fuzz '^FuzzREST$$' -fuzztime $(FUZZTIME) ./forensics/flinkrest
+	$(GO) test -run '^$$' -fuzz '^FuzzPods$$' -fuzztime $(FUZZTIME) ./forensics/platform
+	$(GO) test -run '^$$' -fuzz '^FuzzLines$$' -fuzztime $(FUZZTIME) ./forensics/platform
 
 lint:
 	@test -z "$$(gofmt -l cmd forensics)" || { gofmt -l cmd forensics; echo "gofmt needed"; exit 1; }

@@ -159,9 +159,10 @@ func (p *Parser) ParseCSV(name string, lr *input.LineReader) error {
 					valCol = i
 				}
 			}
-			p.counts.Noise++
 			if nameCol < 0 || valCol < 0 {
 				p.rawLine(b, lr.Num(), lr.Offset(), "CSV header without name and value columns", 0)
+			} else {
+				p.counts.Noise++
 			}
 			continue
 		}
