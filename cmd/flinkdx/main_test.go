@@ -24,7 +24,7 @@ func TestAnalyzeDemo(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"7 streams", "0 lines unparsed",
+		"9 streams", "0 lines unparsed",
 		"switched from state FAILING to FAILED", "cause: java.lang.OutOfMemoryError: Java heap space",
 		"incident.tar.gz!incident/jobmanager/jobmanager.log:64",
 		"incident.tar.gz!incident/taskmanager-1/gc.log (Parallel): 206 pauses",
@@ -47,7 +47,8 @@ func TestAnalyzeDemo(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Tables["logs"].Rows != 57 || m.Tables["gc"].Rows != 330 || m.Totals.Lines != 1704 || len(m.Inputs) != 1 || len(m.GC) != 2 {
+	if m.Tables["logs"].Rows != 57 || m.Tables["gc"].Rows != 330 || m.Tables["metrics"].Rows != 1168 || m.Tables["checkpoints"].Rows != 5 ||
+		m.Tables["jobs"].Rows != 1 || m.Tables["exceptions"].Rows != 4 || len(m.Inputs) != 1 || len(m.GC) != 2 || m.Totals.Unparsed != 0 {
 		t.Errorf("manifest tables %+v totals %+v", m.Tables, m.Totals)
 	}
 	for _, f := range m.Tables["logs"].Files {
@@ -104,7 +105,7 @@ func TestGCStats(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(out, "4 other text streams ignored") {
+	if !strings.Contains(out, "6 other text streams ignored") { // logs, metrics, the archive
 		t.Errorf("the Flink logs are not GC logs:\n%s", out)
 	}
 	code, out, _ = runCLI("gcstats", "--json", "--window", "30s", "../../testdata/demo/incident.tar.gz")
