@@ -202,6 +202,7 @@ type batchSink struct{ in *Ingester }
 func (s *batchSink) Event(e *flinklog.Event) {
 	b := s.in.b
 	b.Event(e)
+	s.in.fromLog(e)
 	if len(s.in.Notable) < maxNotable && e.HasTime &&
 		(string(e.StateOf) == "job" || string(e.To) == "FAILED" || e.Level >= flinklog.Error) {
 		n := Notable{Time: time.UnixMilli(e.Time).UTC(), Source: s.in.path, Line: e.Line, Level: e.Level.String(),

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/flinkdx/flinkdx/forensics/flinklog"
 	"github.com/flinkdx/flinkdx/forensics/flinkrest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/metrics"
@@ -275,4 +276,30 @@ func looksLikeYAML(head []byte) bool {
 		}
 	}
 	return top > 0 && keys == top
+}
+
+// fromLog takes what a Flink log event says about metrics (Slf4jReporter
+// reports) and about containers ("Worker … is terminated", YARN
+// diagnostics logged by the resource manager) into those tables, with
+// the event's origin. The tests are cheap prefix and suffix checks.
+func (in *Ingester) fromLog(e *flinklog.Event) {
+	switch {
+	case len(e.Detail) > 0 && metrics.IsReport(e.Logger, e.Message):
+		s := metrics.Sample{Line: e.Line, Offset: e.Offset, Time: e.Time, HasTime: e.HasTime, Subtask: -1}
+		in.mb.SetFileKeep(in.path)
+		in.mp.Report(e.Detail, s, metricsSink{in})
+	case bytes.HasPrefix(e.Message, []byte("Worker ")) && bytes.Contains(e.Message, []byte(" is terminated")),
+		bytes.Contains(e.Logger, []byte("ResourceManager")) && platform.LineMayBe(e.Message):
+		l := platform.NewLines(nil, in.opt.Location, 0)
+		c, ok := l.Line(e.Message)
+		if !ok {
+			return
+		}
+		c.Line, c.Offset = e.Line, e.Offset
+		if e.HasTime {
+			c.Time, c.HasTime = e.Time, true
+		}
+		in.pb.SetFile(in.path)
+		in.pb.Container(&c)
+	}
 }

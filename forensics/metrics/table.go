@@ -79,6 +79,14 @@ func setStr(d *table.Dict, row int, s string) {
 	}
 }
 
+// SetFileKeep sets the file of the next samples, keeping the counts (for
+// samples found inside another stream).
+func (b *Builder) SetFileKeep(source string) {
+	if string(b.file) != source {
+		b.file = append(b.file[:0], source...)
+	}
+}
+
 // Sample appends one sample.
 func (b *Builder) Sample(s *Sample) {
 	r := b.rows
