@@ -12,6 +12,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -48,6 +49,10 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	stats := fs.Bool("stats", false, "print throughput and peak memory (for benchmarks)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance reports)")
+	var sf *scanFlags
+	if analyze {
+		sf = addScanFlags(fs)
+	}
 	fs.Usage = func() {
 		what := "Reads Flink logs, plain or compressed, single files, directory trees or archives,\nand writes a Parquet dataset (one folder per table, and manifest.json)."
 		if analyze {
@@ -67,6 +72,12 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if len(paths) == 0 || *out == "" {
 		fs.Usage()
 		return exitUsage
+	}
+	if sf != nil {
+		if err := sf.settle(fs); err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
+			return exitUsage
+		}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -93,7 +104,21 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	ds := table.NewDataset(output, map[string]string{
 		"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
 	}, *workers)
-	ing := ingest.New(ds, ingest.Options{Version: version, Location: loc, Workers: *workers})
+	opt := ingest.Options{Version: version, Location: loc, Workers: *workers}
+	var findings []scan.Finding
+	if analyze {
+		// The detectors see every batch as it is made, then add the
+		// findings table before the dataset closes.
+		s := scan.New(sf.cfg)
+		opt.Observe = s.Observe
+		opt.Finally = func(ds *table.Dataset) error {
+			findings = s.Findings()
+			rec := scan.Record(table.Pool, findings)
+			defer rec.Release()
+			return ds.Table("findings", scan.Schema).Write(rec)
+		}
+	}
+	ing := ingest.New(ds, opt)
 	w := &input.Walker{FS: osFS{}}
 
 	stop := func() {}
@@ -110,11 +135,18 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	for _, e := range m.Errors {
 		fmt.Fprintf(stderr, "flinkdx %s: %s\n", name, e.Error)
 	}
+	status := exitOK
 	if !*quiet {
 		printSummary(stdout, m, *out, time.Since(start), analyze)
 		if analyze {
 			printTimeline(stdout, ing.Notable)
 		}
+	}
+	if analyze {
+		if *quiet {
+			sf.format = "none"
+		}
+		status = sf.report(stdout, findings)
 	}
 	if *stats {
 		secs := time.Since(start).Seconds()
@@ -127,7 +159,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	case !m.Complete():
 		return exitPartial
 	}
-	return exitOK
+	return status
 }
 
 func isTerminal(w io.Writer) bool {

@@ -13,17 +13,19 @@ var version = "dev"
 
 // Exit statuses.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // nothing useful could be done
-	exitUsage   = 2 // the command line is wrong
-	exitPartial = 3 // done, but some input could not be read to its end
+	exitOK       = 0
+	exitFailed   = 1 // nothing useful could be done
+	exitUsage    = 2 // the command line is wrong
+	exitPartial  = 3 // done, but some input could not be read to its end
+	exitFindings = 4 // done, and a finding is at --fail-on or worse
 )
 
 const usage = `flinkdx: offline forensics for Apache Flink jobs
 
 Usage:
   flinkdx ingest PATH... -o DIR    read logs and archives into a Parquet dataset
-  flinkdx analyze PATH... -o DIR   ingest, then print what the inputs show
+  flinkdx analyze PATH... -o DIR   ingest, then run the detectors and print the findings
+  flinkdx scan DIR                 run the detectors over a dataset
   flinkdx gcstats PATH...          per-JVM GC pause and throughput statistics
   flinkdx version                  print the version
 
@@ -46,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runIngest(args[1:], stdout, stderr, false)
 	case "analyze":
 		return runIngest(args[1:], stdout, stderr, true)
+	case "scan":
+		return runScan(args[1:], stdout, stderr)
 	case "gcstats":
 		return runGCStats(args[1:], stdout, stderr)
 	case "version", "--version", "-version":

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/flinklog"
@@ -41,6 +42,12 @@ type Options struct {
 	Input   input.Options
 	// Allocator holds the Arrow buffers (table.Pool if nil).
 	Allocator memory.Allocator
+	// Observe, if set, sees every batch before it is written ("analyze"
+	// runs the detectors this way, without reading the dataset back).
+	Observe func(table string, rec arrow.Record)
+	// Finally, if set, runs once every batch was written and before the
+	// dataset closes: it may add tables (the findings of "analyze").
+	Finally func(ds *table.Dataset) error
 }
 
 // Stream is one text stream read, as the manifest records it.
@@ -232,6 +239,7 @@ func (in *Ingester) flushLogs() {
 		return
 	}
 	rec := in.b.NewRecord()
+	in.observe("logs", rec)
 	if err := in.logs.Write(rec); err != nil && in.err == nil {
 		in.err = err
 	}
@@ -289,6 +297,7 @@ func (in *Ingester) flushGC() {
 		return
 	}
 	rec := in.gcb.NewRecord()
+	in.observe("gc", rec)
 	if err := in.gc.Write(rec); err != nil && in.err == nil {
 		in.err = err
 	}
@@ -433,6 +442,11 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 		st.Finish()
 	}
 	in.m.GC = in.gcb.Stats
+	if in.opt.Finally != nil {
+		if err := in.opt.Finally(in.ds); err != nil && in.err == nil {
+			in.err = err
+		}
+	}
 	tables, err := in.ds.Close()
 	in.m.Tables = tables
 	if err == nil {

@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"bytes"
+
 	"encoding/json"
+	"github.com/apache/arrow/go/v15/arrow"
 	"io"
 	"time"
 
@@ -117,6 +119,7 @@ func (in *Ingester) write(w *table.TableWriter, b table.Builder) {
 		return
 	}
 	rec := b.NewRecord()
+	in.observe(w.Name(), rec)
 	if err := w.Write(rec); err != nil && in.err == nil {
 		in.err = err
 	}
@@ -301,5 +304,11 @@ func (in *Ingester) fromLog(e *flinklog.Event) {
 		}
 		in.pb.SetFile(in.path)
 		in.pb.Container(&c)
+	}
+}
+
+func (in *Ingester) observe(table string, rec arrow.Record) {
+	if in.opt.Observe != nil {
+		in.opt.Observe(table, rec)
 	}
 }

@@ -305,3 +305,6 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+// Name is the table's name.
+func (w *TableWriter) Name() string { return w.name }

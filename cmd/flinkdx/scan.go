@@ -1,0 +1,221 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v15/parquet"
+
+	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/table"
+)
+
+// scanFlags are the report and threshold flags "scan" and "analyze" share.
+type scanFlags struct {
+	format, failOn, config string
+	evidence               int
+	cfg                    scan.Config
+	largeCheckpoint        string
+}
+
+func addScanFlags(fs *flag.FlagSet) *scanFlags {
+	f := &scanFlags{cfg: scan.DefaultConfig()}
+	fs.StringVar(&f.format, "format", "text", "report format: text, markdown or json")
+	fs.StringVar(&f.failOn, "fail-on", "", "exit 4 when a finding is at least this severe: warning or critical")
+	fs.StringVar(&f.config, "config", "", "JSON file of thresholds (the flag names below, e.g. {\"pause-spike\": \"2s\"})")
+	fs.IntVar(&f.evidence, "evidence", 3, "evidence lines shown per finding in text and markdown")
+	fs.DurationVar(&f.cfg.PauseSpike, "pause-spike", f.cfg.PauseSpike, "gc.pause-spike: a stop-the-world pause this long")
+	fs.Float64Var(&f.cfg.GCOverhead, "gc-overhead", f.cfg.GCOverhead, "gc.overhead: percent of a window stopped")
+	fs.DurationVar(&f.cfg.GCWindow, "gc-window", f.cfg.GCWindow, "gc.overhead: the sliding window")
+	fs.DurationVar(&f.cfg.Safepoint, "safepoint", f.cfg.Safepoint, "safepoint.long: threads stopped this long")
+	fs.StringVar(&f.largeCheckpoint, "checkpoint-large", "1GiB", "checkpoint.too-large: a checkpoint this big")
+	fs.DurationVar(&f.cfg.FutureWatermark, "watermark-ahead", f.cfg.FutureWatermark, "watermark.future-jump: this far ahead of its sample time")
+	fs.Float64Var(&f.cfg.Backpressure, "backpressure", f.cfg.Backpressure, "backpressure: busy or backpressured ms per second counted high")
+	fs.IntVar(&f.cfg.RestartLoop, "restart-loop", f.cfg.RestartLoop, "job.restart-loop: restarts of one job")
+	fs.DurationVar(&f.cfg.Correlate, "correlate", f.cfg.Correlate, "how far before an event its cause is looked for")
+	return f
+}
+
+// settle reads the config file and the size flag; flags given on the
+// command line win over the file.
+func (f *scanFlags) settle(fs *flag.FlagSet) error {
+	if f.config != "" {
+		data, err := os.ReadFile(f.config)
+		if err != nil {
+			return err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			return fmt.Errorf("%s: %w", f.config, err)
+		}
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		for k, v := range m {
+			if set[k] || fs.Lookup(k) == nil {
+				if fs.Lookup(k) == nil {
+					return fmt.Errorf("%s: unknown threshold %q", f.config, k)
+				}
+				continue
+			}
+			if err := fs.Set(k, fmt.Sprint(v)); err != nil {
+				return fmt.Errorf("%s: %s: %w", f.config, k, err)
+			}
+		}
+	}
+	n, err := parseBytes(f.largeCheckpoint)
+	if err != nil {
+		return fmt.Errorf("--checkpoint-large: %w", err)
+	}
+	f.cfg.CheckpointLarge = n
+	switch f.format {
+	case "text", "markdown", "json":
+	default:
+		return fmt.Errorf("--format is text, markdown or json")
+	}
+	if f.failOn != "" {
+		if _, ok := scan.ParseSeverity(f.failOn); !ok {
+			return fmt.Errorf("--fail-on is warning or critical")
+		}
+	}
+	return nil
+}
+
+func parseBytes(s string) (int64, error) {
+	mult := int64(1)
+	for _, u := range []struct {
+		suf string
+		m   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}} {
+		if strings.HasSuffix(s, u.suf) {
+			s, mult = strings.TrimSuffix(s, u.suf), u.m
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return int64(v * float64(mult)), err
+}
+
+// report prints findings and returns the exit status --fail-on asks for.
+func (f *scanFlags) report(w io.Writer, fs []scan.Finding) int {
+	switch f.format {
+	case "none":
+	case "json":
+		scan.WriteJSON(w, fs)
+	case "markdown":
+		scan.WriteMarkdown(w, fs, f.evidence)
+	default:
+		fmt.Fprintln(w)
+		scan.WriteText(w, fs, f.evidence)
+	}
+	if f.failOn != "" {
+		min, _ := scan.ParseSeverity(f.failOn)
+		for _, x := range fs {
+			if x.Severity >= min {
+				return exitFindings
+			}
+		}
+	}
+	return exitOK
+}
+
+// dirFiles reads a dataset directory.
+type dirFiles struct {
+	root string
+	m    *ingest.Manifest
+}
+
+func (d dirFiles) Open(name string) (parquet.ReaderAtSeeker, error) {
+	return os.Open(filepath.Join(d.root, filepath.FromSlash(name)))
+}
+
+func (d dirFiles) List(t string) ([]string, error) {
+	var out []string
+	for _, f := range d.m.Tables[t].Files {
+		out = append(out, f.Path)
+	}
+	return out, nil
+}
+
+func runScan(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf := addScanFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: flinkdx scan DATASET [flags]\n\nRuns the detectors of the playbook over a dataset written by \"flinkdx ingest\",\nprints the findings and writes them to DATASET/findings/.\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nExit status: 0 done, 1 failed, 2 usage error, 4 a finding at --fail-on or worse.\n")
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err == flag.ErrHelp {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(paths) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	if err := sf.settle(fs); err != nil {
+		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
+		return exitUsage
+	}
+	dir := paths[0]
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx scan: %s is not a dataset: %v\n", dir, err)
+		return exitFailed
+	}
+	var m ingest.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		fmt.Fprintf(stderr, "flinkdx scan: %s/manifest.json: %v\n", dir, err)
+		return exitFailed
+	}
+	start := time.Now()
+	s := scan.New(sf.cfg)
+	rows, err := s.ReadDataset(dirFiles{dir, &m})
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
+		return exitFailed
+	}
+	findings := s.Findings()
+	if err := writeFindings(dir, &m, findings); err != nil {
+		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
+		return exitFailed
+	}
+	if sf.format == "text" {
+		secs := time.Since(start).Seconds()
+		fmt.Fprintf(stdout, "flinkdx scan %s: %d rows in %.2fs (%.0f rows/s), %d findings\n", dir, rows, secs, float64(rows)/secs, len(findings))
+	}
+	return sf.report(stdout, findings)
+}
+
+// writeFindings writes DATASET/findings/ and records it in the manifest.
+func writeFindings(dir string, m *ingest.Manifest, fs []scan.Finding) error {
+	out := table.DirOutput{Root: dir}
+	ds := table.NewDataset(out, map[string]string{"flinkdx.version": version}, 1)
+	w := ds.Table("findings", scan.Schema)
+	rec := scan.Record(table.Pool, fs)
+	err := w.Write(rec)
+	rec.Release()
+	tables, cerr := ds.Close()
+	if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if m.Tables == nil {
+		m.Tables = map[string]table.TableInfo{}
+	}
+	m.Tables["findings"] = tables["findings"]
+	return ingest.WriteManifest(out, m)
+}

@@ -1,0 +1,207 @@
+package scan
+
+import (
+	"unsafe"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+)
+
+// Column access without per-row allocation: a string column is a
+// dictionary (codes into a small dictionary) or plain strings.
+
+type strCol struct {
+	dict  strings_
+	codes []int32
+	plain strings_
+	arr   arrow.Array
+}
+
+// strings_ reads string values of a String or a Binary array (Arrow's
+// builders make Binary arrays of string type) without copying them.
+type strings_ struct {
+	s *array.String
+	b *array.Binary
+}
+
+func stringsOf(a arrow.Array) strings_ {
+	switch x := a.(type) {
+	case *array.String:
+		return strings_{s: x}
+	case *array.Binary:
+		return strings_{b: x}
+	}
+	return strings_{}
+}
+
+func (v strings_) ok() bool { return v.s != nil || v.b != nil }
+
+func (v strings_) len() int {
+	if v.s != nil {
+		return v.s.Len()
+	}
+	return v.b.Len()
+}
+
+func (v strings_) value(i int) string {
+	if v.s != nil {
+		return v.s.Value(i)
+	}
+	b := v.b.Value(i)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+func strColumn(rec arrow.Record, name string) strCol {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return strCol{}
+	}
+	a := rec.Column(idx[0])
+	if x, ok := a.(*array.Dictionary); ok {
+		d := stringsOf(x.Dictionary())
+		if !d.ok() {
+			return strCol{}
+		}
+		return strCol{dict: d, codes: x.Indices().(*array.Int32).Int32Values(), arr: a}
+	}
+	if p := stringsOf(a); p.ok() {
+		return strCol{plain: p, arr: a}
+	}
+	return strCol{}
+}
+
+// ok says the column exists.
+func (c strCol) ok() bool { return c.arr != nil }
+
+func (c strCol) null(i int) bool { return c.arr == nil || c.arr.IsNull(i) }
+
+// get returns row i ("" when null). The string aliases Arrow's buffer:
+// copy it to keep it past the batch.
+func (c strCol) get(i int) string {
+	if c.null(i) {
+		return ""
+	}
+	if c.dict.ok() {
+		return c.dict.value(int(c.codes[i]))
+	}
+	return c.plain.value(i)
+}
+
+// code returns a dictionary column's code of row i (-1 when null); for
+// a plain column, -2.
+func (c strCol) code(i int) int32 {
+	if c.null(i) {
+		return -1
+	}
+	if c.dict.ok() {
+		return c.codes[i]
+	}
+	return -2
+}
+
+// codeOf finds the code of a value in the batch's dictionary (-1 if the
+// value does not occur): a detector then compares codes, not strings.
+func (c strCol) codeOf(v string) int32 {
+	if !c.dict.ok() {
+		return -1
+	}
+	for i := 0; i < c.dict.len(); i++ {
+		if c.dict.value(i) == v {
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+type i64Col struct {
+	vals []int64
+	arr  arrow.Array
+}
+
+func int64Column(rec arrow.Record, name string) i64Col {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return i64Col{}
+	}
+	switch x := rec.Column(idx[0]).(type) {
+	case *array.Int64:
+		return i64Col{x.Int64Values(), x}
+	case *array.Timestamp:
+		v := x.TimestampValues()
+		vals := make([]int64, 0)
+		_ = vals
+		return i64Col{timestampsAsInt64(v), x}
+	}
+	return i64Col{}
+}
+
+func (c i64Col) valid(i int) bool { return c.arr != nil && c.arr.IsValid(i) }
+
+func (c i64Col) get(i int) (int64, bool) {
+	if !c.valid(i) {
+		return 0, false
+	}
+	return c.vals[i], true
+}
+
+type f64Col struct {
+	vals []float64
+	arr  arrow.Array
+}
+
+func float64Column(rec arrow.Record, name string) f64Col {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return f64Col{}
+	}
+	if x, ok := rec.Column(idx[0]).(*array.Float64); ok {
+		return f64Col{x.Float64Values(), x}
+	}
+	return f64Col{}
+}
+
+func (c f64Col) get(i int) (float64, bool) {
+	if c.arr == nil || c.arr.IsNull(i) {
+		return 0, false
+	}
+	return c.vals[i], true
+}
+
+type i32Col struct {
+	vals []int32
+	arr  arrow.Array
+}
+
+func int32Column(rec arrow.Record, name string) i32Col {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return i32Col{}
+	}
+	if x, ok := rec.Column(idx[0]).(*array.Int32); ok {
+		return i32Col{x.Int32Values(), x}
+	}
+	return i32Col{}
+}
+
+func (c i32Col) get(i int) (int32, bool) {
+	if c.arr == nil || c.arr.IsNull(i) {
+		return 0, false
+	}
+	return c.vals[i], true
+}
+
+type boolCol struct{ arr *array.Boolean }
+
+func boolColumn(rec arrow.Record, name string) boolCol {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return boolCol{}
+	}
+	b, _ := rec.Column(idx[0]).(*array.Boolean)
+	return boolCol{b}
+}
+
+func (c boolCol) get(i int) bool { return c.arr != nil && c.arr.IsValid(i) && c.arr.Value(i) }

@@ -1,0 +1,89 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/file"
+	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+)
+
+// Files opens the files of a dataset by their path in it.
+type Files interface {
+	Open(name string) (parquet.ReaderAtSeeker, error)
+	List(table string) ([]string, error)
+}
+
+// ReadDataset hands every batch of the tables the detectors read to the
+// scanner, a row group at a time.
+func (s *Scanner) ReadDataset(files Files) (rows int64, err error) {
+	for _, t := range s.Tables() {
+		names, err := files.List(t)
+		if err != nil {
+			return rows, err
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			r, err := files.Open(n)
+			if err != nil {
+				return rows, err
+			}
+			nr, err := s.readFile(t, n, r)
+			rows += nr
+			if c, ok := r.(io.Closer); ok {
+				c.Close()
+			}
+			if err != nil {
+				return rows, fmt.Errorf("%s: %w", path.Base(n), err)
+			}
+		}
+	}
+	return rows, nil
+}
+
+func (s *Scanner) readFile(tableName, name string, r parquet.ReaderAtSeeker) (int64, error) {
+	pf, err := file.NewParquetReader(r)
+	if err != nil {
+		return 0, err
+	}
+	defer pf.Close()
+	props := pqarrow.ArrowReadProperties{BatchSize: 64 << 10, Parallel: false}
+	// Low-cardinality strings come back as dictionaries, as ingest made
+	// them: detectors compare codes, not strings.
+	sc := pf.MetaData().Schema
+	for i := 0; i < sc.NumColumns(); i++ {
+		c := sc.Column(i)
+		if c.PhysicalType() == parquet.Types.ByteArray && !freeText[c.Name()] {
+			props.SetReadDict(i, true)
+		}
+	}
+	fr, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
+	if err != nil {
+		return 0, err
+	}
+	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer rr.Release()
+	var rows int64
+	for rr.Next() {
+		rec := rr.Record()
+		rows += rec.NumRows()
+		s.Observe(tableName, rec)
+	}
+	if err := rr.Err(); err != nil && err != io.EOF {
+		return rows, err
+	}
+	return rows, nil
+}
+
+// freeText are the string columns that are not worth a dictionary.
+var freeText = map[string]bool{"message": true, "detail": true, "exception_message": true, "root_cause_message": true,
+	"text": true, "attempt": true, "summary": true, "remedy": true, "evidence": true, "failure_message": true,
+	"external_path": true, "exception": false}

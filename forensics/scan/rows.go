@@ -1,0 +1,67 @@
+package scan
+
+import (
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// origin reads the origin columns every table has.
+type origin struct {
+	table        string
+	source, text strCol
+	line, offset i64Col
+	ts           i64Col
+}
+
+func originOf(table string, rec arrow.Record, textColumn string) origin {
+	return origin{table: table, source: strColumn(rec, "source"), text: strColumn(rec, textColumn),
+		line: int64Column(rec, "line"), offset: int64Column(rec, "offset"), ts: int64Column(rec, "ts")}
+}
+
+// at is the evidence of row i (strings copied: they outlive the batch).
+func (o origin) at(i int) Evidence {
+	e := Evidence{Table: o.table, Source: strings.Clone(o.source.get(i))}
+	e.Line, _ = o.line.get(i)
+	e.Offset, _ = o.offset.get(i)
+	e.Time, _ = o.ts.get(i)
+	if o.text.ok() {
+		e.Text = shorten(o.text.get(i), 300)
+	}
+	return e
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return strings.Clone(s)
+	}
+	return strings.Clone(s[:n]) + "…"
+}
+
+// byKey gathers findings by a key (a job, a TaskManager, a vertex).
+type byKey struct {
+	m     map[string]*Finding
+	order []string
+}
+
+func (b *byKey) get(key string, mk func() Finding) *Finding {
+	if b.m == nil {
+		b.m = map[string]*Finding{}
+	}
+	f, ok := b.m[key]
+	if !ok {
+		nf := mk()
+		f = &nf
+		b.m[key] = f
+		b.order = append(b.order, key)
+	}
+	return f
+}
+
+func (b *byKey) all() []Finding {
+	out := make([]Finding, 0, len(b.order))
+	for _, k := range b.order {
+		out = append(out, *b.m[k])
+	}
+	return out
+}

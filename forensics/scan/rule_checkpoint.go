@@ -1,0 +1,202 @@
+package scan
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// checkpoint.expired, checkpoint.declined, checkpoint.failed,
+// checkpoint.tolerable-threshold (from the log), and from the checkpoints
+// table and checkpoint metrics: checkpoint.failed, checkpoint.too-large,
+// state.unbounded.
+func init() { register(func(c Config) Detector { return &checkpoints{cfg: c} }) }
+
+type checkpoints struct {
+	cfg        Config
+	by         byKey
+	sizes      map[string][]sized // job → completed checkpoints in order
+	largest    map[string]sized
+	jobStateAt map[string]Evidence // job → FAILING/RESTARTING soon after a decline
+}
+
+type sized struct {
+	size float64
+	ev   Evidence
+}
+
+var (
+	ckptExpired   = regexp.MustCompile(`Checkpoint (\d+) of job (\S+) expired before completing`)
+	ckptDeclined  = regexp.MustCompile(`Decline(?:d)? checkpoint (\d+) by task (\S+) of job (\S+)`)
+	ckptCompleted = regexp.MustCompile(`Completed checkpoint (\d+) for job (\S+) \((\d+) bytes`)
+	ckptFailed    = regexp.MustCompile(`Failed to trigger or complete checkpoint (\d+) for job (\S+)`)
+)
+
+func (d *checkpoints) Tables() []string { return []string{"logs", "checkpoints", "metrics"} }
+
+func (d *checkpoints) finding(rule, job string, sev Severity) *Finding {
+	return d.by.get(rule+"\x00"+job, func() Finding {
+		f := Finding{Rule: rule, Severity: sev, Section: 3, Subject: job}
+		switch rule {
+		case "checkpoint.too-large":
+			f.Remedy = "incremental checkpoints (RocksDB), smaller windows, state TTL, idle state retention"
+		case "state.unbounded":
+			f.Remedy = "state TTL, idle state retention time, smaller windows / slides"
+		case "checkpoint.tolerable-threshold":
+			f.Remedy = "the job fails once more checkpoints fail than execution.checkpointing.tolerable-failed-checkpoints allows: fix why they fail (backpressure, slow snapshotState(), timeouts)"
+		default:
+			f.Remedy = "unaligned checkpoints (1.11+) when inputs differ in speed, keep snapshotState() short; raise the timeout only once the cause is known"
+		}
+		return f
+	})
+}
+
+func (d *checkpoints) Observe(table string, rec arrow.Record) {
+	if d.sizes == nil {
+		d.sizes, d.largest = map[string][]sized{}, map[string]sized{}
+	}
+	switch table {
+	case "logs":
+		d.logs(rec)
+	case "checkpoints":
+		d.table(rec)
+	case "metrics":
+		d.metrics(rec)
+	}
+}
+
+func (d *checkpoints) logs(rec arrow.Record) {
+	o := originOf("logs", rec, "message")
+	msg, exc, root := strColumn(rec, "message"), strColumn(rec, "exception"), strColumn(rec, "root_cause")
+	excMsg, jobID := strColumn(rec, "exception_message"), strColumn(rec, "job_id")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		t := msg.get(i)
+		if !strings.Contains(t, "heckpoint") && !strings.Contains(excMsg.get(i), "heckpoint") {
+			continue
+		}
+		switch {
+		case ckptExpired.MatchString(t):
+			m := ckptExpired.FindStringSubmatch(t)
+			f := d.finding("checkpoint.expired", strings.Clone(m[2]), Warning)
+			f.add(o.at(i))
+			f.Summary = fmt.Sprintf("%d checkpoint(s) expired before completing (last: %s)", f.Count, m[1])
+		case ckptDeclined.MatchString(t):
+			m := ckptDeclined.FindStringSubmatch(t)
+			f := d.finding("checkpoint.declined", strings.Clone(strings.TrimSuffix(m[3], ".")), Warning)
+			f.add(o.at(i))
+			cause := root.get(i)
+			if cause == "" {
+				cause = exc.get(i)
+			}
+			f.Summary = fmt.Sprintf("%d checkpoint(s) declined by a task (last: %s by %s)", f.Count, m[1], m[2])
+			if cause != "" {
+				f.Summary += ": " + shorten(cause, 120)
+			}
+		case ckptCompleted.MatchString(t):
+			m := ckptCompleted.FindStringSubmatch(t)
+			var size float64
+			fmt.Sscan(m[3], &size)
+			d.completed(strings.Clone(m[2]), size, o.at(i))
+		case ckptFailed.MatchString(t):
+			m := ckptFailed.FindStringSubmatch(t)
+			f := d.finding("checkpoint.failed", strings.Clone(strings.TrimSuffix(m[2], ".")), Warning)
+			f.add(o.at(i))
+			f.Summary = fmt.Sprintf("%d checkpoint(s) failed (last: %s): %s", f.Count, m[1], shorten(excMsg.get(i), 120))
+		}
+		if strings.Contains(t, "Exceeded checkpoint tolerable failure threshold") || strings.Contains(excMsg.get(i), "Exceeded checkpoint tolerable failure threshold") {
+			f := d.finding("checkpoint.tolerable-threshold", strings.Clone(jobID.get(i)), Critical)
+			f.add(o.at(i))
+			f.Summary = "more checkpoints failed than the job tolerates: it failed over (\"Exceeded checkpoint tolerable failure threshold\")"
+		}
+	}
+}
+
+func (d *checkpoints) completed(job string, size float64, ev Evidence) {
+	d.sizes[job] = append(d.sizes[job], sized{size, ev})
+	if size > float64(d.cfg.CheckpointLarge) && size > d.largest[job].size {
+		d.largest[job] = sized{size, ev}
+	}
+}
+
+func (d *checkpoints) table(rec arrow.Record) {
+	o := originOf("checkpoints", rec, "failure_message")
+	job, status := strColumn(rec, "job_id"), strColumn(rec, "status")
+	size, id := float64Column(rec, "checkpointed_size"), int64Column(rec, "checkpoint_id")
+	trig := int64Column(rec, "trigger_ts")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		ev := o.at(i)
+		if ev.Time == 0 {
+			ev.Time, _ = trig.get(i)
+		}
+		n, _ := id.get(i)
+		switch status.get(i) {
+		case "FAILED":
+			f := d.finding("checkpoint.failed", strings.Clone(job.get(i)), Warning)
+			f.add(ev)
+			f.Summary = fmt.Sprintf("%d checkpoint(s) failed (last: %d): %s", f.Count, n, shorten(ev.Text, 160))
+		case "COMPLETED":
+			if s, ok := size.get(i); ok {
+				d.completed(strings.Clone(job.get(i)), s, ev)
+			}
+		}
+	}
+}
+
+func (d *checkpoints) metrics(rec arrow.Record) {
+	o := originOf("metrics", rec, "name")
+	name, job, jobName := strColumn(rec, "name"), strColumn(rec, "job_id"), strColumn(rec, "job_name")
+	value := float64Column(rec, "value")
+	code := name.codeOf("lastCheckpointSize")
+	if code < 0 {
+		return
+	}
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if name.code(i) != code {
+			continue
+		}
+		if v, ok := value.get(i); ok {
+			j := job.get(i)
+			if j == "" {
+				j = jobName.get(i)
+			}
+			ev := o.at(i)
+			ev.Text = fmt.Sprintf("lastCheckpointSize %.0f bytes", v)
+			js := d.sizes[j]
+			if len(js) > 0 && js[len(js)-1].size == v {
+				continue // the same checkpoint scraped again
+			}
+			d.completed(strings.Clone(j), v, ev)
+		}
+	}
+}
+
+func (d *checkpoints) Findings(*Context) []Finding {
+	for job, s := range d.largest {
+		f := d.finding("checkpoint.too-large", job, Warning)
+		f.add(s.ev)
+		f.Summary = fmt.Sprintf("a checkpoint of %.1f GiB (over %.1f GiB)", s.size/(1<<30), float64(d.cfg.CheckpointLarge)/(1<<30))
+	}
+	for job, s := range d.sizes {
+		// Sizes that only grow, at least 3 checkpoints and doubling.
+		if len(s) < 3 {
+			continue
+		}
+		grows := true
+		for i := 1; i < len(s); i++ {
+			if s[i].size < s[i-1].size {
+				grows = false
+				break
+			}
+		}
+		if grows && s[len(s)-1].size >= 2*s[0].size && s[0].size > 0 {
+			f := d.finding("state.unbounded", job, Warning)
+			f.add(s[0].ev)
+			f.add(s[len(s)-1].ev)
+			f.Count = len(s)
+			f.Summary = fmt.Sprintf("checkpoint size only grows: %.0f MB → %.0f MB over %d checkpoints", s[0].size/1e6, s[len(s)-1].size/1e6, len(s))
+		}
+	}
+	return d.by.all()
+}

@@ -1,0 +1,76 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// container.killed and os.oom-killer, from the containers table (pods,
+// kernel OOM-killer lines, YARN diagnostics, Flink's worker terminations).
+func init() { register(func(c Config) Detector { return &containers{} }) }
+
+type containers struct{ by byKey }
+
+func (d *containers) Tables() []string { return []string{"containers"} }
+
+func (d *containers) Observe(_ string, rec arrow.Record) {
+	o := originOf("containers", rec, "message")
+	kind, state, reason := strColumn(rec, "kind"), strColumn(rec, "state"), strColumn(rec, "reason")
+	pod, container, process := strColumn(rec, "pod"), strColumn(rec, "container"), strColumn(rec, "process")
+	exit, meaning := int64Column(rec, "exit_code"), strColumn(rec, "exit_meaning")
+	restarts := int64Column(rec, "restart_count")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		k, st, r := kind.get(i), state.get(i), reason.get(i)
+		code, hasExit := exit.get(i)
+		who := container.get(i)
+		if p := pod.get(i); p != "" {
+			who = p + "/" + who
+		}
+		if who == "" {
+			who = process.get(i)
+		}
+		rule, sev := "", Warning
+		switch {
+		case k == "kernel-oom" && st == "killed":
+			rule, sev = "os.oom-killer", Critical
+		case r == "OOMKilled" || strings.Contains(r, "beyond") || hasExit && (code == 137 || code == 143 || code == 134):
+			rule, sev = "container.killed", Critical
+		case st == "waiting" && (r == "CrashLoopBackOff"):
+			rule = "container.crash-loop"
+		case r == "Evicted":
+			rule = "container.killed"
+		case hasExit && code != 0 && strings.HasSuffix(st, "terminated"):
+			rule = "container.exit"
+		}
+		if rule == "" {
+			continue
+		}
+		ev := o.at(i)
+		desc := r
+		if hasExit {
+			desc = fmt.Sprintf("%s, exit code %d (%s)", r, code, meaning.get(i))
+		}
+		if n, ok := restarts.get(i); ok && n > 0 {
+			desc += fmt.Sprintf(", %d restarts", n)
+		}
+		ev.Text = strings.TrimPrefix(desc, ", ")
+		key := rule + "\x00" + who
+		f := d.by.get(key, func() Finding {
+			f := Finding{Rule: rule, Severity: sev, Section: 5, Subject: strings.Clone(who),
+				Remedy: "cap memory (taskmanager.memory.process.size), check native memory (RocksDB before 1.11 was unmanaged, JNI libraries)"}
+			if rule == "os.oom-killer" {
+				f.Remedy = "memory beyond the container/host: cap it (taskmanager.memory.process.size) below the limit"
+			}
+			return f
+		})
+		f.add(ev)
+		f.Summary = fmt.Sprintf("%s: %s", who, ev.Text)
+		if rule == "os.oom-killer" {
+			f.Summary = fmt.Sprintf("the kernel's OOM killer killed %s (pid %d)", who, func() int64 { v, _ := int64Column(rec, "pid").get(i); return v }())
+		}
+	}
+}
+
+func (d *containers) Findings(*Context) []Finding { return d.by.all() }

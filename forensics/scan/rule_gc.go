@@ -1,0 +1,151 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// gc.pause-spike, gc.overhead and safepoint.long, per JVM, from the gc
+// table: one column pass over pause_ms, kind and ts.
+func init() { register(func(c Config) Detector { return &gcPauses{cfg: c} }) }
+
+type gcPauses struct {
+	cfg       Config
+	spikes    byKey
+	safepoint byKey
+	overhead  byKey
+	windows   map[string]*window
+	pauses    []Evidence
+	longest   map[string]float64
+	longestAt map[string]int64
+}
+
+// window is a sliding window of stop-the-world time per JVM.
+type window struct {
+	ends, lens []float64
+	sum        float64
+	worst      float64
+	worstAt    Evidence
+	first      float64
+}
+
+func (d *gcPauses) Tables() []string { return []string{"gc"} }
+
+func (d *gcPauses) Observe(_ string, rec arrow.Record) {
+	if d.windows == nil {
+		d.windows, d.longest, d.longestAt = map[string]*window{}, map[string]float64{}, map[string]int64{}
+	}
+	o := originOf("gc", rec, "name")
+	jvm, kind, cause := strColumn(rec, "jvm"), strColumn(rec, "kind"), strColumn(rec, "cause")
+	pause, up := float64Column(rec, "pause_ms"), float64Column(rec, "uptime_s")
+	safe := kind.codeOf("safepoint")
+	concurrent, stall := kind.codeOf("concurrent"), kind.codeOf("stall")
+	spike := float64(d.cfg.PauseSpike.Milliseconds())
+	sp := float64(d.cfg.Safepoint.Milliseconds())
+	win := d.cfg.GCWindow.Seconds()
+	for i := 0; i < int(rec.NumRows()); i++ {
+		p, ok := pause.get(i)
+		k := kind.code(i)
+		if !ok || k == concurrent || k == stall {
+			continue
+		}
+		j := jvm.get(i)
+		if k == safe {
+			if p >= sp {
+				f := d.safepoint.get(j, func() Finding {
+					return Finding{Rule: "safepoint.long", Severity: Warning, Section: 5, Subject: strings.Clone(j),
+						Remedy: "find what stops the JVM (GC, biased-lock revocation, deoptimisation, large array copies)"}
+				})
+				ev := o.at(i)
+				ev.Text = fmt.Sprintf("application threads stopped %.3f s", p/1e3)
+				f.add(ev)
+			}
+			continue
+		}
+		// Stop-the-world GC time, in a sliding window of uptime.
+		if t, ok := up.get(i); ok {
+			w := d.windows[j]
+			if w == nil {
+				w = &window{first: t}
+				d.windows[j] = w
+			}
+			end := t + p/1e3
+			w.ends, w.lens = append(w.ends, end), append(w.lens, p/1e3)
+			w.sum += p / 1e3
+			for len(w.ends) > 0 && w.ends[0] <= end-win {
+				w.sum -= w.lens[0]
+				w.ends, w.lens = w.ends[1:], w.lens[1:]
+			}
+			if end-w.first >= win && 100*w.sum/win > w.worst {
+				w.worst = 100 * w.sum / win
+				w.worstAt = o.at(i)
+			}
+		}
+		if p >= spike || kind.get(i) == "full" {
+			f := d.spikes.get(j, func() Finding {
+				return Finding{Rule: "gc.pause-spike", Severity: Warning, Section: 5, Subject: strings.Clone(j),
+					Remedy: "more memory, smaller state on heap, RocksDB backend, fix leaks"}
+			})
+			ev := o.at(i)
+			ev.Text = fmt.Sprintf("%s %s (%s) stopped the JVM %.3f s", kind.get(i), o.text.get(i), cause.get(i), p/1e3)
+			f.add(ev)
+			if p >= 5*spike {
+				f.Severity = Critical
+			}
+			if p >= spike {
+				d.pauses = append(d.pauses, ev)
+			}
+			if p > d.longest[j] {
+				d.longest[j], d.longestAt[j] = p, ev.Time
+			}
+		}
+	}
+}
+
+func (d *gcPauses) Findings(c *Context) []Finding {
+	c.Pauses = d.pauses
+	spikes := d.spikes.all()
+	for i := range spikes {
+		f := &spikes[i]
+		f.Summary = fmt.Sprintf("%d GC pauses of %s or more or full collections; longest %.1f s at %s",
+			f.Count, d.cfg.PauseSpike, d.longest[f.Subject]/1e3, clock(d.longestAt[f.Subject]))
+	}
+	out := append(spikes, d.safepoint.all()...)
+	for j, w := range d.windows {
+		if w.worst > d.cfg.GCOverhead {
+			sev := Warning
+			if w.worst > 50 {
+				sev = Critical
+			}
+			f := Finding{Rule: "gc.overhead", Severity: sev, Section: 5, Subject: j,
+				Summary: fmt.Sprintf("the JVM spent %.0f %% of a %s window stopped for GC (threshold %.0f %%), ending at %s",
+					w.worst, d.cfg.GCWindow, d.cfg.GCOverhead, clock(w.worstAt.Time)),
+				Remedy: "more memory, smaller state on heap, RocksDB backend; if heap after full GCs keeps rising, take a heap dump and look for the leak"}
+			f.add(w.worstAt)
+			out = append(out, f)
+		}
+	}
+	for i := range out {
+		if out[i].Rule == "safepoint.long" {
+			out[i].Summary = fmt.Sprintf("%d safepoints of %s or more", out[i].Count, d.cfg.Safepoint)
+		}
+	}
+	return out
+}
+
+func clock(ms int64) string {
+	if ms <= 0 {
+		return "?"
+	}
+	return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04:05.000")
+}
+
+func span(a, b int64) string {
+	if a <= 0 || b <= 0 {
+		return "an unknown time"
+	}
+	return (time.Duration(b-a) * time.Millisecond).String()
+}

@@ -1,0 +1,263 @@
+package scan
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// job.restart, job.restart-loop, job.failed and job.restarts-exhausted:
+// the job's own state changes, from the JobManager's log and from REST
+// payloads (the jobs table). Each restart carries the root cause of the
+// failure before it (the deepest "Caused by:" of the last task that went
+// from RUNNING to FAILED); restarts are grouped by a fingerprint of that
+// cause (ids, numbers and hosts masked) so a loop reads as one finding.
+func init() { register(func(c Config) Detector { return &jobStates{cfg: c} }) }
+
+type restart struct {
+	job, name string
+	at        Evidence
+	cause     string
+}
+
+type jobStates struct {
+	cfg       Config
+	restarts  []restart
+	failed    byKey
+	exhausted byKey
+	lastCause map[string]string // job → root cause of the last task failure
+	anyCause  string
+	seen      map[string]bool // REST jobs already counted (by job id and restart time)
+}
+
+func (d *jobStates) Tables() []string { return []string{"logs", "jobs"} }
+
+func (d *jobStates) Observe(table string, rec arrow.Record) {
+	if d.lastCause == nil {
+		d.lastCause, d.seen = map[string]string{}, map[string]bool{}
+	}
+	if table == "jobs" {
+		d.observeREST(rec)
+		return
+	}
+	o := originOf("logs", rec, "message")
+	stateOf, to, from := strColumn(rec, "state_of"), strColumn(rec, "state_to"), strColumn(rec, "state_from")
+	jobID, jobName := strColumn(rec, "job_id"), strColumn(rec, "job_name")
+	root, rootMsg := strColumn(rec, "root_cause"), strColumn(rec, "root_cause_message")
+	exc, excMsg := strColumn(rec, "exception"), strColumn(rec, "exception_message")
+	msg, detail := strColumn(rec, "message"), strColumn(rec, "detail")
+	jobCode := stateOf.codeOf("job")
+	taskCode := stateOf.codeOf("task")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		c := stateOf.code(i)
+		if c < 0 && c != -2 {
+			// Not a state change: still, "Recovery is suppressed" may be
+			// logged on its own.
+			if m := msg.get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
+				d.exhaust(jobID.get(i), jobName.get(i), o.at(i), d.anyCause)
+			}
+			continue
+		}
+		cause := ""
+		if r := root.get(i); r != "" {
+			cause = r + ": " + rootMsg.get(i)
+		} else if x := exc.get(i); x != "" {
+			cause = x + ": " + excMsg.get(i)
+		}
+		switch {
+		case c == taskCode && to.get(i) == "FAILED":
+			if cause != "" {
+				d.lastCause[jobID.get(i)] = strings.Clone(cause)
+				d.anyCause = strings.Clone(cause)
+			}
+		case c == jobCode:
+			job, name := strings.Clone(jobID.get(i)), strings.Clone(jobName.get(i))
+			t := to.get(i)
+			ev := o.at(i)
+			if cause == "" {
+				cause = d.lastCause[job]
+				if cause == "" {
+					cause = d.anyCause
+				}
+			}
+			switch {
+			case t == "RESTARTING":
+				d.restarts = append(d.restarts, restart{job, name, ev, strings.Clone(cause)})
+			case t == "FAILED":
+				f := d.failed.get(job, func() Finding {
+					return Finding{Rule: "job.failed", Severity: Critical, Section: 1, Subject: subject(job, name),
+						Remedy: "find the root cause below (the deepest Caused by:), fix it, then restart the job"}
+				})
+				f.add(ev)
+				f.Summary = fmt.Sprintf("job %s switched from %s to FAILED", subject(job, name), from.get(i))
+				if cause != "" {
+					f.Summary += "; root cause " + shorten(cause, 200)
+				}
+				all := msg.get(i) + "\n" + detail.get(i)
+				if ex := excMsg.get(i); strings.Contains(ex, "Recovery is suppressed by") || strings.Contains(all, "Recovery is suppressed by") ||
+					strings.Contains(all, "restart strategy prevented it") {
+					ev.Text += " " + shorten(ex, 200)
+					d.exhaust(job, name, ev, cause)
+				}
+			}
+		}
+	}
+}
+
+var suppressedBy = regexp.MustCompile(`Recovery is suppressed by (\w+)`)
+
+func (d *jobStates) exhaust(job, name string, ev Evidence, cause string) {
+	f := d.exhausted.get(job, func() Finding {
+		return Finding{Rule: "job.restarts-exhausted", Severity: Critical, Section: 1, Subject: subject(job, name),
+			Remedy: "find the failure cause first; then raise the restart strategy's attempts (the old default allowed very few)"}
+	})
+	f.add(ev)
+	strategy := "the restart strategy"
+	if m := suppressedBy.FindStringSubmatch(ev.Text); m != nil {
+		strategy = m[1]
+	}
+	f.Summary = fmt.Sprintf("job %s failed for good: recovery suppressed by %s", subject(job, name), strategy)
+	if cause != "" {
+		f.Summary += "; root cause " + shorten(cause, 200)
+	}
+}
+
+func (d *jobStates) observeREST(rec arrow.Record) {
+	o := originOf("jobs", rec, "state")
+	id, name, state := strColumn(rec, "job_id"), strColumn(rec, "name"), strColumn(rec, "state")
+	restarting := int64Column(rec, "ts_restarting")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if t, ok := restarting.get(i); ok && t > 0 {
+			key := fmt.Sprintf("%s@%d", id.get(i), t)
+			if d.seen[key] {
+				continue
+			}
+			d.seen[key] = true
+			ev := o.at(i)
+			ev.Time, ev.Text = t, "job "+id.get(i)+" entered RESTARTING (REST timestamps; current state "+state.get(i)+")"
+			d.restarts = append(d.restarts, restart{strings.Clone(id.get(i)), strings.Clone(name.get(i)), ev, ""})
+		}
+		if state.get(i) == "FAILED" {
+			job := strings.Clone(id.get(i))
+			f := d.failed.get(job, func() Finding {
+				return Finding{Rule: "job.failed", Severity: Critical, Section: 1, Subject: subject(job, name.get(i)),
+					Remedy: "find the root cause below (the deepest Caused by:), fix it, then restart the job"}
+			})
+			if f.Summary == "" {
+				f.Summary = fmt.Sprintf("job %s is FAILED", subject(job, name.get(i)))
+			}
+			f.add(o.at(i))
+		}
+	}
+}
+
+var masks = []*regexp.Regexp{
+	regexp.MustCompile(`[0-9a-f]{32}(_[0-9a-f]{32}_\d+_\d+)?`),
+	regexp.MustCompile(`\d+\.\d+\.\d+\.\d+(:\d+)?(-[0-9a-f]+)?`),
+	regexp.MustCompile(`\d+`),
+}
+
+// fingerprint masks what differs between repeats of one cause: ids,
+// addresses, numbers (state words like FAILED stay).
+func fingerprint(cause string) string {
+	for _, m := range masks {
+		cause = m.ReplaceAllString(cause, "#")
+	}
+	return cause
+}
+
+func (d *jobStates) Findings(c *Context) []Finding {
+	out := append(d.exhausted.all(), d.failed.all()...)
+	// Restarts per job, grouped by their cause's fingerprint.
+	type group struct {
+		f   *Finding
+		key string
+	}
+	groups := map[string]*group{}
+	var keys []string
+	// A restart both logged and in a REST payload counts once.
+	logged := map[string]bool{}
+	for _, r := range d.restarts {
+		if r.at.Table == "logs" {
+			logged[fmt.Sprintf("%s@%d", r.job, r.at.Time)] = true
+		}
+	}
+	restarts := d.restarts[:0:0]
+	for _, r := range d.restarts {
+		if r.at.Table != "logs" && logged[fmt.Sprintf("%s@%d", r.job, r.at.Time)] {
+			continue
+		}
+		restarts = append(restarts, r)
+	}
+	perJob := map[string]int{}
+	for _, r := range restarts {
+		perJob[r.job]++
+	}
+	loops := byKey{}
+	for _, r := range restarts {
+		if perJob[r.job] >= c.Config.RestartLoop {
+			f := loops.get(r.job, func() Finding {
+				return Finding{Rule: "job.restart-loop", Severity: Critical, Section: 1, Subject: subject(r.job, r.name),
+					Remedy: "fix the root cause; the direct cause is not always the root cause"}
+			})
+			f.add(r.at)
+		}
+	}
+	for _, f := range loops.all() {
+		causes := map[string]int{}
+		var order []string
+		for _, r := range restarts {
+			if subject(r.job, r.name) == f.Subject {
+				fp := fingerprint(r.cause)
+				if causes[fp] == 0 {
+					order = append(order, fp)
+				}
+				causes[fp]++
+			}
+		}
+		var parts []string
+		for _, fp := range order {
+			parts = append(parts, fmt.Sprintf("%d× %s", causes[fp], shorten(fp, 120)))
+		}
+		f.Summary = fmt.Sprintf("restart loop: job %s restarted %d times in %s; causes: %s", f.Subject, f.Count, span(f.Start, f.End), strings.Join(parts, "; "))
+		out = append(out, f)
+	}
+	for _, r := range restarts {
+		if perJob[r.job] >= c.Config.RestartLoop {
+			continue
+		}
+		key := r.job + "\x00" + fingerprint(r.cause)
+		g, ok := groups[key]
+		if !ok {
+			g = &group{f: &Finding{Rule: "job.restart", Severity: Warning, Section: 1, Subject: subject(r.job, r.name),
+				Remedy: "fix the root cause; the direct cause is not always the root cause"}, key: key}
+			groups[key] = g
+			keys = append(keys, key)
+		}
+		g.f.add(r.at)
+		cause := r.cause
+		if cause == "" {
+			cause = "no failure logged before it"
+		}
+		g.f.Summary = fmt.Sprintf("job %s restarted %d time(s) (RUNNING → RESTARTING) after: %s",
+			subject(r.job, r.name), g.f.Count, shorten(cause, 200))
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out = append(out, *groups[k].f)
+	}
+	return out
+}
+
+func subject(job, name string) string {
+	switch {
+	case name != "" && job != "":
+		return name + " (" + job + ")"
+	case name != "":
+		return name
+	}
+	return job
+}

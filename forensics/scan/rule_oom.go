@@ -1,0 +1,88 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// jvm.oom (by memory pool) and jvm.fatal, from the log's exceptions.
+func init() { register(func(c Config) Detector { return &ooms{} }) }
+
+type ooms struct{ oom, fatal byKey }
+
+func (d *ooms) Tables() []string { return []string{"logs"} }
+
+// pool says which memory an OutOfMemoryError message is about.
+func pool(msg string) string {
+	switch {
+	case strings.Contains(msg, "Java heap space"):
+		return "heap"
+	case strings.Contains(msg, "GC overhead limit exceeded"):
+		return "heap (GC overhead limit)"
+	case strings.Contains(msg, "Direct buffer memory"):
+		return "direct memory"
+	case strings.Contains(msg, "Metaspace"):
+		return "metaspace"
+	case strings.Contains(msg, "unable to create") && strings.Contains(msg, "thread"):
+		return "native threads"
+	case strings.Contains(msg, "Requested array size"):
+		return "heap (array size)"
+	}
+	return "memory"
+}
+
+var poolRemedy = map[string]string{
+	"heap":                     "raise the task heap (taskmanager.memory.task.heap.size) or move state off heap (RocksDB); look for a leak",
+	"heap (GC overhead limit)": "the heap is nearly full and GC reclaims little: raise the heap, or find the leak (heap dump)",
+	"direct memory":            "raise taskmanager.memory.task.off-heap.size / framework off-heap; check network buffers and connectors that use direct buffers",
+	"metaspace":                "raise taskmanager.memory.jvm-metaspace.size; look for classloader leaks across job restarts",
+	"native threads":           "too many threads: check user code and connectors creating threads; raise the process limits",
+}
+
+func (d *ooms) Observe(_ string, rec arrow.Record) {
+	o := originOf("logs", rec, "message")
+	exc, excMsg := strColumn(rec, "exception"), strColumn(rec, "exception_message")
+	root, rootMsg := strColumn(rec, "root_cause"), strColumn(rec, "root_cause_message")
+	level, msg := strColumn(rec, "level"), strColumn(rec, "message")
+	fatal := level.codeOf("FATAL")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		m := ""
+		switch {
+		case root.get(i) == "java.lang.OutOfMemoryError":
+			m = rootMsg.get(i)
+		case exc.get(i) == "java.lang.OutOfMemoryError":
+			m = excMsg.get(i)
+		default:
+			if t := msg.get(i); strings.Contains(t, "java.lang.OutOfMemoryError") {
+				m = t[strings.Index(t, "java.lang.OutOfMemoryError"):]
+			}
+		}
+		if m != "" {
+			p := pool(m)
+			f := d.oom.get(p, func() Finding {
+				remedy := poolRemedy[p]
+				if remedy == "" {
+					remedy = "size the memory pool that ran out"
+				}
+				return Finding{Rule: "jvm.oom", Severity: Critical, Section: 4, Subject: "JVM " + p, Remedy: remedy}
+			})
+			f.add(o.at(i))
+			f.Summary = fmt.Sprintf("OutOfMemoryError (%s) %d time(s): %s", p, f.Count, shorten(m, 160))
+			continue
+		}
+		t := msg.get(i)
+		if level.code(i) == fatal && fatal >= 0 || strings.Contains(t, "Fatal error occurred") || strings.Contains(t, "shutting down JVM") ||
+			strings.Contains(t, "FATAL ERROR") {
+			f := d.fatal.get("fatal", func() Finding {
+				return Finding{Rule: "jvm.fatal", Severity: Critical, Section: 4, Subject: "JVM",
+					Remedy: "a native library or JVM bug, or an error the process could not survive: check the crash dump and the cause"}
+			})
+			f.add(o.at(i))
+			f.Summary = fmt.Sprintf("%d fatal error(s): %s", f.Count, shorten(f.Evidence[0].Text, 160))
+		}
+	}
+}
+
+func (d *ooms) Findings(*Context) []Finding { return append(d.oom.all(), d.fatal.all()...) }

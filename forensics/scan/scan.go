@@ -1,0 +1,197 @@
+// Package scan runs the detectors of the playbook over the tables of a
+// dataset: each detector reads the columns it needs from Arrow record
+// batches (as ingest makes them, or as read back from Parquet), and
+// findings come out with their evidence: the source, line and offset of
+// the rows that triggered them.
+package scan
+
+import (
+	"sort"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// Severity orders findings.
+type Severity int
+
+const (
+	Info Severity = iota
+	Warning
+	Critical
+)
+
+var severityNames = [...]string{"info", "warning", "critical"}
+
+func (s Severity) String() string { return severityNames[s] }
+
+// ParseSeverity reads info, warning or critical.
+func ParseSeverity(s string) (Severity, bool) {
+	for i, n := range severityNames {
+		if n == s {
+			return Severity(i), true
+		}
+	}
+	return 0, false
+}
+
+// Evidence points at a row: a log line, a GC event, a metric sample.
+type Evidence struct {
+	Table  string `json:"table"`
+	Source string `json:"source"`
+	Line   int64  `json:"line,omitempty"`
+	Offset int64  `json:"offset"`
+	Time   int64  `json:"ts_ms,omitempty"`
+	Text   string `json:"text,omitempty"` // what the row says, shortened
+}
+
+// Finding is what a detector concludes.
+type Finding struct {
+	Rule     string     `json:"rule"`
+	Severity Severity   `json:"-"`
+	Level    string     `json:"severity"`
+	Section  int        `json:"section"` // the order an operator works a case in (playbook): 1 timeline … 5 environment
+	Start    int64      `json:"start_ms,omitempty"`
+	End      int64      `json:"end_ms,omitempty"`
+	Subject  string     `json:"subject"` // job, vertex, subtask, TaskManager, host or file
+	Summary  string     `json:"summary"`
+	Remedy   string     `json:"remedy"`
+	Count    int        `json:"count"` // occurrences folded into this finding
+	Evidence []Evidence `json:"evidence"`
+}
+
+// maxEvidence bounds the rows kept as evidence of one finding.
+const maxEvidence = 20
+
+func (f *Finding) add(e Evidence) {
+	f.Count++
+	if e.Time > 0 && (f.Start == 0 || e.Time < f.Start) {
+		f.Start = e.Time
+	}
+	if e.Time > f.End {
+		f.End = e.Time
+	}
+	if len(f.Evidence) < maxEvidence {
+		f.Evidence = append(f.Evidence, e)
+	}
+}
+
+// Detector is one rule of the playbook.
+type Detector interface {
+	// Tables says which tables the detector reads.
+	Tables() []string
+	// Observe reads a batch of one of its tables.
+	Observe(table string, rec arrow.Record)
+	// Findings returns what the detector concludes, once every batch was
+	// observed; c holds what detectors share (the job timeline).
+	Findings(c *Context) []Finding
+}
+
+// Config holds the thresholds; every one has a flag.
+type Config struct {
+	PauseSpike      time.Duration // gc.pause-spike
+	GCOverhead      float64       // gc.overhead: share of a window, percent
+	GCWindow        time.Duration
+	Safepoint       time.Duration // safepoint.long
+	CheckpointLarge int64         // checkpoint.too-large, bytes
+	FutureWatermark time.Duration // watermark.future-jump: ahead of the sample time
+	Backpressure    float64       // backpressure: busy/backpressured ms per second counted high
+	RestartLoop     int           // job.restart-loop: restarts of one job
+	Correlate       time.Duration // how far before an event a cause is looked for
+}
+
+// DefaultConfig is the playbook's defaults.
+func DefaultConfig() Config {
+	return Config{PauseSpike: time.Second, GCOverhead: 10, GCWindow: time.Minute, Safepoint: time.Second,
+		CheckpointLarge: 1 << 30, FutureWatermark: 24 * time.Hour, Backpressure: 500, RestartLoop: 3,
+		Correlate: 2 * time.Minute}
+}
+
+// Context is what detectors share when they conclude.
+type Context struct {
+	Config Config
+	// Pauses holds the long GC pauses per TaskManager host, for the
+	// heartbeat detector to correlate.
+	Pauses []Evidence
+	hosts  map[string]string // GC log path → host or TaskManager hint
+}
+
+// Scanner runs a set of detectors.
+type Scanner struct {
+	cfg       Config
+	detectors []Detector
+	byTable   map[string][]Detector
+}
+
+// New makes a Scanner with every registered detector.
+func New(cfg Config) *Scanner {
+	s := &Scanner{cfg: cfg, byTable: map[string][]Detector{}}
+	for _, mk := range registry {
+		d := mk(cfg)
+		s.detectors = append(s.detectors, d)
+		for _, t := range d.Tables() {
+			s.byTable[t] = append(s.byTable[t], d)
+		}
+	}
+	return s
+}
+
+// Tables lists the tables the detectors read.
+func (s *Scanner) Tables() []string {
+	var ts []string
+	for t := range s.byTable {
+		ts = append(ts, t)
+	}
+	sort.Strings(ts)
+	return ts
+}
+
+// Observe hands a batch of a table to the detectors that read it.
+func (s *Scanner) Observe(table string, rec arrow.Record) {
+	for _, d := range s.byTable[table] {
+		d.Observe(table, rec)
+	}
+}
+
+// Findings concludes: every detector's findings, in the order an operator
+// works a case, most severe first within a section.
+func (s *Scanner) Findings() []Finding {
+	c := &Context{Config: s.cfg}
+	var all []Finding
+	// GC first: the heartbeat detector correlates with its pauses.
+	for _, d := range s.detectors {
+		if g, ok := d.(*gcPauses); ok {
+			all = append(all, g.Findings(c)...)
+		}
+	}
+	for _, d := range s.detectors {
+		if _, ok := d.(*gcPauses); !ok {
+			all = append(all, d.Findings(c)...)
+		}
+	}
+	for i := range all {
+		all[i].Level = all[i].Severity.String()
+		if all[i].Count == 0 {
+			all[i].Count = 1
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.Section != b.Section {
+			return a.Section < b.Section
+		}
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return a.Rule < b.Rule
+	})
+	return all
+}
+
+// registry holds the detectors; each rule's file adds itself.
+var registry []func(Config) Detector
+
+func register(mk func(Config) Detector) { registry = append(registry, mk) }
