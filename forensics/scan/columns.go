@@ -15,6 +15,10 @@ type strCol struct {
 	codes []int32
 	plain strings_
 	arr   arrow.Array
+	// The validity bitmap, read directly (no interface call per row).
+	bitmap []byte
+	off    int
+	nulls  bool
 }
 
 // strings_ reads string values of a String or a Binary array (Arrow's
@@ -65,10 +69,11 @@ func strColumn(rec arrow.Record, name string) strCol {
 		if !d.ok() {
 			return strCol{}
 		}
-		return strCol{dict: d, codes: x.Indices().(*array.Int32).Int32Values(), arr: a}
+		return strCol{dict: d, codes: x.Indices().(*array.Int32).Int32Values(), arr: a,
+			bitmap: a.NullBitmapBytes(), off: a.Data().Offset(), nulls: a.NullN() > 0}
 	}
 	if p := stringsOf(a); p.ok() {
-		return strCol{plain: p, arr: a}
+		return strCol{plain: p, arr: a, bitmap: a.NullBitmapBytes(), off: a.Data().Offset(), nulls: a.NullN() > 0}
 	}
 	return strCol{}
 }
@@ -76,7 +81,16 @@ func strColumn(rec arrow.Record, name string) strCol {
 // ok says the column exists.
 func (c strCol) ok() bool { return c.arr != nil }
 
-func (c strCol) null(i int) bool { return c.arr == nil || c.arr.IsNull(i) }
+func (c strCol) null(i int) bool {
+	if c.arr == nil {
+		return true
+	}
+	if !c.nulls {
+		return false
+	}
+	j := c.off + i
+	return c.bitmap[j>>3]&(1<<(j&7)) == 0
+}
 
 // get returns row i ("" when null). The string aliases Arrow's buffer:
 // copy it to keep it past the batch.
@@ -205,3 +219,31 @@ func boolColumn(rec arrow.Record, name string) boolCol {
 }
 
 func (c boolCol) get(i int) bool { return c.arr != nil && c.arr.IsValid(i) && c.arr.Value(i) }
+
+// codeSet marks the dictionary codes whose values match: a detector tests
+// each distinct value once per batch, then each row by its code.
+type codeSet struct {
+	col   strCol
+	match []bool
+	pred  func(string) bool
+}
+
+func (c strCol) codesWhere(pred func(string) bool) codeSet {
+	s := codeSet{col: c, pred: pred}
+	if c.dict.ok() {
+		s.match = make([]bool, c.dict.len())
+		for i := range s.match {
+			s.match[i] = pred(c.dict.value(i))
+		}
+	}
+	return s
+}
+
+// has says row i's value matches.
+func (s codeSet) has(i int) bool {
+	if s.match != nil {
+		code := s.col.code(i)
+		return code >= 0 && s.match[code]
+	}
+	return s.col.ok() && !s.col.null(i) && s.pred(s.col.get(i))
+}

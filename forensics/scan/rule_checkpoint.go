@@ -71,7 +71,14 @@ func (d *checkpoints) logs(rec arrow.Record) {
 	o := originOf("logs", rec, "message")
 	msg, exc, root := strColumn(rec, "message"), strColumn(rec, "exception"), strColumn(rec, "root_cause")
 	excMsg, jobID := strColumn(rec, "exception_message"), strColumn(rec, "job_id")
+	// The JobManager's checkpoint coordinator and failure manager say it.
+	loggers := strColumn(rec, "logger").codesWhere(func(l string) bool {
+		return strings.Contains(l, "Checkpoint") || strings.Contains(l, "JobMaster") || l == ""
+	})
 	for i := 0; i < int(rec.NumRows()); i++ {
+		if !loggers.has(i) && !loggers.col.null(i) {
+			continue
+		}
 		t := msg.get(i)
 		if !strings.Contains(t, "heckpoint") && !strings.Contains(excMsg.get(i), "heckpoint") {
 			continue

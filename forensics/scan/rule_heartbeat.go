@@ -25,15 +25,33 @@ func (d *heartbeats) Tables() []string { return []string{"logs"} }
 func (d *heartbeats) Observe(_ string, rec arrow.Record) {
 	o := originOf("logs", rec, "message")
 	msg, excMsg, rootMsg := strColumn(rec, "message"), strColumn(rec, "exception_message"), strColumn(rec, "root_cause_message")
+	find := func(s string) []string {
+		if !strings.Contains(s, "eartbeat of ") { // a cheap test before the expression
+			return nil
+		}
+		return heartbeatOf.FindStringSubmatch(s)
+	}
+	// Heartbeat timeouts are logged by these loggers, or carried as a
+	// TimeoutException by a task's failure.
+	loggers := strColumn(rec, "logger").codesWhere(func(l string) bool {
+		return strings.Contains(l, "JobMaster") || strings.Contains(l, "TaskExecutor") || strings.Contains(l, "ResourceManager") ||
+			strings.Contains(l, "heartbeat") || strings.Contains(l, "Heartbeat") || l == ""
+	})
+	timeouts := strColumn(rec, "exception").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
+	roots := strColumn(rec, "root_cause").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
 	for i := 0; i < int(rec.NumRows()); i++ {
-		text := msg.get(i)
-		m := heartbeatOf.FindStringSubmatch(text)
+		var m []string
+		if loggers.has(i) || loggers.col.null(i) {
+			m = find(msg.get(i))
+		}
+		if m == nil && timeouts.has(i) {
+			m = find(excMsg.get(i))
+		}
+		if m == nil && roots.has(i) {
+			m = find(rootMsg.get(i))
+		}
 		if m == nil {
-			if m = heartbeatOf.FindStringSubmatch(excMsg.get(i)); m == nil {
-				if m = heartbeatOf.FindStringSubmatch(rootMsg.get(i)); m == nil {
-					continue
-				}
-			}
+			continue
 		}
 		who := strings.Clone(m[1] + " " + m[2])
 		f := d.by.get(who, func() Finding {

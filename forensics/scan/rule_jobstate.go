@@ -51,13 +51,18 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 	msg, detail := strColumn(rec, "message"), strColumn(rec, "detail")
 	jobCode := stateOf.codeOf("job")
 	taskCode := stateOf.codeOf("task")
+	jobExc := exc.codesWhere(func(e string) bool { return strings.HasSuffix(e, "JobException") })
 	for i := 0; i < int(rec.NumRows()); i++ {
 		c := stateOf.code(i)
 		if c < 0 && c != -2 {
 			// Not a state change: still, "Recovery is suppressed" may be
-			// logged on its own.
-			if m := msg.get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
-				d.exhaust(jobID.get(i), jobName.get(i), o.at(i), d.anyCause)
+			// logged on its own (a JobException).
+			if jobExc.has(i) {
+				if m := excMsg.get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
+					ev := o.at(i)
+					ev.Text += " " + shorten(m, 200)
+					d.exhaust(jobID.get(i), jobName.get(i), ev, d.anyCause)
+				}
 			}
 			continue
 		}

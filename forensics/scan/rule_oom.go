@@ -47,14 +47,17 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 	root, rootMsg := strColumn(rec, "root_cause"), strColumn(rec, "root_cause_message")
 	level, msg := strColumn(rec, "level"), strColumn(rec, "message")
 	fatal := level.codeOf("FATAL")
+	isOOM := func(s string) bool { return s == "java.lang.OutOfMemoryError" }
+	rootOOM, excOOM := root.codesWhere(isOOM), exc.codesWhere(isOOM)
+	severe := level.codesWhere(func(l string) bool { return l == "ERROR" || l == "FATAL" || l == "WARN" })
 	for i := 0; i < int(rec.NumRows()); i++ {
 		m := ""
 		switch {
-		case root.get(i) == "java.lang.OutOfMemoryError":
+		case rootOOM.has(i):
 			m = rootMsg.get(i)
-		case exc.get(i) == "java.lang.OutOfMemoryError":
+		case excOOM.has(i):
 			m = excMsg.get(i)
-		default:
+		case severe.has(i):
 			if t := msg.get(i); strings.Contains(t, "java.lang.OutOfMemoryError") {
 				m = t[strings.Index(t, "java.lang.OutOfMemoryError"):]
 			}
@@ -70,6 +73,9 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 			})
 			f.add(o.at(i))
 			f.Summary = fmt.Sprintf("OutOfMemoryError (%s) %d time(s): %s", p, f.Count, shorten(m, 160))
+			continue
+		}
+		if !severe.has(i) {
 			continue
 		}
 		t := msg.get(i)
