@@ -3,6 +3,7 @@ package scan
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -185,7 +186,18 @@ func (d *checkpoints) Findings(*Context) []Finding {
 		f.add(s.ev)
 		f.Summary = fmt.Sprintf("a checkpoint of %.1f GiB (over %.1f GiB)", s.size/(1<<30), float64(d.cfg.CheckpointLarge)/(1<<30))
 	}
-	for job, s := range d.sizes {
+	for job, all := range d.sizes {
+		// The same checkpoints may come from the log, the archive and the
+		// metrics: in time order, each size once.
+		sort.SliceStable(all, func(i, j int) bool { return all[i].ev.Time < all[j].ev.Time })
+		var s []sized
+		seen := map[float64]bool{}
+		for _, x := range all {
+			if !seen[x.size] {
+				seen[x.size] = true
+				s = append(s, x)
+			}
+		}
 		// Sizes that only grow, at least 3 checkpoints and doubling.
 		if len(s) < 3 {
 			continue

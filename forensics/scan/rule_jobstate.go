@@ -115,6 +115,9 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 var suppressedBy = regexp.MustCompile(`Recovery is suppressed by (\w+)`)
 
 func (d *jobStates) exhaust(job, name string, ev Evidence, cause string) {
+	if strings.Contains(cause, "Recovery is suppressed") {
+		cause = "" // the JobException itself: the failure before it is not in the log
+	}
 	f := d.exhausted.get(job, func() Finding {
 		return Finding{Rule: "job.restarts-exhausted", Severity: Critical, Section: 1, Subject: subject(job, name),
 			Remedy: "find the failure cause first; then raise the restart strategy's attempts (the old default allowed very few)"}
@@ -127,6 +130,8 @@ func (d *jobStates) exhaust(job, name string, ev Evidence, cause string) {
 	f.Summary = fmt.Sprintf("job %s failed for good: recovery suppressed by %s", subject(job, name), strategy)
 	if cause != "" {
 		f.Summary += "; root cause " + shorten(cause, 200)
+	} else {
+		f.Summary += "; the failure that caused it is not in the log (cut before it)"
 	}
 }
 
