@@ -66,7 +66,15 @@ func (s *Scanner) readFile(tableName, name string, r parquet.ReaderAtSeeker) (in
 	if err != nil {
 		return 0, err
 	}
-	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+	var cols []int
+	if want, ok := projection[tableName]; ok {
+		for i := 0; i < sc.NumColumns(); i++ {
+			if want[sc.Column(i).Name()] {
+				cols = append(cols, i)
+			}
+		}
+	}
+	rr, err := fr.GetRecordReader(context.Background(), cols, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -87,3 +95,19 @@ func (s *Scanner) readFile(tableName, name string, r parquet.ReaderAtSeeker) (in
 var freeText = map[string]bool{"message": true, "detail": true, "exception_message": true, "root_cause_message": true,
 	"text": true, "attempt": true, "summary": true, "remedy": true, "evidence": true, "failure_message": true,
 	"external_path": true, "exception": false}
+
+// projection lists the columns the detectors read of the big tables; the
+// others (the logs' stack traces above all) are not decoded.
+var projection = map[string]map[string]bool{
+	"logs": set("ts", "source", "line", "offset", "level", "logger", "message", "job_id", "job_name",
+		"state_of", "state_from", "state_to", "exception", "exception_message", "root_cause", "root_cause_message"),
+	"metrics": set("ts", "source", "line", "offset", "name", "value", "job_id", "job_name", "task_name", "subtask", "operator_name"),
+}
+
+func set(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}

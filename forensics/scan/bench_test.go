@@ -1,0 +1,53 @@
+package scan
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow/go/v15/parquet"
+
+	"github.com/flinkdx/flinkdx/forensics/ingest"
+)
+
+type dirFS struct {
+	root string
+	m    ingest.Manifest
+}
+
+func (d dirFS) Open(name string) (parquet.ReaderAtSeeker, error) {
+	return os.Open(filepath.Join(d.root, name))
+}
+func (d dirFS) List(t string) ([]string, error) {
+	var out []string
+	for _, f := range d.m.Tables[t].Files {
+		out = append(out, f.Path)
+	}
+	return out, nil
+}
+
+// BenchmarkScanDataset reads back the dataset "make bench" ingests from
+// the 512 MiB TaskManager log (out/bench) and runs every detector.
+func BenchmarkScanDataset(b *testing.B) {
+	const dir = "../../out/bench"
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		b.Skip("no out/bench (make bench)")
+	}
+	var m ingest.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		b.Fatal(err)
+	}
+	var rows int64
+	for b.Loop() {
+		s := New(DefaultConfig())
+		n, err := s.ReadDataset(dirFS{dir, m})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Findings()
+		rows = n
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
