@@ -88,6 +88,9 @@ bench: build bench-data
 	  rm -rf out/bench; echo "== $$f"; \
 	  ./$(BIN) ingest $(BENCH_DIR)/$$f -o out/bench --stats | grep -E 'inputs|peak'; \
 	done
+	rm -rf out/bench && ./$(BIN) ingest $(BENCH_DIR)/taskmanager.log -o out/bench --quiet
+	./$(BIN) scan out/bench | head -1
+	$(GO) test -run '^$$' -bench ScanDataset -benchtime 3x ./forensics/scan
 
 # Refresh the profile the Go toolchain optimises the binary with
 # (cmd/flinkdx/default.pgo, profile-guided optimisation) from the 512 MiB log.
