@@ -50,6 +50,7 @@ func (b *byKey) get(key string, mk func() Finding) *Finding {
 	}
 	f, ok := b.m[key]
 	if !ok {
+		key = strings.Clone(key) // keys may alias a batch's buffers
 		nf := mk()
 		f = &nf
 		b.m[key] = f

@@ -1,0 +1,48 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// source-sink.unhealthy: connection trouble at sources and sinks (Kafka
+// brokers not available, "Too many connections", timeouts).
+func init() { register(func(c Config) Detector { return &connections{} }) }
+
+type connections struct{ by byKey }
+
+var connectionMarks = []string{"could not be established", "Too many connections", "Connection refused",
+	"Connection timed out", "connection timeout", "Connection reset", "Broker may not be available", "Failed to connect"}
+
+func (d *connections) Tables() []string { return []string{"logs"} }
+
+func (d *connections) Observe(_ string, rec arrow.Record) {
+	o := originOf("logs", rec, "message")
+	msg, logger := strColumn(rec, "message"), strColumn(rec, "logger")
+	severe := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" })
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if !severe.has(i) {
+			continue
+		}
+		t := msg.get(i)
+		if !strings.Contains(t, "onnect") && !strings.Contains(t, "Broker") {
+			continue // a cheap test before the marks
+		}
+		for _, m := range connectionMarks {
+			if strings.Contains(t, m) {
+				l := logger.get(i)
+				f := d.by.get(l, func() Finding {
+					return Finding{Rule: "source-sink.unhealthy", Severity: Warning, Section: 4, Subject: strings.Clone(l),
+						Remedy: "test the source or sink alone; raise its limits; check the network to it"}
+				})
+				f.add(o.at(i))
+				f.Summary = fmt.Sprintf("%d connection problem(s) logged by %s (%q)", f.Count, f.Subject, m)
+				break
+			}
+		}
+	}
+}
+
+func (d *connections) Findings(*Context) []Finding { return d.by.all() }

@@ -1,0 +1,93 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// log.flood: one logger writing a burst of warnings or errors (the same
+// bad record again and again); log.clock: timestamps going backwards in a
+// file (a restarted host or a skewed clock).
+func init() { register(func(c Config) Detector { return &logFlood{} }) }
+
+// floodPerMinute is the burst of one logger's warnings and errors in a
+// minute counted as a flood.
+const floodPerMinute = 1000
+
+type floodKey struct {
+	logger string
+	minute int64
+}
+
+type logFlood struct {
+	perMinute map[floodKey]int
+	first     map[floodKey]Evidence
+	clock     byKey
+}
+
+func (d *logFlood) Tables() []string { return []string{"logs"} }
+
+func (d *logFlood) Observe(_ string, rec arrow.Record) {
+	if d.perMinute == nil {
+		d.perMinute, d.first = map[floodKey]int{}, map[floodKey]Evidence{}
+	}
+	o := originOf("logs", rec, "message")
+	logger := strColumn(rec, "logger")
+	severe := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" })
+	ooo := boolColumn(rec, "out_of_order")
+	keys := map[int32]string{}
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if ooo.get(i) {
+			src := o.source.get(i)
+			f := d.clock.get(src, func() Finding {
+				return Finding{Rule: "log.clock", Severity: Info, Section: 4, Subject: strings.Clone(src),
+					Remedy: "timestamps that go backwards mean a restarted process writing to the same file or a clock that jumped: check NTP and the host's restarts"}
+			})
+			f.add(o.at(i))
+			f.Summary = fmt.Sprintf("%d log event(s) earlier than the event before them", f.Count)
+		}
+		if !severe.has(i) {
+			continue
+		}
+		t, ok := o.ts.get(i)
+		if !ok {
+			continue
+		}
+		c := logger.code(i)
+		name, ok := keys[c]
+		if !ok {
+			name = strings.Clone(logger.get(i))
+			keys[c] = name
+		}
+		key := floodKey{name, t / 60000}
+		n := d.perMinute[key] + 1
+		d.perMinute[key] = n
+		if n == 1 {
+			d.first[key] = o.at(i)
+		}
+	}
+}
+
+func (d *logFlood) Findings(*Context) []Finding {
+	out := d.clock.all()
+	floods := byKey{}
+	for key, n := range d.perMinute {
+		if n < floodPerMinute {
+			continue
+		}
+		logger := key.logger
+		f := floods.get(logger, func() Finding {
+			return Finding{Rule: "log.flood", Severity: Warning, Section: 4, Subject: logger,
+				Remedy: "a burst of the same warning or error: fix the data or the schema; rate-limit the log; watch disk space"}
+		})
+		f.add(d.first[key])
+		f.Count += n - 1
+	}
+	for _, f := range floods.all() {
+		f.Summary = fmt.Sprintf("%s wrote %d warnings/errors in minutes of %d or more", f.Subject, f.Count, floodPerMinute)
+		out = append(out, f)
+	}
+	return out
+}
