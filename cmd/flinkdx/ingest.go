@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow/go/v15/arrow"
+
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/scan"
@@ -110,8 +112,27 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		// The detectors see every batch as it is made, then add the
 		// findings table before the dataset closes.
 		s := scan.New(sf.cfg)
-		opt.Observe = s.Observe
+		// The detectors run beside the pipeline, a few batches behind it.
+		type batch struct {
+			table string
+			rec   arrow.Record
+		}
+		batches := make(chan batch, 8)
+		done := make(chan struct{})
+		go func() {
+			for b := range batches {
+				s.Observe(b.table, b.rec)
+				b.rec.Release()
+			}
+			close(done)
+		}()
+		opt.Observe = func(t string, rec arrow.Record) {
+			rec.Retain()
+			batches <- batch{t, rec}
+		}
 		opt.Finally = func(ds *table.Dataset) error {
+			close(batches)
+			<-done
 			findings = s.Findings()
 			rec := scan.Record(table.Pool, findings)
 			defer rec.Release()

@@ -16,6 +16,7 @@ import (
 func init() { register(func(c Config) Detector { return &checkpoints{cfg: c} }) }
 
 type checkpoints struct {
+	sel
 	cfg        Config
 	by         byKey
 	sizes      map[string][]sized // job → completed checkpoints in order
@@ -76,7 +77,7 @@ func (d *checkpoints) logs(rec arrow.Record) {
 	loggers := strColumn(rec, "logger").codesWhere(func(l string) bool {
 		return strings.Contains(l, "Checkpoint") || strings.Contains(l, "JobMaster") || l == ""
 	})
-	for i := 0; i < int(rec.NumRows()); i++ {
+	for _, i := range d.each(int(rec.NumRows())) {
 		if !loggers.has(i) && !loggers.col.null(i) {
 			continue
 		}

@@ -11,7 +11,10 @@ import (
 // brokers not available, "Too many connections", timeouts).
 func init() { register(func(c Config) Detector { return &connections{} }) }
 
-type connections struct{ by byKey }
+type connections struct {
+	sel
+	by byKey
+}
 
 var connectionMarks = []string{"could not be established", "Too many connections", "Connection refused",
 	"Connection timed out", "connection timeout", "Connection reset", "Broker may not be available", "Failed to connect"}
@@ -22,7 +25,7 @@ func (d *connections) Observe(_ string, rec arrow.Record) {
 	o := originOf("logs", rec, "message")
 	msg, logger := strColumn(rec, "message"), strColumn(rec, "logger")
 	severe := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" })
-	for i := 0; i < int(rec.NumRows()); i++ {
+	for _, i := range d.each(int(rec.NumRows())) {
 		if !severe.has(i) {
 			continue
 		}
@@ -37,12 +40,20 @@ func (d *connections) Observe(_ string, rec arrow.Record) {
 					return Finding{Rule: "source-sink.unhealthy", Severity: Warning, Section: 4, Subject: strings.Clone(l),
 						Remedy: "test the source or sink alone; raise its limits; check the network to it"}
 				})
-				f.add(o.at(i))
-				f.Summary = fmt.Sprintf("%d connection problem(s) logged by %s (%q)", f.Count, f.Subject, m)
+				f.note(o, i)
+				if f.Summary == "" {
+					f.Summary = m
+				}
 				break
 			}
 		}
 	}
 }
 
-func (d *connections) Findings(*Context) []Finding { return d.by.all() }
+func (d *connections) Findings(*Context) []Finding {
+	out := d.by.all()
+	for i := range out {
+		out[i].Summary = fmt.Sprintf("%d connection problem(s) logged by %s (%q …)", out[i].Count, out[i].Subject, out[i].Summary)
+	}
+	return out
+}

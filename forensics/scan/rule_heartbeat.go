@@ -14,6 +14,7 @@ import (
 func init() { register(func(c Config) Detector { return &heartbeats{cfg: c} }) }
 
 type heartbeats struct {
+	sel
 	cfg Config
 	by  byKey
 }
@@ -39,7 +40,7 @@ func (d *heartbeats) Observe(_ string, rec arrow.Record) {
 	})
 	timeouts := strColumn(rec, "exception").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
 	roots := strColumn(rec, "root_cause").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
-	for i := 0; i < int(rec.NumRows()); i++ {
+	for _, i := range d.each(int(rec.NumRows())) {
 		var m []string
 		if loggers.has(i) || loggers.col.null(i) {
 			m = find(msg.get(i))

@@ -24,6 +24,7 @@ type restart struct {
 }
 
 type jobStates struct {
+	sel
 	cfg       Config
 	restarts  []restart
 	failed    byKey
@@ -52,7 +53,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 	jobCode := stateOf.codeOf("job")
 	taskCode := stateOf.codeOf("task")
 	jobExc := exc.codesWhere(func(e string) bool { return strings.HasSuffix(e, "JobException") })
-	for i := 0; i < int(rec.NumRows()); i++ {
+	for _, i := range d.each(int(rec.NumRows())) {
 		c := stateOf.code(i)
 		if c < 0 && c != -2 {
 			// Not a state change: still, "Recovery is suppressed" may be

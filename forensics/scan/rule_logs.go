@@ -22,6 +22,7 @@ type floodKey struct {
 }
 
 type logFlood struct {
+	sel
 	perMinute map[floodKey]int
 	first     map[floodKey]Evidence
 	clock     byKey
@@ -38,15 +39,14 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 	severe := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" })
 	ooo := boolColumn(rec, "out_of_order")
 	keys := map[int32]string{}
-	for i := 0; i < int(rec.NumRows()); i++ {
+	for _, i := range d.each(int(rec.NumRows())) {
 		if ooo.get(i) {
 			src := o.source.get(i)
 			f := d.clock.get(src, func() Finding {
 				return Finding{Rule: "log.clock", Severity: Info, Section: 4, Subject: strings.Clone(src),
 					Remedy: "timestamps that go backwards mean a restarted process writing to the same file or a clock that jumped: check NTP and the host's restarts"}
 			})
-			f.add(o.at(i))
-			f.Summary = fmt.Sprintf("%d log event(s) earlier than the event before them", f.Count)
+			f.note(o, i)
 		}
 		if !severe.has(i) {
 			continue
@@ -72,6 +72,9 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 
 func (d *logFlood) Findings(*Context) []Finding {
 	out := d.clock.all()
+	for i := range out {
+		out[i].Summary = fmt.Sprintf("%d log event(s) earlier than the event before them", out[i].Count)
+	}
 	floods := byKey{}
 	for key, n := range d.perMinute {
 		if n < floodPerMinute {

@@ -10,7 +10,10 @@ import (
 // jvm.oom (by memory pool) and jvm.fatal, from the log's exceptions.
 func init() { register(func(c Config) Detector { return &ooms{} }) }
 
-type ooms struct{ oom, fatal byKey }
+type ooms struct {
+	sel
+	oom, fatal byKey
+}
 
 func (d *ooms) Tables() []string { return []string{"logs"} }
 
@@ -50,7 +53,7 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 	isOOM := func(s string) bool { return s == "java.lang.OutOfMemoryError" }
 	rootOOM, excOOM := root.codesWhere(isOOM), exc.codesWhere(isOOM)
 	severe := level.codesWhere(func(l string) bool { return l == "ERROR" || l == "FATAL" || l == "WARN" })
-	for i := 0; i < int(rec.NumRows()); i++ {
+	for _, i := range d.each(int(rec.NumRows())) {
 		m := ""
 		switch {
 		case rootOOM.has(i):

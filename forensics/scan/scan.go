@@ -7,6 +7,7 @@ package scan
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -76,6 +77,24 @@ func (f *Finding) add(e Evidence) {
 	}
 }
 
+// note adds row i as evidence without copying anything once the evidence
+// is full: a rule that fires on a million rows costs a count each.
+func (f *Finding) note(o origin, i int) {
+	if len(f.Evidence) < maxEvidence {
+		f.add(o.at(i))
+		return
+	}
+	f.Count++
+	if t, ok := o.ts.get(i); ok {
+		if f.Start == 0 || t < f.Start {
+			f.Start = t
+		}
+		if t > f.End {
+			f.End = t
+		}
+	}
+}
+
 // Detector is one rule of the playbook.
 type Detector interface {
 	// Tables says which tables the detector reads.
@@ -118,6 +137,7 @@ type Context struct {
 
 // Scanner runs a set of detectors.
 type Scanner struct {
+	rows      []int
 	cfg       Config
 	detectors []Detector
 	byTable   map[string][]Detector
@@ -148,9 +168,64 @@ func (s *Scanner) Tables() []string {
 
 // Observe hands a batch of a table to the detectors that read it.
 func (s *Scanner) Observe(table string, rec arrow.Record) {
+	var rows []int
+	if table == "logs" {
+		rows = s.candidates(rec)
+	}
 	for _, d := range s.byTable[table] {
+		if sd, ok := d.(selective); ok {
+			sd.setRows(rows)
+		}
 		d.Observe(table, rec)
 	}
+}
+
+// selective detectors read only the log rows that may matter to any
+// rule: a state change, an exception, a warning or worse, an event out of
+// order, or a line of the JobManager's or TaskExecutor's own loggers. In a
+// TaskManager's log most lines are none of these.
+type selective interface{ setRows([]int) }
+
+type sel struct {
+	rows []int
+	all  []int
+}
+
+func (s *sel) setRows(r []int) { s.rows = r }
+
+// each returns the rows to read of a batch of n rows.
+func (s *sel) each(n int) []int {
+	if s.rows != nil {
+		return s.rows
+	}
+	for len(s.all) < n {
+		s.all = append(s.all, len(s.all))
+	}
+	return s.all[:n]
+}
+
+func (s *Scanner) candidates(rec arrow.Record) []int {
+	n := int(rec.NumRows())
+	stateOf, exc, root := strColumn(rec, "state_of"), strColumn(rec, "exception"), strColumn(rec, "root_cause")
+	level := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" || l == "FATAL" })
+	logger := strColumn(rec, "logger").codesWhere(func(l string) bool {
+		for _, m := range []string{"JobMaster", "TaskExecutor", "ResourceManager", "Checkpoint", "ExecutionGraph",
+			"eartbeat", "Slf4jReporter", "Scheduler", "Dispatcher", "Runner"} {
+			if strings.Contains(l, m) {
+				return true
+			}
+		}
+		return false
+	})
+	ooo := boolColumn(rec, "out_of_order")
+	rows := s.rows[:0]
+	for i := 0; i < n; i++ {
+		if !stateOf.null(i) || !exc.null(i) || !root.null(i) || level.has(i) || logger.has(i) || logger.col.null(i) || ooo.get(i) {
+			rows = append(rows, i)
+		}
+	}
+	s.rows = rows
+	return rows
 }
 
 // Findings concludes: every detector's findings, in the order an operator
