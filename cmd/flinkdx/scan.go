@@ -41,6 +41,14 @@ func addScanFlags(fs *flag.FlagSet) *scanFlags {
 	fs.Float64Var(&f.cfg.Backpressure, "backpressure", f.cfg.Backpressure, "backpressure: busy or backpressured ms per second counted high")
 	fs.IntVar(&f.cfg.RestartLoop, "restart-loop", f.cfg.RestartLoop, "job.restart-loop: restarts of one job")
 	fs.DurationVar(&f.cfg.Correlate, "correlate", f.cfg.Correlate, "how far before an event its cause is looked for")
+	fs.Float64Var(&f.cfg.BandLow, "band-low", f.cfg.BandLow, "throughput.below-band: records per second per subtask (core)")
+	fs.Float64Var(&f.cfg.Busy, "busy", f.cfg.Busy, "throughput.below-band, external-calls: busy ms per second counted busy")
+	fs.Float64Var(&f.cfg.Skew, "skew", f.cfg.Skew, "skew.key: a subtask's records per second over its siblings' mean")
+	fs.Float64Var(&f.cfg.Decline, "decline", f.cfg.Decline, "throughput.declining: percent below the peak")
+	fs.DurationVar(&f.cfg.WatermarkStall, "watermark-stall", f.cfg.WatermarkStall, "watermark.stalled: a watermark unchanged this long")
+	fs.DurationVar(&f.cfg.LogGap, "log-gap", f.cfg.LogGap, "log.gap: silence in a log before its process starts again")
+	fs.DurationVar(&f.cfg.ClockSkew, "clock-skew", f.cfg.ClockSkew, "log.clock-skew: a host's clock this far off the JobManager's")
+	fs.Float64Var(&f.cfg.HeapLeak, "heap-leak", f.cfg.HeapLeak, "gc.overhead: percent of the heap the heap after full GCs grows by")
 	return f
 }
 

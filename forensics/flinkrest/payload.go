@@ -16,6 +16,7 @@ type archiveState struct {
 	overview    []*Job
 	vertices    []Vertex
 	checkpoints map[int64]*Checkpoint
+	inputs      map[string][]string // vertex id → upstream vertex ids (the plan)
 }
 
 // payload reads one REST payload on its own.
@@ -47,6 +48,11 @@ func (r *Reader) payloadIn(o Origin, m map[string]json.RawMessage, a *archiveSta
 		a.addCheckpoint(&c, false)
 	case has(m, "root-exception") || has(m, "exceptionHistory") || has(m, "all-exceptions"):
 		r.exceptions(o, m)
+	case has(m, "plan"):
+		// /jobs/:id/plan: the edges between vertices, for the vertices
+		// of /jobs/:id in the same archive.
+		a.plan(object(m["plan"]))
+		r.counts.Ignored++
 	default:
 		r.counts.Ignored++ // configuration, plan, accumulators, environment, subtask times
 	}
@@ -80,6 +86,7 @@ func (r *Reader) job(o Origin, m map[string]json.RawMessage, a *archiveState) {
 		j.CkptInProgress, j.CkptRestored = a.job.CkptInProgress, a.job.CkptRestored
 	}
 	a.job = j
+	a.plan(object(m["plan"]))
 	for _, v := range array(m["vertices"]) {
 		vm := object(v)
 		if vm == nil {
@@ -166,6 +173,27 @@ func (a *archiveState) addCheckpoint(c *Checkpoint, history bool) {
 	}
 }
 
+// plan reads the upstream vertices of each node of a job plan.
+func (a *archiveState) plan(p map[string]json.RawMessage) {
+	for _, n := range array(p["nodes"]) {
+		nm := object(n)
+		id := str(nm["id"])
+		if id == "" {
+			continue
+		}
+		if a.inputs == nil {
+			a.inputs = map[string][]string{}
+		}
+		ins := []string{}
+		for _, in := range array(nm["inputs"]) {
+			if up := str(object(in)["id"]); up != "" {
+				ins = append(ins, up)
+			}
+		}
+		a.inputs[id] = ins
+	}
+}
+
 func (a *archiveState) flush(r *Reader) {
 	if a.job != nil {
 		if a.job.ID == "" && len(a.vertices) == 0 && !a.job.Checkpoints {
@@ -183,6 +211,9 @@ func (a *archiveState) flush(r *Reader) {
 		}
 	}
 	for i := range a.vertices {
+		if ins, ok := a.inputs[a.vertices[i].ID]; ok {
+			a.vertices[i].Inputs = ins
+		}
 		r.counts.Records++
 		r.sink.Vertex(&a.vertices[i])
 	}

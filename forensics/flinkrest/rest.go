@@ -41,6 +41,7 @@ type Vertex struct {
 	ReadBytes, WriteBytes, ReadRecords, WriteRecords float64
 	BackPressuredMs, IdleMs, BusyMs                  float64 // accumulated; NaN when Flink says "NaN"
 	Tasks                                            map[string]int64
+	Inputs                                           []string // upstream vertex ids, from the job's plan
 }
 
 // Checkpoint is one checkpoint of the history or its details.

@@ -1,6 +1,8 @@
 package flinkrest
 
 import (
+	"strings"
+
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
@@ -71,6 +73,7 @@ var VerticesSchema = fields(
 	arrow.Field{Name: "busy_ms", Type: f64, Nullable: true},
 	arrow.Field{Name: "tasks_running", Type: i64, Nullable: true}, arrow.Field{Name: "tasks_finished", Type: i64, Nullable: true},
 	arrow.Field{Name: "tasks_failed", Type: i64, Nullable: true}, arrow.Field{Name: "tasks_canceled", Type: i64, Nullable: true},
+	arrow.Field{Name: "inputs", Type: utf8, Nullable: true},
 )
 
 // CheckpointsSchema is the checkpoints table.
@@ -159,6 +162,7 @@ func (b *Builder) Vertex(v *Vertex) {
 		n, ok := v.Tasks[s]
 		r.Int(19+i, n, ok)
 	}
+	r.Str(23, strings.Join(v.Inputs, ","))
 	r.End()
 	b.Records++
 }

@@ -117,13 +117,22 @@ type Config struct {
 	Backpressure    float64       // backpressure: busy/backpressured ms per second counted high
 	RestartLoop     int           // job.restart-loop: restarts of one job
 	Correlate       time.Duration // how far before an event a cause is looked for
+	BandLow         float64       // throughput.below-band: records/s per subtask (core)
+	Busy            float64       // throughput.below-band, external-calls: busy ms per second counted busy
+	Skew            float64       // skew.key: a subtask's records/s over the mean of its siblings'
+	Decline         float64       // throughput.declining: percent below the peak
+	WatermarkStall  time.Duration // watermark.stalled: a watermark unchanged this long
+	LogGap          time.Duration // log.gap: silence before a process start
+	ClockSkew       time.Duration // log.clock-skew: a host's clock this far off the JobManager's
+	HeapLeak        float64       // gc.overhead (leak): percent of the heap the heap after full GCs grows by
 }
 
 // DefaultConfig is the playbook's defaults.
 func DefaultConfig() Config {
 	return Config{PauseSpike: time.Second, GCOverhead: 10, GCWindow: time.Minute, Safepoint: time.Second,
 		CheckpointLarge: 1 << 30, FutureWatermark: 24 * time.Hour, Backpressure: 500, RestartLoop: 3,
-		Correlate: 2 * time.Minute}
+		Correlate: 2 * time.Minute, BandLow: 5000, Busy: 500, Skew: 3, Decline: 50, WatermarkStall: 10 * time.Minute,
+		LogGap: 10 * time.Minute, ClockSkew: 2 * time.Second, HeapLeak: 20}
 }
 
 // Context is what detectors share when they conclude.

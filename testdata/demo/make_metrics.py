@@ -47,6 +47,9 @@ while t <= end:
         lines.append('flink_taskmanager_job_task_buffers_outPoolUsage{%s} %.2f %d' % (w, 0.05, t))
         lines.append('flink_taskmanager_job_task_busyTimeMsPerSecond{%s} %s %d' % (w, ('990.0' if slow else '430.0') if t > ms(9, 7, 0) else 'NaN', t))
         lines.append('flink_taskmanager_job_task_backPressuredTimeMsPerSecond{%s} %.1f %d' % (w, 0.0, t))
+        # A hot key: the window's subtask 1 (2/2) takes in 85 % of the records.
+        src_rate = 5200.0 - 3400 * min(1, minutes / 5)
+        lines.append('flink_taskmanager_job_task_numRecordsInPerSecond{%s} %.1f %d' % (w, 2 * src_rate * (0.85 if slow else 0.15), t))
         wm = t - 4000 if t < ms(9, 10, 0) else 2524608000000  # 2050-01-01
         lines.append('flink_taskmanager_job_task_operator_currentOutputWatermark{%soperator_id="cbc357ccb763df2852fee8c4fc7d55f2",operator_name="Source:_Kafka_Source",} %d.0 %d' % (s, wm, t))
         lines.append('flink_taskmanager_job_task_operator_currentInputWatermark{%soperator_id="%s",operator_name="SessionAggregator",} %s %d' % (w, WIN, '%d.0' % wm if t > ms(9, 5, 30) else '-9.223372036854776E18', t))
@@ -66,6 +69,10 @@ job = {"jid": JOB, "name": NAME, "isStoppable": False, "state": "FAILED", "start
        "timestamps": {"INITIALIZING": ms(9, 1, 13, 300), "CREATED": ms(9, 1, 13, 405), "RUNNING": ms(9, 16, 12, 131),
                       "RESTARTING": ms(9, 16, 2, 125), "FAILING": ms(9, 17, 20, 452), "FAILED": ms(9, 17, 20, 610),
                       "CANCELLING": 0, "CANCELED": 0, "FINISHED": 0, "SUSPENDED": 0, "RECONCILING": 0},
+       "plan": {"jid": JOB, "name": NAME, "type": "STREAMING", "nodes": [
+           {"id": WIN, "parallelism": 2, "operator": "", "operator_strategy": "", "description": WIN_NAME.replace('_', ' '),
+            "inputs": [{"num": 0, "id": SRC, "ship_strategy": "HASH", "exchange": "pipelined_bounded"}]},
+           {"id": SRC, "parallelism": 2, "operator": "", "operator_strategy": "", "description": SRC_NAME.replace('_', ' ')}]},
        "vertices": [vertex(SRC, "Source: Kafka Source -> Map", 611200, 70400, "CANCELED"),
                     vertex(WIN, "Window(TumblingEventTimeWindows(60000), EventTimeTrigger, SessionAggregator) -> Sink: Elasticsearch", 0, "NaN", "FAILED")]}
 def ckpt(i, status, trig, ack, size, msg=None):

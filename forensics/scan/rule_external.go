@@ -1,0 +1,20 @@
+package scan
+
+import "github.com/apache/arrow/go/v15/arrow"
+
+// throughput.external-calls: a vertex that talks to an external system
+// (a sink, an async or lookup operator, a database or search client) and
+// is busy with little throughput: it waits on its calls.
+func init() { register(func(c Config) Detector { return &externalCalls{cfg: c} }) }
+
+type externalCalls struct {
+	cfg Config
+	r   rates
+}
+
+func (d *externalCalls) Tables() []string                   { return []string{"metrics"} }
+func (d *externalCalls) Observe(_ string, rec arrow.Record) { d.r.observe(rec) }
+
+func (d *externalCalls) Findings(*Context) []Finding {
+	return slowBusyVertices(&d.r, d.cfg, true)
+}
