@@ -100,7 +100,7 @@ var freeText = map[string]bool{"message": true, "detail": true, "exception_messa
 // others (the logs' stack traces above all) are not decoded.
 var projection = map[string]map[string]bool{
 	"logs": set("ts", "source", "line", "offset", "level", "logger", "message", "job_id", "job_name",
-		"state_of", "state_from", "state_to", "exception", "exception_message", "root_cause", "root_cause_message"),
+		"state_of", "state_from", "state_to", "task", "subtask", "attempt", "role", "host", "out_of_order", "exception", "exception_message", "root_cause", "root_cause_message"),
 	"metrics": set("ts", "source", "line", "offset", "name", "value", "job_id", "job_name", "task_name", "task_id", "subtask", "operator_name"),
 }
 

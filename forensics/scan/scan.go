@@ -219,7 +219,7 @@ func (s *Scanner) candidates(rec arrow.Record) []int {
 	level := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" || l == "FATAL" })
 	logger := strColumn(rec, "logger").codesWhere(func(l string) bool {
 		for _, m := range []string{"JobMaster", "TaskExecutor", "ResourceManager", "Checkpoint", "ExecutionGraph",
-			"eartbeat", "Slf4jReporter", "Scheduler", "Dispatcher", "Runner"} {
+			"eartbeat", "Slf4jReporter", "Scheduler", "Dispatcher", "Runner", "Enumerator", "SourceCoordinator", "Schema"} {
 			if strings.Contains(l, m) {
 				return true
 			}
