@@ -171,3 +171,38 @@ func TestWatermarkFutureEdge(t *testing.T) {
 		}
 	}
 }
+
+func TestHeapLeakEdges(t *testing.T) {
+	const gib = 1 << 30
+	run := func(afters ...int64) []Finding {
+		b := gclog.NewBuilder(table.Pool, table.NewRawBuilder(table.Pool))
+		b.SetFile("gc.log", "gc.log")
+		for k, a := range afters {
+			e := gcEvent(float64(10+30*k), 300, gclog.Full)
+			e.Heap = gclog.Sizes{Before: 4 * gib, After: a, Capacity: 4 * gib}
+			b.Event(e)
+		}
+		s := New(DefaultConfig())
+		rec := b.NewRecord()
+		s.Observe("gc", rec)
+		rec.Release()
+		return s.Findings()
+	}
+	step := int64(math.Ceil(4 * gib * 0.05 / 3)) // three steps make 5 % of the heap
+	under := gib + int64(math.Floor(4*gib*0.05)) - 1
+	for _, tc := range []struct {
+		afters []int64
+		want   bool
+	}{
+		{[]int64{gib, gib + step, gib + 2*step, gib + 3*step}, true},                 // 5 % of the heap
+		{[]int64{gib, gib + step, gib + 2*step, under}, false},                       // just under
+		{[]int64{gib, gib + step, gib + 2*step}, false},                              // too few full GCs
+		{[]int64{gib, 2 * gib, gib, 2 * gib, gib, 2 * gib, gib}, false},              // no floor rising
+		{[]int64{gib, gib + 3*step, gib + 2*step, gib + 4*step, gib + 5*step}, true}, // one dip
+	} {
+		fs := run(tc.afters...)
+		if got := has(fs, "gc.overhead", Warning, "heap left after full GCs rose") != nil; got != tc.want {
+			t.Errorf("%v: finding %v, want %v\n%s", tc.afters, got, tc.want, rules(fs))
+		}
+	}
+}

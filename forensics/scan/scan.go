@@ -132,7 +132,7 @@ func DefaultConfig() Config {
 	return Config{PauseSpike: time.Second, GCOverhead: 10, GCWindow: time.Minute, Safepoint: time.Second,
 		CheckpointLarge: 1 << 30, FutureWatermark: 24 * time.Hour, Backpressure: 500, RestartLoop: 3,
 		Correlate: 2 * time.Minute, BandLow: 5000, Busy: 500, Skew: 3, Decline: 50, WatermarkStall: 10 * time.Minute,
-		LogGap: 10 * time.Minute, ClockSkew: 2 * time.Second, HeapLeak: 20}
+		LogGap: 10 * time.Minute, ClockSkew: 2 * time.Second, HeapLeak: 5}
 }
 
 // Context is what detectors share when they conclude.

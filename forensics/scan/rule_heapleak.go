@@ -1,0 +1,122 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// gc.overhead (leak): the heap left after each full collection keeps
+// rising: what survives a full GC is live, so a rising floor is a leak or
+// state that only grows. Per JVM; a JVM that restarts (uptime goes back)
+// starts a new series.
+func init() { register(func(c Config) Detector { return &heapLeak{cfg: c} }) }
+
+type fullGC struct {
+	after, capacity int64
+	at              Evidence
+}
+
+type heapSeries struct {
+	runs   [][]fullGC
+	uptime float64
+}
+
+type heapLeak struct {
+	cfg   Config
+	jvms  map[string]*heapSeries
+	order []string
+}
+
+func (d *heapLeak) Tables() []string { return []string{"gc"} }
+
+func (d *heapLeak) Observe(_ string, rec arrow.Record) {
+	kind := strColumn(rec, "kind")
+	full := kind.codeOf("full")
+	if full < 0 && kind.dict.ok() {
+		return
+	}
+	if d.jvms == nil {
+		d.jvms = map[string]*heapSeries{}
+	}
+	o := originOf("gc", rec, "name")
+	jvm, after, capacity, up := strColumn(rec, "jvm"), int64Column(rec, "heap_after"), int64Column(rec, "heap_capacity"), float64Column(rec, "uptime_s")
+	for i, n := 0, int(rec.NumRows()); i < n; i++ {
+		if kind.code(i) != full && !(full == -1 && kind.get(i) == "full") {
+			continue
+		}
+		a, ok := after.get(i)
+		c, ok2 := capacity.get(i)
+		if !ok || !ok2 || c <= 0 {
+			continue
+		}
+		j := jvm.get(i)
+		s := d.jvms[j]
+		if s == nil {
+			s = &heapSeries{}
+			j = strings.Clone(j)
+			d.jvms[j] = s
+			d.order = append(d.order, j)
+		}
+		u, _ := up.get(i)
+		if len(s.runs) == 0 || u < s.uptime {
+			s.runs = append(s.runs, nil)
+		}
+		s.uptime = u
+		ev := o.at(i)
+		ev.Text = fmt.Sprintf("full GC left %s of %s", mib(a), mib(c))
+		r := &s.runs[len(s.runs)-1]
+		*r = append(*r, fullGC{a, c, ev})
+	}
+}
+
+// minFullGCs is how many full collections a trend needs.
+const minFullGCs = 4
+
+func (d *heapLeak) Findings(*Context) []Finding {
+	var out []Finding
+	for _, j := range d.order {
+		for _, r := range d.jvms[j].runs {
+			if f, ok := d.leak(j, r); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func (d *heapLeak) leak(jvm string, r []fullGC) (Finding, bool) {
+	if len(r) < minFullGCs {
+		return Finding{}, false
+	}
+	rising := 0
+	var capacity int64
+	for k := range r {
+		if k > 0 && r[k].after > r[k-1].after {
+			rising++
+		}
+		if r[k].capacity > capacity {
+			capacity = r[k].capacity
+		}
+	}
+	growth := r[len(r)-1].after - r[0].after
+	if 3*rising < 2*(len(r)-1) || float64(growth) < d.cfg.HeapLeak/100*float64(capacity) {
+		return Finding{}, false
+	}
+	f := Finding{Rule: "gc.overhead", Severity: Warning, Section: 5, Subject: jvm,
+		Summary: fmt.Sprintf("the heap left after full GCs rose from %s to %s of %s over %d full collections: a leak, or state that only grows",
+			mib(r[0].after), mib(r[len(r)-1].after), mib(capacity), len(r)),
+		Remedy: "take a heap dump (jcmd GC.heap_dump, or -XX:+HeapDumpOnOutOfMemoryError) and look for what holds the memory; move large state to RocksDB"}
+	f.add(r[0].at)
+	f.add(r[len(r)-1].at)
+	f.Count = len(r)
+	return f, true
+}
+
+func mib(b int64) string {
+	if b >= 10<<30 {
+		return fmt.Sprintf("%.0f GiB", float64(b)/(1<<30))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
