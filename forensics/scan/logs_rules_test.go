@@ -75,3 +75,60 @@ func TestTopologyChanged(t *testing.T) {
 		t.Fatalf("findings:\n%s", rules(fs))
 	}
 }
+
+func TestClockSkew(t *testing.T) {
+	const att = "bc764cd8ddf7a0cff126f51c16239658_5f3c2a9d8e7b41c6a0d2e4f6b8c0a1d3_0_0"
+	jm := func(ts, from, to string) string {
+		return "2025-03-14 " + ts + " INFO  org.apache.flink.runtime.executiongraph.ExecutionGraph       [] - Source: Kafka Source -> Map (1/2) (" + att + ") switched from " + from + " to " + to + "."
+	}
+	tm := func(ts, from, to string) string {
+		return "2025-03-14 " + ts + " INFO  org.apache.flink.runtime.taskmanager.Task                    [] - Source: Kafka Source -> Map (1/2)#0 (" + att + ") switched from " + from + " to " + to + "."
+	}
+	for _, tc := range []struct {
+		name           string
+		tmDeploy, tmUp string
+		want           string
+	}{
+		{"in sync", "10:00:00,050", "10:00:00,900", ""},
+		{"ahead", "10:00:03,050", "10:00:03,900", "at least 2.9s ahead"},
+		{"behind", "09:59:57,000", "09:59:57,400", "at least 3s behind"},
+		{"ahead under the threshold", "10:00:01,950", "10:00:02,899", ""},
+	} {
+		fs := analyze(t, DefaultConfig(), map[string][]byte{
+			"flink-flink-standalonesession-0-jm.log": logLines(jm("10:00:00,000", "SCHEDULED", "DEPLOYING"), jm("10:00:01,000", "DEPLOYING", "INITIALIZING")),
+			"flink-flink-taskexecutor-0-tm-1.log":    logLines(tm(tc.tmDeploy, "CREATED", "DEPLOYING"), tm(tc.tmUp, "DEPLOYING", "INITIALIZING")),
+		})
+		f := has(fs, "log.clock-skew", Warning, "")
+		switch {
+		case tc.want == "" && f != nil:
+			t.Errorf("%s: %s", tc.name, f.Summary)
+		case tc.want != "" && (f == nil || !strings.Contains(f.Summary, tc.want) || len(f.Evidence) != 2):
+			t.Errorf("%s: want %q; findings:\n%s", tc.name, tc.want, rules(fs))
+		}
+	}
+}
+
+func TestLogGap(t *testing.T) {
+	const start = " INFO  org.apache.flink.runtime.taskexecutor.TaskManagerRunner     [] - "
+	for _, tc := range []struct {
+		restart string
+		want    bool
+	}{{"10:09:59,999", false}, {"10:10:00,000", true}} {
+		fs := analyze(t, DefaultConfig(), map[string][]byte{"taskmanager.log": logLines(
+			"2025-03-14 10:00:00,000"+start+"Starting TaskManager with ResourceID: tm-1",
+			"2025-03-14 "+tc.restart+start+"Starting TaskManager with ResourceID: tm-1",
+		)})
+		f := has(fs, "log.gap", Info, "then the process started again")
+		if (f != nil) != tc.want || f != nil && f.Evidence[0].Line != 2 {
+			t.Errorf("restart at %s: %v, want %v\n%s", tc.restart, f != nil, tc.want, rules(fs))
+		}
+	}
+	// A quiet log that goes on is not a restart.
+	fs := analyze(t, DefaultConfig(), map[string][]byte{"taskmanager.log": logLines(
+		"2025-03-14 10:00:00,000"+start+"Starting TaskManager with ResourceID: tm-1",
+		"2025-03-14 11:00:00,000"+start+"Memory usage stats: nothing new",
+	)})
+	if has(fs, "log.gap", Info, "") != nil {
+		t.Errorf("findings:\n%s", rules(fs))
+	}
+}

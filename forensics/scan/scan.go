@@ -253,6 +253,7 @@ func (s *Scanner) Findings() []Finding {
 			all = append(all, d.Findings(c)...)
 		}
 	}
+	correlate(all, c)
 	for i := range all {
 		all[i].Level = all[i].Severity.String()
 		if all[i].Count == 0 {

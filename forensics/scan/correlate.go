@@ -1,0 +1,148 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The causal timeline: once every detector has concluded, findings are
+// put on one time axis and each effect is linked to the causes logged
+// shortly before it, across files, hosts and sources. A restart follows a
+// TaskManager lost (its heartbeat timed out), which follows a container
+// kill, a kernel OOM kill or an OutOfMemoryError; a checkpoint expires
+// during backpressure or a long GC. The links are written into the
+// effect's summary, and the cause's evidence row joins the effect's.
+
+// causesOf lists, per effect rule, the rules that may cause it.
+var causesOf = map[string][]string{
+	"job.restart":                    {"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal", "log.gap"},
+	"job.restart-loop":               {"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"},
+	"job.failed":                     {"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"},
+	"job.restarts-exhausted":         {"container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"},
+	"heartbeat.timeout":              {"container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}, // GC pauses: the detector's own
+	"checkpoint.expired":             {"gc.pause-spike", "gc.overhead"},
+	"checkpoint.failed":              {"jvm.oom"},
+	"container.killed":               {"jvm.oom"},
+	"throughput.declining":           {"backpressure.root"},
+	"checkpoint.declined":            {"jvm.oom", "heartbeat.timeout"},
+	"source-sink.unhealthy":          {"gc.pause-spike"},
+	"checkpoint.tolerable-threshold": {"checkpoint.expired"},
+}
+
+// during lists causes that hold for a span: the effect falls inside it.
+var during = map[string][]string{
+	"checkpoint.expired":   {"backpressure.root"},
+	"checkpoint.failed":    {"backpressure.root"},
+	"throughput.declining": {"backpressure.root"},
+}
+
+// maxLinks bounds the causes named in one summary.
+const maxLinks = 3
+
+// restartRules are the effects a cause is used up by: a cause before
+// one restart is not the cause of the next.
+var restartRules = map[string]bool{"job.restart": true, "job.restart-loop": true, "job.failed": true, "job.restarts-exhausted": true}
+
+func correlate(all []Finding, c *Context) {
+	w := c.Config.Correlate.Milliseconds()
+	byRule := map[string][]int{}
+	var restarts []int64
+	for i := range all {
+		byRule[all[i].Rule] = append(byRule[all[i].Rule], i)
+		if all[i].Rule == "job.restart" || all[i].Rule == "job.failed" {
+			restarts = append(restarts, effectTimes(&all[i])...)
+		}
+	}
+	// The gc detector's evidence holds the first pauses; the context all
+	// the long ones.
+	rows := func(j int) []Evidence {
+		if all[j].Rule == "gc.pause-spike" && len(c.Pauses) > 0 {
+			return c.Pauses
+		}
+		return all[j].Evidence
+	}
+	for i := range all {
+		e := &all[i]
+		var links []string
+		var extra []Evidence
+		seen := map[int]bool{}
+		for _, t := range effectTimes(e) {
+			from := t - w
+			if restartRules[e.Rule] {
+				for _, r := range restarts {
+					if r < t && r > from {
+						from = r
+					}
+				}
+			}
+			for _, r := range causesOf[e.Rule] {
+				for _, j := range byRule[r] {
+					if j == i || seen[j] {
+						continue
+					}
+					c := &all[j]
+					if ev, ok := latestBefore(rows(j), t, from); ok {
+						seen[j] = true
+						links = append(links, fmt.Sprintf("%s %s (%s, %s before)", c.Rule, c.Subject, clockTime(ev.Time), time.Duration(t-ev.Time)*time.Millisecond))
+						extra = append(extra, ev)
+					}
+				}
+			}
+			for _, r := range during[e.Rule] {
+				for _, j := range byRule[r] {
+					c := &all[j]
+					if !seen[j] && c.Start > 0 && c.Start <= t && t <= c.End {
+						seen[j] = true
+						links = append(links, fmt.Sprintf("it happened during %s %s (%s .. %s)", c.Rule, c.Subject, clockTime(c.Start), clockTime(c.End)))
+						if len(c.Evidence) > 0 {
+							extra = append(extra, c.Evidence[0])
+						}
+					}
+				}
+			}
+		}
+		if len(links) == 0 {
+			continue
+		}
+		if len(links) > maxLinks {
+			links = append(links[:maxLinks], fmt.Sprintf("%d more", len(links)-maxLinks))
+		}
+		e.Summary += "; preceded by: " + strings.Join(links, "; ")
+		for _, ev := range extra {
+			if len(e.Evidence) < maxEvidence+maxLinks {
+				e.Evidence = append(e.Evidence, ev)
+			}
+		}
+	}
+}
+
+// effectTimes are the times an effect happened: its evidence rows' (a
+// finding folding a restart loop has one per restart).
+func effectTimes(f *Finding) []int64 {
+	var ts []int64
+	for _, e := range f.Evidence {
+		if e.Time > 0 {
+			ts = append(ts, e.Time)
+		}
+	}
+	if len(ts) == 0 && f.Start > 0 {
+		ts = append(ts, f.Start)
+	}
+	return ts
+}
+
+// latestBefore finds the cause's evidence row closest before t, after
+// from.
+func latestBefore(rows []Evidence, t, from int64) (Evidence, bool) {
+	var best Evidence
+	ok := false
+	for _, e := range rows {
+		if e.Time > 0 && e.Time <= t && e.Time >= from && (!ok || e.Time > best.Time) {
+			best, ok = e, true
+		}
+	}
+	return best, ok
+}
+
+func clockTime(ms int64) string { return time.UnixMilli(ms).UTC().Format("15:04:05.000") }

@@ -1,0 +1,137 @@
+package scan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// log.clock-skew: a TaskManager's clock against the JobManager's, from
+// the task state changes both sides log for the same execution attempt.
+// A change the TaskManager makes (to INITIALIZING, RUNNING, FINISHED,
+// FAILED, CANCELED) reaches the JobManager after the TaskManager logged
+// it, so TaskManager time minus JobManager time is at most zero plus the
+// clock offset: its largest value bounds the offset from below. A
+// deployment goes the other way (the JobManager logs DEPLOYING first)
+// and bounds it from above. Offsets beyond the threshold are findings;
+// the bounds are what a timeline needs to align the hosts.
+func init() { register(func(c Config) Detector { return &clockSkew{cfg: c} }) }
+
+type attemptKey struct{ attempt, to string }
+
+type attemptTimes struct {
+	jm, tm     int64
+	jmEv, tmEv Evidence
+	tmHost     string
+}
+
+type clockSkew struct {
+	sel
+	cfg   Config
+	pairs map[attemptKey]*attemptTimes
+}
+
+func (d *clockSkew) Tables() []string { return []string{"logs"} }
+
+func (d *clockSkew) Observe(_ string, rec arrow.Record) {
+	if d.pairs == nil {
+		d.pairs = map[attemptKey]*attemptTimes{}
+	}
+	o := originOf("logs", rec, "message")
+	stateOf, to, attempt := strColumn(rec, "state_of"), strColumn(rec, "state_to"), strColumn(rec, "attempt")
+	role, host := strColumn(rec, "role"), strColumn(rec, "host")
+	if !attempt.ok() || !role.ok() {
+		return
+	}
+	taskCode := stateOf.codeOf("task")
+	jmRole := role.codesWhere(func(r string) bool { return r == "jobmanager" })
+	tmRole := role.codesWhere(func(r string) bool { return r == "taskmanager" })
+	for _, i := range d.each(int(rec.NumRows())) {
+		if stateOf.code(i) != taskCode || attempt.null(i) {
+			continue
+		}
+		jm, tm := jmRole.has(i), tmRole.has(i)
+		if !jm && !tm {
+			continue
+		}
+		t, ok := o.ts.get(i)
+		if !ok {
+			continue
+		}
+		k := attemptKey{attempt.get(i), to.get(i)}
+		p := d.pairs[k]
+		if p == nil {
+			k.attempt, k.to = strings.Clone(k.attempt), strings.Clone(k.to)
+			p = &attemptTimes{}
+			d.pairs[k] = p
+		}
+		if jm && p.jm == 0 {
+			p.jm, p.jmEv = t, o.at(i)
+		} else if tm && p.tm == 0 {
+			p.tm, p.tmEv, p.tmHost = t, o.at(i), strings.Clone(host.get(i))
+		}
+	}
+}
+
+// skewBound is what the pairs of one TaskManager host say.
+type skewBound struct {
+	low, high         int64 // TaskManager clock minus JobManager clock lies in [low, high]
+	hasLow, hasHigh   bool
+	lowPair, highPair [2]Evidence
+	pairs             int
+}
+
+func (d *clockSkew) Findings(*Context) []Finding {
+	hosts := map[string]*skewBound{}
+	for k, p := range d.pairs {
+		if p.jm == 0 || p.tm == 0 {
+			continue
+		}
+		b := hosts[p.tmHost]
+		if b == nil {
+			b = &skewBound{}
+			hosts[p.tmHost] = b
+		}
+		b.pairs++
+		diff := p.tm - p.jm
+		if k.to == "DEPLOYING" { // the JobManager's change: it logged first
+			if !b.hasHigh || diff < b.high {
+				b.high, b.hasHigh, b.highPair = diff, true, [2]Evidence{p.jmEv, p.tmEv}
+			}
+		} else if !b.hasLow || diff > b.low {
+			b.low, b.hasLow, b.lowPair = diff, true, [2]Evidence{p.tmEv, p.jmEv}
+		}
+	}
+	names := make([]string, 0, len(hosts))
+	for h := range hosts {
+		names = append(names, h)
+	}
+	sort.Strings(names)
+	limit := d.cfg.ClockSkew.Milliseconds()
+	var out []Finding
+	for _, h := range names {
+		b := hosts[h]
+		var f *Finding
+		mk := func(summary string, ev [2]Evidence) {
+			f = &Finding{Rule: "log.clock-skew", Severity: Warning, Section: 4, Subject: "TaskManager " + h, Summary: summary,
+				Remedy: "synchronise the hosts' clocks (NTP/chrony); until then, shift this host's times by the offset when reading its logs against the JobManager's"}
+			f.add(ev[0])
+			f.add(ev[1])
+			f.Count = b.pairs
+		}
+		if b.hasLow && b.low >= limit {
+			mk(fmt.Sprintf("the clock of %s runs at least %s ahead of the JobManager's: it logged a task state change %s before the JobManager, which only learns of it afterwards (%d state changes compared)",
+				h, time.Duration(b.low)*time.Millisecond, time.Duration(b.low)*time.Millisecond, b.pairs), b.lowPair)
+		} else if b.hasHigh && b.high <= -limit {
+			mk(fmt.Sprintf("the clock of %s runs at least %s behind the JobManager's: it logged receiving a deployment %s before the JobManager sent it (%d state changes compared)",
+				h, time.Duration(-b.high)*time.Millisecond, time.Duration(-b.high)*time.Millisecond, b.pairs), b.highPair)
+		}
+		if f != nil {
+			out = append(out, *f)
+		}
+	}
+	return out
+}
