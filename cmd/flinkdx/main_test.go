@@ -47,7 +47,7 @@ func TestAnalyzeDemo(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Tables["logs"].Rows != 57 || m.Tables["gc"].Rows != 330 || m.Tables["metrics"].Rows != 1168 || m.Tables["checkpoints"].Rows != 5 ||
+	if m.Tables["logs"].Rows != 57 || m.Tables["gc"].Rows != 330 || m.Tables["metrics"].Rows != 1257 || m.Tables["checkpoints"].Rows != 5 ||
 		m.Tables["jobs"].Rows != 1 || m.Tables["exceptions"].Rows != 4 || len(m.Inputs) != 1 || len(m.GC) != 2 || m.Totals.Unparsed != 0 {
 		t.Errorf("manifest tables %+v totals %+v", m.Tables, m.Totals)
 	}
@@ -119,5 +119,53 @@ func TestGCStats(t *testing.T) {
 	}
 	if code, _, errs := runCLI("gcstats", "../../testdata/flinklog/excerpts"); code != exitFailed || !strings.Contains(errs, "no GC log") {
 		t.Errorf("no GC logs: exit %d, %s", code, errs)
+	}
+}
+
+// scan reads a dataset back; thresholds and the severity ladder come from
+// flags and a config file (flags win); --fail-on sets the exit status.
+func TestScanCLI(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := runCLI("ingest", "../../testdata/demo/incident.tar.gz", "-o", dir); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	code, out, errs := runCLI("scan", dir, "--format", "json", "--fail-on", "critical")
+	if code != exitFindings {
+		t.Fatalf("scan --fail-on critical: exit %d %s", code, errs)
+	}
+	var fs []map[string]any
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	rules := map[string]string{}
+	for _, f := range fs {
+		rules[f["rule"].(string)] = f["severity"].(string)
+	}
+	for _, r := range []string{"job.restarts-exhausted", "heartbeat.timeout", "backpressure.root", "skew.key", "throughput.declining", "gc.pause-spike", "checkpoint.expired"} {
+		if rules[r] == "" {
+			t.Errorf("read back: no %s in %v", r, rules)
+		}
+	}
+	// The ladder: the file sets two rules, the flag overrides one of them.
+	cfg := filepath.Join(dir, "flinkdx.json")
+	os.WriteFile(cfg, []byte(`{"pause-spike": "20s", "severity": {"skew.key": "off", "gc.pause-spike": "info", "checkpoint.expired": "info"}}`), 0o644)
+	code, out, errs = runCLI("scan", dir, "--format", "json", "--config", cfg, "--severity", "checkpoint.expired=critical")
+	if code != exitOK {
+		t.Fatalf("scan --config: exit %d %s", code, errs)
+	}
+	fs = nil
+	json.Unmarshal([]byte(out), &fs)
+	rules = map[string]string{}
+	for _, f := range fs {
+		rules[f["rule"].(string)] = f["severity"].(string)
+	}
+	if _, ok := rules["skew.key"]; ok {
+		t.Errorf("skew.key is off: %v", rules)
+	}
+	if rules["checkpoint.expired"] != "critical" || rules["gc.pause-spike"] != "" && rules["gc.pause-spike"] != "info" {
+		t.Errorf("ladder not applied: %v", rules)
+	}
+	if code, _, errs := runCLI("scan", dir, "--severity", "skew.key=loud"); code != exitUsage || !strings.Contains(errs, "skew.key=loud") {
+		t.Errorf("bad level: exit %d %s", code, errs)
 	}
 }

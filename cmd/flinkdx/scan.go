@@ -48,6 +48,10 @@ func addScanFlags(fs *flag.FlagSet) *scanFlags {
 	fs.DurationVar(&f.cfg.WatermarkStall, "watermark-stall", f.cfg.WatermarkStall, "watermark.stalled: a watermark unchanged this long")
 	fs.DurationVar(&f.cfg.LogGap, "log-gap", f.cfg.LogGap, "log.gap: silence in a log before its process starts again")
 	fs.DurationVar(&f.cfg.ClockSkew, "clock-skew", f.cfg.ClockSkew, "log.clock-skew: a host's clock this far off the JobManager's")
+	f.cfg.Ladder = map[string]scan.Severity{}
+	fs.Func("severity", "override rules' severities: rule=info|warning|critical|off, comma-separated (repeatable)", func(v string) error {
+		return scan.ParseLadder(v, f.cfg.Ladder)
+	})
 	fs.Float64Var(&f.cfg.HeapLeak, "heap-leak", f.cfg.HeapLeak, "gc.overhead: percent of the heap the heap after full GCs grows by")
 	return f
 }
@@ -67,6 +71,25 @@ func (f *scanFlags) settle(fs *flag.FlagSet) error {
 		set := map[string]bool{}
 		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 		for k, v := range m {
+			if k == "severity" {
+				// {"severity": {"rule": "level"}}: rules given by --severity win.
+				rules, ok := v.(map[string]any)
+				if !ok {
+					return fmt.Errorf("%s: severity: want an object of rule: level", f.config)
+				}
+				file := map[string]scan.Severity{}
+				for r, l := range rules {
+					if err := scan.ParseLadder(r+"="+fmt.Sprint(l), file); err != nil {
+						return fmt.Errorf("%s: severity: %w", f.config, err)
+					}
+				}
+				for r, l := range file {
+					if _, given := f.cfg.Ladder[r]; !given {
+						f.cfg.Ladder[r] = l
+					}
+				}
+				continue
+			}
 			if set[k] || fs.Lookup(k) == nil {
 				if fs.Lookup(k) == nil {
 					return fmt.Errorf("%s: unknown threshold %q", f.config, k)

@@ -6,6 +6,7 @@
 package scan
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -125,6 +126,36 @@ type Config struct {
 	LogGap          time.Duration // log.gap: silence before a process start
 	ClockSkew       time.Duration // log.clock-skew: a host's clock this far off the JobManager's
 	HeapLeak        float64       // gc.overhead (leak): percent of the heap the heap after full GCs grows by
+	// Ladder overrides a rule's severity (rule id → level); a rule set
+	// to Off is not reported.
+	Ladder map[string]Severity
+}
+
+// Off, in Config.Ladder, silences a rule.
+const Off Severity = -1
+
+// ParseLadder reads "rule=level,rule=level" (levels info, warning,
+// critical, off).
+func ParseLadder(s string, into map[string]Severity) error {
+	for _, kv := range strings.Split(s, ",") {
+		kv = strings.TrimSpace(kv)
+		if kv == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Errorf("%q: want rule=level", kv)
+		}
+		sev, ok := ParseSeverity(v)
+		if v == "off" {
+			sev, ok = Off, true
+		}
+		if !ok {
+			return fmt.Errorf("%q: the level is info, warning, critical or off", kv)
+		}
+		into[strings.TrimSpace(k)] = sev
+	}
+	return nil
 }
 
 // DefaultConfig is the playbook's defaults.
@@ -254,6 +285,17 @@ func (s *Scanner) Findings() []Finding {
 		}
 	}
 	correlate(all, c)
+	kept := all[:0]
+	for _, f := range all {
+		if sev, ok := s.cfg.Ladder[f.Rule]; ok {
+			if sev == Off {
+				continue
+			}
+			f.Severity = sev
+		}
+		kept = append(kept, f)
+	}
+	all = kept
 	for i := range all {
 		all[i].Level = all[i].Severity.String()
 		if all[i].Count == 0 {

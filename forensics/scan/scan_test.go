@@ -163,6 +163,17 @@ func TestDemoStory(t *testing.T) {
 		{"checkpoint.expired", "expired before completing", Warning},
 		{"checkpoint.failed", "Could not complete snapshot 5", Warning},
 		{"state.unbounded", "only grows", Warning},
+		{"skew.key", "subtask 1 of Window(TumblingEventTimeWindows(60000), EventTimeTrigger, SessionAggregator) -> Sink: Elasticsearch carries 5.", Warning},
+		{"throughput.declining", "Source: Kafka Source -> Map emits 1800 records/s per subtask, down 64 %", Warning},
+		{"throughput.external-calls", "Sink: Elasticsearch talks to an external system", Warning},
+		{"gc.overhead", "heap left after full GCs rose from 2392 MiB to 2722 MiB", Warning},
+		// The causal chain across files: the OOM on TaskManager 1 before
+		// its heartbeat timed out, that before the first restart; the
+		// checkpoint expired in a GC pause during the backpressure.
+		{"heartbeat.timeout", "preceded by: jvm.oom", Critical},
+		{"job.restart", "preceded by: heartbeat.timeout TaskManager 10.0.3.21:35011-7a1c2e", Warning},
+		{"checkpoint.expired", "gc.pause-spike", Warning},
+		{"checkpoint.expired", "it happened during backpressure.root", Warning},
 	} {
 		if has(fs, w.rule, w.sev, w.summary) == nil {
 			t.Errorf("no %s %q in\n%s", w.rule, w.summary, rules(fs))
