@@ -17,6 +17,7 @@ type archiveState struct {
 	vertices    []Vertex
 	checkpoints map[int64]*Checkpoint
 	inputs      map[string][]string // vertex id → upstream vertex ids (the plan)
+	jobType     string              // the plan's STREAMING or BATCH
 }
 
 // payload reads one REST payload on its own.
@@ -175,6 +176,9 @@ func (a *archiveState) addCheckpoint(c *Checkpoint, history bool) {
 
 // plan reads the upstream vertices of each node of a job plan.
 func (a *archiveState) plan(p map[string]json.RawMessage) {
+	if t := str(p["type"]); t != "" {
+		a.jobType = t
+	}
 	for _, n := range array(p["nodes"]) {
 		nm := object(n)
 		id := str(nm["id"])
@@ -201,6 +205,9 @@ func (a *archiveState) flush(r *Reader) {
 		}
 	}
 	if a.job != nil {
+		if a.job.Type == "" {
+			a.job.Type = a.jobType
+		}
 		r.counts.Records++
 		r.sink.Job(a.job)
 	}

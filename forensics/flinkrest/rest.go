@@ -24,6 +24,7 @@ type Job struct {
 	ID, Name, State           string
 	Start, End, Duration, Now int64
 	MaxParallelism            int64
+	Type                      string // STREAMING or BATCH, from the job's plan
 	// StateTimes holds the first time the job entered each state.
 	StateTimes map[string]int64
 	// Checkpoint counts (Checkpoints says they were given).

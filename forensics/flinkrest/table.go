@@ -46,7 +46,8 @@ var JobsSchema = func() *arrow.Schema {
 		arrow.Field{Name: "checkpoints_completed", Type: i64, Nullable: true},
 		arrow.Field{Name: "checkpoints_failed", Type: i64, Nullable: true},
 		arrow.Field{Name: "checkpoints_in_progress", Type: i64, Nullable: true},
-		arrow.Field{Name: "checkpoints_restored", Type: i64, Nullable: true})
+		arrow.Field{Name: "checkpoints_restored", Type: i64, Nullable: true},
+		arrow.Field{Name: "type", Type: utf8, Nullable: true})
 	return fields(f...)
 }()
 
@@ -139,6 +140,7 @@ func (b *Builder) Job(j *Job) {
 	r.Int(c+2, j.CkptFailed, j.Checkpoints)
 	r.Int(c+3, j.CkptInProgress, j.Checkpoints)
 	r.Int(c+4, j.CkptRestored, j.Checkpoints)
+	r.Str(c+5, j.Type)
 	r.End()
 	b.Records++
 }

@@ -132,3 +132,22 @@ func TestLogGap(t *testing.T) {
 		t.Errorf("findings:\n%s", rules(fs))
 	}
 }
+
+// Real HistoryServer archives: a STREAMING job whose Values source
+// finished ends with it; a BATCH job finishing is its normal end.
+func TestSourcesFinishedArchives(t *testing.T) {
+	const dir = "../../testdata/metrics/historyserver_archives_40CoderPlus/"
+	fs := analyze(t, DefaultConfig(), map[string][]byte{
+		"streaming.json": read(t, dir+"f756069678a3aa03fee576cc8c5ac409.json"),
+		"batch.json":     read(t, dir+"536183bc448b0136867dfc4fadb69cb8.json"),
+	})
+	f := has(fs, "job.sources-finished", Warning, "then the job FINISHED")
+	if f == nil || !strings.Contains(f.Subject, "f756069678a3aa03fee576cc8c5ac409") || !strings.Contains(f.Evidence[0].Text, "Source: Values") {
+		t.Fatalf("findings:\n%s", rules(fs))
+	}
+	for _, f := range fs {
+		if f.Rule == "job.sources-finished" && strings.Contains(f.Subject, "536183bc448b0136867dfc4fadb69cb8") {
+			t.Errorf("a batch job finished normally: %s", f.Summary)
+		}
+	}
+}

@@ -65,7 +65,7 @@ func (d *decline) Observe(_ string, rec arrow.Record) {
 			}
 			vs := d.byVx[key]
 			if vs == nil {
-				vs = &vertexSeries{v: s, source: len(s.name) >= 6 && s.name[:6] == "Source", minutes: map[int64]*minuteRate{}}
+				vs = &vertexSeries{v: s, source: isSource(s.name), minutes: map[int64]*minuteRate{}}
 				d.byVx[key] = vs
 			}
 			d.series = append(d.series, vs)

@@ -19,6 +19,7 @@ type finishedJob struct {
 	sources   []Evidence // source tasks that finished
 	finished  *Evidence  // the job's own FINISHED
 	tasks     map[string]bool
+	batch     bool // the plan says BATCH: finishing is its normal end
 }
 
 type sourcesFinished struct {
@@ -75,7 +76,7 @@ func (d *sourcesFinished) Observe(table string, rec arrow.Record) {
 		switch c {
 		case taskCode:
 			name := task.get(i)
-			if !strings.HasPrefix(name, "Source") {
+			if !isSource(name) {
 				continue
 			}
 			id := jobID.get(i)
@@ -115,7 +116,7 @@ func (d *sourcesFinished) observeVertices(rec arrow.Record) {
 	o := originOf("vertices", rec, "name")
 	o.ts = int64Column(rec, "end")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if status.get(i) == "FINISHED" && strings.HasPrefix(name.get(i), "Source") {
+		if status.get(i) == "FINISHED" && isSource(name.get(i)) {
 			j := d.job(job.get(i), "")
 			key := "rest\x00" + name.get(i)
 			if !j.tasks[key] {
@@ -127,10 +128,13 @@ func (d *sourcesFinished) observeVertices(rec arrow.Record) {
 }
 
 func (d *sourcesFinished) observeJobs(rec arrow.Record) {
-	job, name, state := strColumn(rec, "job_id"), strColumn(rec, "name"), strColumn(rec, "state")
+	job, name, state, typ := strColumn(rec, "job_id"), strColumn(rec, "name"), strColumn(rec, "state"), strColumn(rec, "type")
 	o := originOf("jobs", rec, "state")
 	o.ts = int64Column(rec, "ts_finished")
 	for i := 0; i < int(rec.NumRows()); i++ {
+		if typ.get(i) == "BATCH" {
+			d.job(job.get(i), name.get(i)).batch = true
+		}
 		if state.get(i) == "FINISHED" {
 			j := d.job(job.get(i), name.get(i))
 			if j.finished == nil {
@@ -147,7 +151,7 @@ func (d *sourcesFinished) Findings(*Context) []Finding {
 	var out []Finding
 	for _, id := range d.order {
 		j := d.jobs[id]
-		if len(j.sources) == 0 {
+		if len(j.sources) == 0 || j.batch {
 			continue
 		}
 		f := Finding{Rule: "job.sources-finished", Severity: Info, Section: 1, Subject: subject(j.job, j.name),

@@ -225,6 +225,12 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
+// isSource says a vertex (a chain) starts with a source: "Source: …",
+// the DataSet API's "DataSource (…)", "CHAIN DataSource …".
+func isSource(name string) bool {
+	return strings.HasPrefix(name, "Source") || strings.HasPrefix(name, "DataSource") || strings.HasPrefix(name, "CHAIN DataSource")
+}
+
 // external says a vertex talks to a system outside Flink: a sink, an
 // async or lookup operator, a database or search client.
 func external(name string) bool {
@@ -296,7 +302,7 @@ func (r *rates) observe(rec arrow.Record) {
 // what any other vertex takes in.
 func (r *rates) throughput(id int) (*stat, bool) {
 	s := &r.in[id]
-	if strings.HasPrefix(r.subs.list[id].name, "Source") || !s.seen {
+	if isSource(r.subs.list[id].name) || !s.seen {
 		s = &r.out[id]
 	}
 	if !s.seen {
