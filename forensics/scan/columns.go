@@ -130,9 +130,33 @@ func (c strCol) codeOf(v string) int32 {
 	return -1
 }
 
+// validity reads an array's null bitmap directly: no interface call per
+// row.
+type validity struct {
+	bitmap []byte
+	off    int
+	nulls  bool
+	ok     bool // the column exists
+}
+
+func validityOf(a arrow.Array) validity {
+	return validity{bitmap: a.NullBitmapBytes(), off: a.Data().Offset(), nulls: a.NullN() > 0, ok: true}
+}
+
+func (v validity) valid(i int) bool {
+	if !v.ok {
+		return false
+	}
+	if !v.nulls {
+		return true
+	}
+	j := v.off + i
+	return v.bitmap[j>>3]&(1<<(j&7)) != 0
+}
+
 type i64Col struct {
 	vals []int64
-	arr  arrow.Array
+	validity
 }
 
 func int64Column(rec arrow.Record, name string) i64Col {
@@ -142,17 +166,12 @@ func int64Column(rec arrow.Record, name string) i64Col {
 	}
 	switch x := rec.Column(idx[0]).(type) {
 	case *array.Int64:
-		return i64Col{x.Int64Values(), x}
+		return i64Col{x.Int64Values(), validityOf(x)}
 	case *array.Timestamp:
-		v := x.TimestampValues()
-		vals := make([]int64, 0)
-		_ = vals
-		return i64Col{timestampsAsInt64(v), x}
+		return i64Col{timestampsAsInt64(x.TimestampValues()), validityOf(x)}
 	}
 	return i64Col{}
 }
-
-func (c i64Col) valid(i int) bool { return c.arr != nil && c.arr.IsValid(i) }
 
 func (c i64Col) get(i int) (int64, bool) {
 	if !c.valid(i) {
@@ -163,7 +182,7 @@ func (c i64Col) get(i int) (int64, bool) {
 
 type f64Col struct {
 	vals []float64
-	arr  arrow.Array
+	validity
 }
 
 func float64Column(rec arrow.Record, name string) f64Col {
@@ -172,13 +191,13 @@ func float64Column(rec arrow.Record, name string) f64Col {
 		return f64Col{}
 	}
 	if x, ok := rec.Column(idx[0]).(*array.Float64); ok {
-		return f64Col{x.Float64Values(), x}
+		return f64Col{x.Float64Values(), validityOf(x)}
 	}
 	return f64Col{}
 }
 
 func (c f64Col) get(i int) (float64, bool) {
-	if c.arr == nil || c.arr.IsNull(i) {
+	if !c.valid(i) {
 		return 0, false
 	}
 	return c.vals[i], true
@@ -186,7 +205,7 @@ func (c f64Col) get(i int) (float64, bool) {
 
 type i32Col struct {
 	vals []int32
-	arr  arrow.Array
+	validity
 }
 
 func int32Column(rec arrow.Record, name string) i32Col {
@@ -195,30 +214,36 @@ func int32Column(rec arrow.Record, name string) i32Col {
 		return i32Col{}
 	}
 	if x, ok := rec.Column(idx[0]).(*array.Int32); ok {
-		return i32Col{x.Int32Values(), x}
+		return i32Col{x.Int32Values(), validityOf(x)}
 	}
 	return i32Col{}
 }
 
 func (c i32Col) get(i int) (int32, bool) {
-	if c.arr == nil || c.arr.IsNull(i) {
+	if !c.valid(i) {
 		return 0, false
 	}
 	return c.vals[i], true
 }
 
-type boolCol struct{ arr *array.Boolean }
+type boolCol struct {
+	arr *array.Boolean
+	validity
+}
 
 func boolColumn(rec arrow.Record, name string) boolCol {
 	idx := rec.Schema().FieldIndices(name)
 	if len(idx) == 0 {
 		return boolCol{}
 	}
-	b, _ := rec.Column(idx[0]).(*array.Boolean)
-	return boolCol{b}
+	b, ok := rec.Column(idx[0]).(*array.Boolean)
+	if !ok {
+		return boolCol{}
+	}
+	return boolCol{b, validityOf(b)}
 }
 
-func (c boolCol) get(i int) bool { return c.arr != nil && c.arr.IsValid(i) && c.arr.Value(i) }
+func (c boolCol) get(i int) bool { return c.valid(i) && c.arr.Value(i) }
 
 // codeSet marks the dictionary codes whose values match: a detector tests
 // each distinct value once per batch, then each row by its code.

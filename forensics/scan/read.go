@@ -83,6 +83,9 @@ func (s *Scanner) readFile(tableName, name string, r parquet.ReaderAtSeeker) (in
 	for rr.Next() {
 		rec := rr.Record()
 		rows += rec.NumRows()
+		if s.keep != nil {
+			s.keep(tableName, rec)
+		}
 		s.Observe(tableName, rec)
 	}
 	if err := rr.Err(); err != nil && err != io.EOF {

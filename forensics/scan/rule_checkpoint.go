@@ -81,10 +81,10 @@ func (d *checkpoints) logs(rec arrow.Record) {
 		if !loggers.has(i) && !loggers.col.null(i) {
 			continue
 		}
-		t := msg.get(i)
-		if !strings.Contains(t, "heckpoint") && !strings.Contains(excMsg.get(i), "heckpoint") {
+		if !d.marked(i, markCheckpoint) && !strings.Contains(excMsg.get(i), "heckpoint") {
 			continue
 		}
+		t := msg.get(i)
 		switch {
 		case ckptExpired.MatchString(t):
 			m := ckptExpired.FindStringSubmatch(t)

@@ -22,23 +22,49 @@ func init() { register(func(c Config) Detector { return &clockSkew{cfg: c} }) }
 
 type attemptKey struct{ attempt, to string }
 
-type attemptTimes struct {
-	jm, tm     int64
-	jmEv, tmEv Evidence
-	tmHost     string
+// stamp is where and when one side logged a change; the text is made
+// when a finding needs it.
+type stamp struct {
+	t            int64
+	source       string
+	line, offset int64
 }
+
+func (s stamp) evidence(what string) Evidence {
+	return Evidence{Table: "logs", Source: s.source, Line: s.line, Offset: s.offset, Time: s.t, Text: what}
+}
+
+type attemptTimes struct {
+	jm, tm stamp
+	tmHost string
+}
+
+// maxPending bounds the changes waiting for the other side's: a dataset
+// with only TaskManager logs never pairs any.
+const maxPending = 1 << 17
 
 type clockSkew struct {
 	sel
-	cfg   Config
-	pairs map[attemptKey]*attemptTimes
+	cfg     Config
+	pending map[attemptKey]*attemptTimes
+	hosts   map[string]*skewBound
+	sources map[string]string // interned source names
 }
 
 func (d *clockSkew) Tables() []string { return []string{"logs"} }
 
+func (d *clockSkew) intern(s string) string {
+	if v, ok := d.sources[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	d.sources[v] = v
+	return v
+}
+
 func (d *clockSkew) Observe(_ string, rec arrow.Record) {
-	if d.pairs == nil {
-		d.pairs = map[attemptKey]*attemptTimes{}
+	if d.pending == nil {
+		d.pending, d.hosts, d.sources = map[attemptKey]*attemptTimes{}, map[string]*skewBound{}, map[string]string{}
 	}
 	o := originOf("logs", rec, "message")
 	stateOf, to, attempt := strColumn(rec, "state_of"), strColumn(rec, "state_to"), strColumn(rec, "attempt")
@@ -62,16 +88,26 @@ func (d *clockSkew) Observe(_ string, rec arrow.Record) {
 			continue
 		}
 		k := attemptKey{attempt.get(i), to.get(i)}
-		p := d.pairs[k]
+		p := d.pending[k]
 		if p == nil {
+			if len(d.pending) >= maxPending {
+				clear(d.pending)
+			}
 			k.attempt, k.to = strings.Clone(k.attempt), strings.Clone(k.to)
 			p = &attemptTimes{}
-			d.pairs[k] = p
+			d.pending[k] = p
 		}
-		if jm && p.jm == 0 {
-			p.jm, p.jmEv = t, o.at(i)
-		} else if tm && p.tm == 0 {
-			p.tm, p.tmEv, p.tmHost = t, o.at(i), strings.Clone(host.get(i))
+		st := stamp{t: t, source: d.intern(o.source.get(i))}
+		st.line, _ = o.line.get(i)
+		st.offset, _ = o.offset.get(i)
+		if jm && p.jm.t == 0 {
+			p.jm = st
+		} else if tm && p.tm.t == 0 {
+			p.tm, p.tmHost = st, d.intern(host.get(i))
+		}
+		if p.jm.t != 0 && p.tm.t != 0 {
+			d.pair(k.to, p)
+			delete(d.pending, k)
 		}
 	}
 }
@@ -84,27 +120,28 @@ type skewBound struct {
 	pairs             int
 }
 
-func (d *clockSkew) Findings(*Context) []Finding {
-	hosts := map[string]*skewBound{}
-	for k, p := range d.pairs {
-		if p.jm == 0 || p.tm == 0 {
-			continue
-		}
-		b := hosts[p.tmHost]
-		if b == nil {
-			b = &skewBound{}
-			hosts[p.tmHost] = b
-		}
-		b.pairs++
-		diff := p.tm - p.jm
-		if k.to == "DEPLOYING" { // the JobManager's change: it logged first
-			if !b.hasHigh || diff < b.high {
-				b.high, b.hasHigh, b.highPair = diff, true, [2]Evidence{p.jmEv, p.tmEv}
-			}
-		} else if !b.hasLow || diff > b.low {
-			b.low, b.hasLow, b.lowPair = diff, true, [2]Evidence{p.tmEv, p.jmEv}
-		}
+func (d *clockSkew) pair(to string, p *attemptTimes) {
+	b := d.hosts[p.tmHost]
+	if b == nil {
+		b = &skewBound{}
+		d.hosts[p.tmHost] = b
 	}
+	b.pairs++
+	diff := p.tm.t - p.jm.t
+	change := "task switched to " + to
+	if to == "DEPLOYING" { // the JobManager's change: it logged first
+		if !b.hasHigh || diff < b.high {
+			b.high, b.hasHigh = diff, true
+			b.highPair = [2]Evidence{p.jm.evidence("JobManager: " + change), p.tm.evidence("TaskManager: " + change)}
+		}
+	} else if !b.hasLow || diff > b.low {
+		b.low, b.hasLow = diff, true
+		b.lowPair = [2]Evidence{p.tm.evidence("TaskManager: " + change), p.jm.evidence("JobManager: " + change)}
+	}
+}
+
+func (d *clockSkew) Findings(*Context) []Finding {
+	hosts := d.hosts
 	names := make([]string, 0, len(hosts))
 	for h := range hosts {
 		names = append(names, h)

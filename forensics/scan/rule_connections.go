@@ -29,10 +29,10 @@ func (d *connections) Observe(_ string, rec arrow.Record) {
 		if !severe.has(i) {
 			continue
 		}
-		t := msg.get(i)
-		if !strings.Contains(t, "onnect") && !strings.Contains(t, "Broker") {
-			continue // a cheap test before the marks
+		if !d.marked(i, markConnection) {
+			continue
 		}
+		t := msg.get(i)
 		for _, m := range connectionMarks {
 			if strings.Contains(t, m) {
 				l := logger.get(i)

@@ -42,7 +42,7 @@ func (d *heartbeats) Observe(_ string, rec arrow.Record) {
 	roots := strColumn(rec, "root_cause").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
 	for _, i := range d.each(int(rec.NumRows())) {
 		var m []string
-		if loggers.has(i) || loggers.col.null(i) {
+		if (loggers.has(i) || loggers.col.null(i)) && d.marked(i, markHeartbeat) {
 			m = find(msg.get(i))
 		}
 		if m == nil && timeouts.has(i) {

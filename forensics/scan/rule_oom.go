@@ -13,6 +13,7 @@ func init() { register(func(c Config) Detector { return &ooms{} }) }
 type ooms struct {
 	sel
 	oom, fatal byKey
+	messages   map[string]string // pool → its first OutOfMemoryError message
 }
 
 func (d *ooms) Tables() []string { return []string{"logs"} }
@@ -60,7 +61,7 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 			m = rootMsg.get(i)
 		case excOOM.has(i):
 			m = excMsg.get(i)
-		case severe.has(i):
+		case severe.has(i) && d.marked(i, markOOM):
 			if t := msg.get(i); strings.Contains(t, "java.lang.OutOfMemoryError") {
 				m = t[strings.Index(t, "java.lang.OutOfMemoryError"):]
 			}
@@ -74,11 +75,16 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 				}
 				return Finding{Rule: "jvm.oom", Severity: Critical, Section: 4, Subject: "JVM " + p, Remedy: remedy}
 			})
-			f.add(o.at(i))
-			f.Summary = fmt.Sprintf("OutOfMemoryError (%s) %d time(s): %s", p, f.Count, shorten(m, 160))
+			if f.Count == 0 {
+				if d.messages == nil {
+					d.messages = map[string]string{}
+				}
+				d.messages[p] = shorten(m, 160)
+			}
+			f.note(o, i)
 			continue
 		}
-		if !severe.has(i) {
+		if !severe.has(i) || !(level.code(i) == fatal && fatal >= 0 || d.marked(i, markFatal)) {
 			continue
 		}
 		t := msg.get(i)
@@ -88,10 +94,20 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 				return Finding{Rule: "jvm.fatal", Severity: Critical, Section: 4, Subject: "JVM",
 					Remedy: "a native library or JVM bug, or an error the process could not survive: check the crash dump and the cause"}
 			})
-			f.add(o.at(i))
-			f.Summary = fmt.Sprintf("%d fatal error(s): %s", f.Count, shorten(f.Evidence[0].Text, 160))
+			f.note(o, i)
 		}
 	}
 }
 
-func (d *ooms) Findings(*Context) []Finding { return append(d.oom.all(), d.fatal.all()...) }
+func (d *ooms) Findings(*Context) []Finding {
+	out := d.oom.all()
+	for i := range out {
+		p := strings.TrimPrefix(out[i].Subject, "JVM ")
+		out[i].Summary = fmt.Sprintf("OutOfMemoryError (%s) %d time(s): %s", p, out[i].Count, d.messages[p])
+	}
+	fatal := d.fatal.all()
+	for i := range fatal {
+		fatal[i].Summary = fmt.Sprintf("%d fatal error(s): %s", fatal[i].Count, shorten(fatal[i].Evidence[0].Text, 160))
+	}
+	return append(out, fatal...)
+}

@@ -32,11 +32,11 @@ func (d *sinkBatches) Observe(_ string, rec arrow.Record) {
 		if !severe.has(i) {
 			continue
 		}
-		t := msg.get(i)
 		mark := ""
 		if batchExc.has(i) {
 			mark = "BatchUpdateException"
-		} else if strings.Contains(t, "atch") || strings.Contains(t, "ulk") {
+		} else if d.marked(i, markBatch) {
+			t := msg.get(i)
 			for _, m := range batchMarks {
 				if strings.Contains(t, m) {
 					mark = m

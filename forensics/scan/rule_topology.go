@@ -29,10 +29,10 @@ func (d *topology) Observe(_ string, rec arrow.Record) {
 	o := originOf("logs", rec, "message")
 	msg, src := strColumn(rec, "message"), strColumn(rec, "source")
 	for _, i := range d.each(int(rec.NumRows())) {
-		t := msg.get(i)
-		if !strings.Contains(t, "artition") && !strings.Contains(t, "chema") {
+		if !d.marked(i, markTopology) {
 			continue
 		}
+		t := msg.get(i)
 		file := src.get(i)
 		switch {
 		case strings.Contains(t, "without periodic partition discovery"):

@@ -178,9 +178,12 @@ type Context struct {
 // Scanner runs a set of detectors.
 type Scanner struct {
 	rows      []int
+	marks     []mark
+	seen      map[string]mark // marks of recent messages: a flood repeats a few
 	cfg       Config
 	detectors []Detector
 	byTable   map[string][]Detector
+	keep      func(table string, rec arrow.Record) // sees each batch ReadDataset reads (benchmarks)
 }
 
 // New makes a Scanner with every registered detector.
@@ -209,12 +212,13 @@ func (s *Scanner) Tables() []string {
 // Observe hands a batch of a table to the detectors that read it.
 func (s *Scanner) Observe(table string, rec arrow.Record) {
 	var rows []int
+	var marks []mark
 	if table == "logs" {
-		rows = s.candidates(rec)
+		rows, marks = s.candidates(rec)
 	}
 	for _, d := range s.byTable[table] {
 		if sd, ok := d.(selective); ok {
-			sd.setRows(rows)
+			sd.setRows(rows, marks)
 		}
 		d.Observe(table, rec)
 	}
@@ -224,14 +228,19 @@ func (s *Scanner) Observe(table string, rec arrow.Record) {
 // rule: a state change, an exception, a warning or worse, an event out of
 // order, or a line of the JobManager's or TaskExecutor's own loggers. In a
 // TaskManager's log most lines are none of these.
-type selective interface{ setRows([]int) }
+type selective interface{ setRows([]int, []mark) }
 
 type sel struct {
-	rows []int
-	all  []int
+	rows  []int
+	marks []mark // by row: the keywords of its message
+	all   []int
 }
 
-func (s *sel) setRows(r []int) { s.rows = r }
+func (s *sel) setRows(r []int, m []mark) { s.rows, s.marks = r, m }
+
+// marked says row i's message may hold one of the keywords of m (always,
+// when the Scanner did not mark the batch).
+func (s *sel) marked(i int, m mark) bool { return s.marks == nil || s.marks[i]&m != 0 }
 
 // each returns the rows to read of a batch of n rows.
 func (s *sel) each(n int) []int {
@@ -244,8 +253,13 @@ func (s *sel) each(n int) []int {
 	return s.all[:n]
 }
 
-func (s *Scanner) candidates(rec arrow.Record) []int {
+func (s *Scanner) candidates(rec arrow.Record) ([]int, []mark) {
 	n := int(rec.NumRows())
+	msg := strColumn(rec, "message")
+	if cap(s.marks) < n {
+		s.marks = make([]mark, n)
+	}
+	marks := s.marks[:n]
 	stateOf, exc, root := strColumn(rec, "state_of"), strColumn(rec, "exception"), strColumn(rec, "root_cause")
 	level := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" || l == "FATAL" })
 	logger := strColumn(rec, "logger").codesWhere(func(l string) bool {
@@ -259,13 +273,38 @@ func (s *Scanner) candidates(rec arrow.Record) []int {
 	})
 	ooo := boolColumn(rec, "out_of_order")
 	rows := s.rows[:0]
+	if rows == nil {
+		rows = []int{} // none is not "all"
+	}
 	for i := 0; i < n; i++ {
-		if !stateOf.null(i) || !exc.null(i) || !root.null(i) || level.has(i) || logger.has(i) || logger.col.null(i) || ooo.get(i) {
+		words := level.has(i) || logger.has(i) || logger.col.null(i) || !exc.null(i)
+		if words || !stateOf.null(i) || !root.null(i) || ooo.get(i) {
 			rows = append(rows, i)
+			marks[i] = 0
+			if words { // a task's state change alone is read by its columns
+				marks[i] = s.marksOf(msg.get(i))
+			}
 		}
 	}
 	s.rows = rows
-	return rows
+	return rows, marks
+}
+
+// marksOf marks a message's keywords, remembering the marks of short
+// messages: a flood of one message is read once.
+func (s *Scanner) marksOf(m string) mark {
+	if len(m) > 512 {
+		return marksOf(m)
+	}
+	if k, ok := s.seen[m]; ok {
+		return k
+	}
+	if s.seen == nil || len(s.seen) >= 8192 {
+		s.seen = make(map[string]mark, 1024)
+	}
+	k := marksOf(m)
+	s.seen[strings.Clone(m)] = k
+	return k
 }
 
 // Findings concludes: every detector's findings, in the order an operator
