@@ -151,3 +151,25 @@ func TestSourcesFinishedArchives(t *testing.T) {
 		}
 	}
 }
+
+// log.flood: a logger's warnings and errors in one minute, counted across
+// other loggers' lines in between.
+func TestLogFloodEdge(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want bool
+	}{{999, false}, {1000, true}} {
+		var lines []string
+		for k := 0; k < tc.n; k++ {
+			lines = append(lines, "2025-03-14 10:00:30,000 WARN  org.example.Parser [] - bad record "+itoa(k))
+			if k%100 == 0 {
+				lines = append(lines, "2025-03-14 10:00:30,000 WARN  org.example.Other [] - something else")
+			}
+		}
+		fs := analyze(t, DefaultConfig(), map[string][]byte{"taskmanager.log": logLines(lines...)})
+		f := has(fs, "log.flood", Info, "")
+		if got := f != nil && strings.Contains(f.Subject+f.Summary, "org.example.Parser"); got != tc.want {
+			t.Errorf("%d lines: flood %v, want %v\n%s", tc.n, got, tc.want, rules(fs))
+		}
+	}
+}

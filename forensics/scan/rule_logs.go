@@ -39,6 +39,18 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 	severe := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" })
 	ooo := boolColumn(rec, "out_of_order")
 	keys := map[int32]string{}
+	var (
+		run       int
+		runCode   int32
+		runMinute int64
+		runKey    floodKey
+	)
+	flush := func() {
+		if run > 0 {
+			d.perMinute[runKey] += run
+			run = 0
+		}
+	}
 	for _, i := range d.each(int(rec.NumRows())) {
 		if ooo.get(i) {
 			src := o.source.get(i)
@@ -55,19 +67,26 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 		if !ok {
 			continue
 		}
-		c := logger.code(i)
-		name, ok := keys[c]
-		if !ok {
-			name = strings.Clone(logger.get(i))
-			keys[c] = name
+		// A flood is a run of one logger's lines: counted in the run,
+		// added to the map when the logger or the minute changes.
+		c, minute := logger.code(i), t/60000
+		if run > 0 && (c != runCode || minute != runMinute || c == -2) {
+			flush()
 		}
-		key := floodKey{name, t / 60000}
-		n := d.perMinute[key] + 1
-		d.perMinute[key] = n
-		if n == 1 {
-			d.first[key] = o.at(i)
+		if run == 0 {
+			name, ok := keys[c]
+			if !ok || c == -2 {
+				name = strings.Clone(logger.get(i))
+				keys[c] = name
+			}
+			runCode, runMinute, runKey = c, minute, floodKey{name, minute}
+			if d.perMinute[runKey] == 0 {
+				d.first[runKey] = o.at(i)
+			}
 		}
+		run++
 	}
+	flush()
 }
 
 func (d *logFlood) Findings(*Context) []Finding {
