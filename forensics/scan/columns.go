@@ -15,10 +15,7 @@ type strCol struct {
 	codes []int32
 	plain strings_
 	arr   arrow.Array
-	// The validity bitmap, read directly (no interface call per row).
-	bitmap []byte
-	off    int
-	nulls  bool
+	validity
 }
 
 // strings_ reads string values of a String or a Binary array (Arrow's
@@ -69,11 +66,10 @@ func strColumn(rec arrow.Record, name string) strCol {
 		if !d.ok() {
 			return strCol{}
 		}
-		return strCol{dict: d, codes: x.Indices().(*array.Int32).Int32Values(), arr: a,
-			bitmap: a.NullBitmapBytes(), off: a.Data().Offset(), nulls: a.NullN() > 0}
+		return strCol{dict: d, codes: x.Indices().(*array.Int32).Int32Values(), arr: a, validity: validityOf(a)}
 	}
 	if p := stringsOf(a); p.ok() {
-		return strCol{plain: p, arr: a, bitmap: a.NullBitmapBytes(), off: a.Data().Offset(), nulls: a.NullN() > 0}
+		return strCol{plain: p, arr: a, validity: validityOf(a)}
 	}
 	return strCol{}
 }
@@ -81,16 +77,7 @@ func strColumn(rec arrow.Record, name string) strCol {
 // ok says the column exists.
 func (c strCol) ok() bool { return c.arr != nil }
 
-func (c strCol) null(i int) bool {
-	if c.arr == nil {
-		return true
-	}
-	if !c.nulls {
-		return false
-	}
-	j := c.off + i
-	return c.bitmap[j>>3]&(1<<(j&7)) == 0
-}
+func (c strCol) null(i int) bool { return !c.valid(i) }
 
 // get returns row i ("" when null). The string aliases Arrow's buffer:
 // copy it to keep it past the batch.

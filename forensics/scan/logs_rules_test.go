@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -161,7 +162,7 @@ func TestLogFloodEdge(t *testing.T) {
 	}{{999, false}, {1000, true}} {
 		var lines []string
 		for k := 0; k < tc.n; k++ {
-			lines = append(lines, "2025-03-14 10:00:30,000 WARN  org.example.Parser [] - bad record "+itoa(k))
+			lines = append(lines, "2025-03-14 10:00:30,000 WARN  org.example.Parser [] - bad record "+strconv.Itoa(k))
 			if k%100 == 0 {
 				lines = append(lines, "2025-03-14 10:00:30,000 WARN  org.example.Other [] - something else")
 			}

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -88,7 +89,7 @@ func (d *sourcesFinished) Observe(table string, rec arrow.Record) {
 				j = d.job(id, jobName.get(i))
 			}
 			s, _ := sub.get(i)
-			key := name + "\x00" + itoa(int(s))
+			key := name + "\x00" + strconv.Itoa(int(s))
 			if !j.tasks[key] {
 				j.tasks[strings.Clone(key)] = true
 				j.sources = append(j.sources, o.at(i))

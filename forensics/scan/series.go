@@ -2,6 +2,7 @@ package scan
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -83,7 +84,7 @@ type subtask struct {
 }
 
 func (s subtask) label() string {
-	return s.name + ", subtask " + itoa(int(s.index))
+	return s.name + ", subtask " + strconv.Itoa(int(s.index))
 }
 
 type subtaskKey struct {
@@ -201,28 +202,6 @@ func (f *Finding) span(s *stat) {
 	if s.last > f.End {
 		f.End = s.last
 	}
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // isSource says a vertex (a chain) starts with a source: "Source: …",
