@@ -9,12 +9,13 @@ func init() { register(func(c Config) Detector { return &externalCalls{cfg: c} }
 
 type externalCalls struct {
 	cfg Config
-	r   rates
+	r   *rates // shared: the Scanner reads the metrics into it once
 }
 
-func (d *externalCalls) Tables() []string                   { return []string{"metrics"} }
-func (d *externalCalls) Observe(_ string, rec arrow.Record) { d.r.observe(rec) }
+func (d *externalCalls) Tables() []string             { return []string{"metrics"} }
+func (d *externalCalls) Observe(string, arrow.Record) {}
+func (d *externalCalls) useRates(r *rates)            { d.r = r }
 
 func (d *externalCalls) Findings(*Context) []Finding {
-	return slowBusyVertices(&d.r, d.cfg, true)
+	return slowBusyVertices(d.r, d.cfg, true)
 }

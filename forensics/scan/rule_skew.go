@@ -14,11 +14,12 @@ func init() { register(func(c Config) Detector { return &skew{cfg: c} }) }
 
 type skew struct {
 	cfg Config
-	r   rates
+	r   *rates // shared: the Scanner reads the metrics into it once
 }
 
-func (d *skew) Tables() []string                   { return []string{"metrics"} }
-func (d *skew) Observe(_ string, rec arrow.Record) { d.r.observe(rec) }
+func (d *skew) Tables() []string             { return []string{"metrics"} }
+func (d *skew) Observe(string, arrow.Record) {}
+func (d *skew) useRates(r *rates)            { d.r = r }
 
 // minSkewRate keeps noise out: below it a subtask carrying "five times
 // more" is a handful of records.

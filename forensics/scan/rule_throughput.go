@@ -17,14 +17,15 @@ func init() { register(func(c Config) Detector { return &belowBand{cfg: c} }) }
 
 type belowBand struct {
 	cfg Config
-	r   rates
+	r   *rates // shared: the Scanner reads the metrics into it once
 }
 
-func (d *belowBand) Tables() []string                   { return []string{"metrics"} }
-func (d *belowBand) Observe(_ string, rec arrow.Record) { d.r.observe(rec) }
+func (d *belowBand) Tables() []string             { return []string{"metrics"} }
+func (d *belowBand) Observe(string, arrow.Record) {}
+func (d *belowBand) useRates(r *rates)            { d.r = r }
 
 func (d *belowBand) Findings(*Context) []Finding {
-	return slowBusyVertices(&d.r, d.cfg, false)
+	return slowBusyVertices(d.r, d.cfg, false)
 }
 
 // slowBusyVertices finds vertices with busy subtasks below the band;

@@ -184,13 +184,23 @@ type Scanner struct {
 	detectors []Detector
 	byTable   map[string][]Detector
 	keep      func(table string, rec arrow.Record) // sees each batch ReadDataset reads (benchmarks)
+	rates     *rates                               // per-subtask rates, read once for the detectors that share them
 }
+
+// rateReader is a detector that reads the shared per-subtask rates.
+type rateReader interface{ useRates(*rates) }
 
 // New makes a Scanner with every registered detector.
 func New(cfg Config) *Scanner {
 	s := &Scanner{cfg: cfg, byTable: map[string][]Detector{}}
 	for _, mk := range registry {
 		d := mk(cfg)
+		if rr, ok := d.(rateReader); ok {
+			if s.rates == nil {
+				s.rates = &rates{}
+			}
+			rr.useRates(s.rates)
+		}
 		s.detectors = append(s.detectors, d)
 		for _, t := range d.Tables() {
 			s.byTable[t] = append(s.byTable[t], d)
@@ -215,6 +225,9 @@ func (s *Scanner) Observe(table string, rec arrow.Record) {
 	var marks []mark
 	if table == "logs" {
 		rows, marks = s.candidates(rec)
+	}
+	if table == "metrics" && s.rates != nil {
+		s.rates.observe(rec)
 	}
 	for _, d := range s.byTable[table] {
 		if sd, ok := d.(selective); ok {
