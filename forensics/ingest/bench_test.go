@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,6 +38,30 @@ func BenchmarkIngest(b *testing.B) {
 		out := table.NewMemOutput()
 		in := New(table.NewDataset(out, nil, 0), Options{})
 		in.Reader("bench.log", bytes.NewReader(data))
+		if _, err := in.Finish(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIngestGenerated runs the pipeline over the first 64 MiB of the
+// generated TaskManager log of `make bench-data` (skipped without it). Run
+// with -cpu 1 its time per op is the CPU the pipeline costs.
+func BenchmarkIngestGenerated(b *testing.B) {
+	f, err := os.Open("../../testdata/bench/taskmanager.log")
+	if err != nil {
+		b.Skip("no generated log: run make bench-data")
+	}
+	defer f.Close()
+	data := make([]byte, 64<<20)
+	n, _ := io.ReadFull(f, data)
+	data = data[:bytes.LastIndexByte(data[:n], '\n')+1]
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		out := table.NewMemOutput()
+		in := New(table.NewDataset(out, nil, 0), Options{})
+		in.Reader("taskmanager.log", bytes.NewReader(data))
 		if _, err := in.Finish(out); err != nil {
 			b.Fatal(err)
 		}

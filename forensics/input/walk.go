@@ -101,11 +101,14 @@ func Read(name string, r io.Reader, h Handler, opt Options, read *atomic.Int64) 
 	in := Input{Path: name}
 	sum := sha256.New()
 	hr := &hashingReader{r: r, h: sum, read: read}
-	err := Open(name, hr, h, opt)
+	// Reading and hashing run ahead on their own goroutine.
+	ra := newReadAhead(hr)
+	err := Open(name, ra, h, opt)
 	if err == nil {
 		// Archives may end before the stream does (tar padding): hash it all.
-		_, err = io.Copy(io.Discard, hr)
+		_, err = io.Copy(io.Discard, ra)
 	}
+	ra.Close()
 	if err != nil {
 		in.Error = err.Error()
 		h.Fail(name, err)

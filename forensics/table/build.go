@@ -26,6 +26,19 @@ type Dict struct {
 	last    []byte
 	lastIdx int32
 	hasLast bool
+	// recent maps a cheap hash of a value to its index+1, checked against
+	// the dictionary before the map is asked: loggers and threads
+	// alternate among a few values, and a byte comparison is cheaper than
+	// hashing the whole string.
+	recent [64]int32
+}
+
+func recentSlot(v []byte) int {
+	n := len(v)
+	if n == 0 {
+		return 0
+	}
+	return (n*31 + int(v[0])*7 + int(v[n/2])*3 + int(v[n-1])) & 63
 }
 
 // NewDict makes a Dict.
@@ -46,11 +59,17 @@ func (d *Dict) Set(row int, v []byte) {
 		d.indices.Append(d.lastIdx)
 		return
 	}
-	idx, ok := d.memo[string(v)]
-	if !ok {
-		idx = int32(len(d.memo))
-		d.memo[string(v)] = idx
-		d.values.Append(v)
+	slot := recentSlot(v)
+	idx := d.recent[slot] - 1
+	if idx < 0 || string(d.values.Value(int(idx))) != string(v) {
+		var ok bool
+		idx, ok = d.memo[string(v)]
+		if !ok {
+			idx = int32(len(d.memo))
+			d.memo[string(v)] = idx
+			d.values.Append(v)
+		}
+		d.recent[slot] = idx + 1
 	}
 	d.last = append(d.last[:0], v...)
 	d.lastIdx, d.hasLast = idx, true
@@ -69,6 +88,7 @@ func (d *Dict) Finish(rows int) arrow.Array {
 	idx.Release()
 	dict.Release()
 	clear(d.memo)
+	clear(d.recent[:])
 	d.hasLast = false
 	return arr
 }
