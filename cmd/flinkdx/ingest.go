@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -51,6 +52,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	stats := fs.Bool("stats", false, "print throughput and peak memory (for benchmarks)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance reports)")
+	memprofile := fs.String("memprofile", "", "write a heap profile, taken before the dataset is closed, to this file")
 	var sf *scanFlags
 	if analyze {
 		sf = addScanFlags(fs)
@@ -147,6 +149,9 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		stop = progress(stderr, w, start)
 	}
 	ing.Files(w, paths)
+	if *memprofile != "" {
+		writeHeapProfile(*memprofile, stderr)
+	}
 	m, err := ing.Finish(output)
 	stop()
 	if err != nil {
@@ -281,5 +286,20 @@ func printTimeline(w io.Writer, notable []ingest.Notable) {
 			fmt.Fprintf(w, "  %23s cause: %s\n", "", n.RootCause)
 		}
 		fmt.Fprintf(w, "  %23s at %s:%d\n", "", n.Source, n.Line)
+	}
+}
+
+// writeHeapProfile writes the live heap: what the pipeline holds once the
+// input has been read.
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx: %v\n", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		fmt.Fprintf(stderr, "flinkdx: %v\n", err)
 	}
 }

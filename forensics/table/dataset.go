@@ -134,6 +134,7 @@ type TableWriter struct {
 	done   chan struct{}
 	part   *part
 	parts  int
+	pq     *ParquetFile
 
 	mu    sync.Mutex
 	err   error
@@ -152,7 +153,8 @@ type part struct {
 type job struct {
 	rec   arrow.Record
 	part  *part
-	close bool // no batch: close part
+	close bool  // no batch: close part
+	next  *part // on close: the part that follows, written by the same ParquetFile
 	res   chan encoded
 }
 
@@ -186,8 +188,12 @@ func (t *TableWriter) Write(rec arrow.Record) error {
 		return nil
 	}
 	if t.part != nil && t.part.groups >= t.ds.RowGroupsPerFile {
-		t.queue <- &job{part: t.part, close: true}
-		t.part = nil
+		old := t.part
+		if err := t.startPart(); err != nil {
+			t.setErr(err)
+			return err
+		}
+		t.queue <- &job{part: old, close: true, next: t.part}
 	}
 	if t.part == nil {
 		if err := t.startPart(); err != nil {
@@ -220,11 +226,17 @@ func (t *TableWriter) startPart() error {
 	p.file = f
 	p.count = &countingWriter{w: f}
 	p.buf = bufio.NewWriterSize(p.count, 1<<20)
-	p.pq, err = NewParquetFile(p.buf, t.name, t.schema, t.ds.meta)
-	if err != nil {
-		f.Abort()
-		return err
+	if t.pq == nil {
+		t.pq, err = NewParquetFile(p.buf, t.name, t.schema, t.ds.meta)
+		if err != nil {
+			f.Abort()
+			return err
+		}
 	}
+	// One ParquetFile writes every part in turn (the commit loop points
+	// it at the next part when it closes one), so its row-group writers
+	// and their buffers serve the whole table.
+	p.pq = t.pq
 	t.part = p
 	return nil
 }
@@ -234,6 +246,9 @@ func (t *TableWriter) commitLoop() {
 	for j := range t.queue {
 		if j.close {
 			t.finishPart(j.part)
+			if j.next != nil {
+				t.pq.Reset(j.next.buf)
+			}
 			continue
 		}
 		r := <-j.res

@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // ParquetSchema derives the Parquet schema of an Arrow schema, keeping the
@@ -84,7 +83,7 @@ func NewParquetFile(out io.Writer, name string, s *arrow.Schema, meta map[string
 	}
 	opts := []parquet.WriterOption{
 		ps,
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		parquet.Compression(pageCodec),
 		parquet.CreatedBy("flinkdx", "", ""),
 		parquet.PageBufferSize(pageBufferSize),
 		parquet.DataPageStatistics(false),
@@ -200,6 +199,14 @@ func (f *ParquetFile) beginRowGroup() *parquet.ConcurrentRowGroupWriter {
 		return rg
 	}
 	return f.w.BeginRowGroup()
+}
+
+// Reset starts the next file on out, with the same schema and metadata;
+// the row-group writers are kept. Row groups encoded but not committed
+// go into the next file.
+func (f *ParquetFile) Reset(out io.Writer) {
+	f.w.Reset(out)
+	f.rows = 0
 }
 
 // Rows is the number of rows committed.

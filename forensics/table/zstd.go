@@ -1,0 +1,44 @@
+package table
+
+import (
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+	pqzstd "github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// zstdCodec is parquet-go's zstd codec with the encoder's window cut to
+// one page: a page is compressed on its own, so a larger window only costs
+// memory (8 MiB of history per encoder at the default). Decoding is
+// parquet-go's.
+type zstdCodec struct {
+	pqzstd.Codec
+	encoders sync.Pool
+}
+
+func newZstdCodec() *zstdCodec {
+	c := &zstdCodec{}
+	c.encoders.New = func() any {
+		e, err := zstd.NewWriter(nil,
+			zstd.WithEncoderConcurrency(1),
+			zstd.WithEncoderLevel(zstd.SpeedFastest),
+			zstd.WithWindowSize(pageBufferSize),
+			zstd.WithZeroFrames(true),
+			zstd.WithEncoderCRC(false),
+		)
+		if err != nil {
+			panic(err) // the options are constants
+		}
+		return e
+	}
+	return c
+}
+
+func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
+	e := c.encoders.Get().(*zstd.Encoder)
+	defer c.encoders.Put(e)
+	return e.EncodeAll(src, dst[:0]), nil
+}
+
+// pageCodec compresses every page the dataset writes.
+var pageCodec = newZstdCodec()
