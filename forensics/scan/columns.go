@@ -75,13 +75,13 @@ func strColumn(rec arrow.Record, name string) strCol {
 }
 
 // ok says the column exists.
-func (c strCol) ok() bool { return c.arr != nil }
+func (c *strCol) ok() bool { return c.arr != nil }
 
-func (c strCol) null(i int) bool { return !c.valid(i) }
+func (c *strCol) null(i int) bool { return !c.valid(i) }
 
 // get returns row i ("" when null). The string aliases Arrow's buffer:
 // copy it to keep it past the batch.
-func (c strCol) get(i int) string {
+func (c *strCol) get(i int) string {
 	if c.null(i) {
 		return ""
 	}
@@ -93,7 +93,7 @@ func (c strCol) get(i int) string {
 
 // code returns a dictionary column's code of row i (-1 when null); for
 // a plain column, -2.
-func (c strCol) code(i int) int32 {
+func (c *strCol) code(i int) int32 {
 	if c.null(i) {
 		return -1
 	}
@@ -105,7 +105,7 @@ func (c strCol) code(i int) int32 {
 
 // codeOf finds the code of a value in the batch's dictionary (-1 if the
 // value does not occur): a detector then compares codes, not strings.
-func (c strCol) codeOf(v string) int32 {
+func (c *strCol) codeOf(v string) int32 {
 	if !c.dict.ok() {
 		return -1
 	}
@@ -252,10 +252,88 @@ func (c strCol) codesWhere(pred func(string) bool) codeSet {
 }
 
 // has says row i's value matches.
-func (s codeSet) has(i int) bool {
+func (s *codeSet) has(i int) bool {
 	if s.match != nil {
 		code := s.col.code(i)
 		return code >= 0 && s.match[code]
 	}
 	return s.col.ok() && !s.col.null(i) && s.pred(s.col.get(i))
+}
+
+// Column-wise selection: each helper ORs bit into pick[i] for the rows
+// that satisfy it, in one loop over one column, so that a batch's
+// candidates are found without a per-row call per column.
+
+// markValid marks the rows where the column is not null.
+func (v validity) markValid(pick []uint8, bit uint8) {
+	if !v.ok {
+		return
+	}
+	if !v.nulls {
+		for i := range pick {
+			pick[i] |= bit
+		}
+		return
+	}
+	for i := range pick {
+		j := v.off + i
+		if v.bitmap[j>>3]&(1<<(j&7)) != 0 {
+			pick[i] |= bit
+		}
+	}
+}
+
+// markNull marks the rows where the column is null (every row when the
+// column is missing).
+func (v validity) markNull(pick []uint8, bit uint8) {
+	if !v.ok {
+		for i := range pick {
+			pick[i] |= bit
+		}
+		return
+	}
+	if !v.nulls {
+		return
+	}
+	for i := range pick {
+		j := v.off + i
+		if v.bitmap[j>>3]&(1<<(j&7)) == 0 {
+			pick[i] |= bit
+		}
+	}
+}
+
+// mark marks the rows whose value matches.
+func (s *codeSet) mark(pick []uint8, bit uint8) {
+	if s.match == nil {
+		for i := range pick {
+			if s.has(i) {
+				pick[i] |= bit
+			}
+		}
+		return
+	}
+	codes, match, v := s.col.codes[:len(pick)], s.match, s.col.validity
+	for i, c := range codes {
+		// A null row's code is whatever the reader left: the bitmap decides.
+		if uint32(c) < uint32(len(match)) && match[c] {
+			if j := v.off + i; !v.nulls || v.bitmap[j>>3]&(1<<(j&7)) != 0 {
+				pick[i] |= bit
+			}
+		}
+	}
+}
+
+// markTrue marks the rows that are true.
+func (c boolCol) markTrue(pick []uint8, bit uint8) {
+	if c.arr == nil {
+		return
+	}
+	vals, off := c.arr.Data().Buffers()[1].Bytes(), c.arr.Data().Offset()
+	for i := range pick {
+		j := off + i
+		if vals[j>>3]&(1<<(j&7)) != 0 && (!c.nulls || c.bitmap[j>>3]&(1<<(j&7)) != 0) {
+			pick[i] |= bit
+		}
+	}
 }

@@ -179,6 +179,7 @@ type Context struct {
 type Scanner struct {
 	rows      []int
 	marks     []mark
+	pick      []uint8         // candidates: per row, why it is one
 	seen      map[string]mark // marks of recent messages: a flood repeats a few
 	cfg       Config
 	detectors []Detector
@@ -285,18 +286,31 @@ func (s *Scanner) candidates(rec arrow.Record) ([]int, []mark) {
 		return false
 	})
 	ooo := boolColumn(rec, "out_of_order")
+	// Bit 1: the message's words are read; bit 2: the row's columns alone.
+	if cap(s.pick) < n {
+		s.pick = make([]uint8, n)
+	}
+	pick := s.pick[:n]
+	clear(pick)
+	level.mark(pick, 1)
+	logger.mark(pick, 1)
+	logger.col.validity.markNull(pick, 1)
+	exc.validity.markValid(pick, 1)
+	stateOf.validity.markValid(pick, 2)
+	root.validity.markValid(pick, 2)
+	ooo.markTrue(pick, 2)
 	rows := s.rows[:0]
 	if rows == nil {
 		rows = []int{} // none is not "all"
 	}
-	for i := 0; i < n; i++ {
-		words := level.has(i) || logger.has(i) || logger.col.null(i) || !exc.null(i)
-		if words || !stateOf.null(i) || !root.null(i) || ooo.get(i) {
-			rows = append(rows, i)
-			marks[i] = 0
-			if words { // a task's state change alone is read by its columns
-				marks[i] = s.marksOf(msg.get(i))
-			}
+	for i, p := range pick {
+		if p == 0 {
+			continue
+		}
+		rows = append(rows, i)
+		marks[i] = 0
+		if p&1 != 0 { // a task's state change alone is read by its columns
+			marks[i] = s.marksOf(msg.get(i))
 		}
 	}
 	s.rows = rows
