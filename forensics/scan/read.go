@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 
+	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/file"
@@ -52,7 +53,7 @@ func (s *Scanner) readFile(tableName, name string, r parquet.ReaderAtSeeker) (in
 		return 0, err
 	}
 	defer pf.Close()
-	props := pqarrow.ArrowReadProperties{BatchSize: 64 << 10, Parallel: false}
+	props := pqarrow.ArrowReadProperties{BatchSize: 64 << 10, Parallel: true}
 	// Low-cardinality strings come back as dictionaries, as ingest made
 	// them: detectors compare codes, not strings.
 	sc := pf.MetaData().Schema
@@ -79,19 +80,30 @@ func (s *Scanner) readFile(tableName, name string, r parquet.ReaderAtSeeker) (in
 		return 0, err
 	}
 	defer rr.Release()
+	// Decoding runs a batch or two ahead of the detectors.
+	recs := make(chan arrow.Record, 2)
+	var readErr error
+	go func() {
+		defer close(recs)
+		for rr.Next() {
+			rec := rr.Record()
+			rec.Retain()
+			recs <- rec
+		}
+		if err := rr.Err(); err != nil && err != io.EOF {
+			readErr = err
+		}
+	}()
 	var rows int64
-	for rr.Next() {
-		rec := rr.Record()
+	for rec := range recs {
 		rows += rec.NumRows()
 		if s.keep != nil {
 			s.keep(tableName, rec)
 		}
 		s.Observe(tableName, rec)
+		rec.Release()
 	}
-	if err := rr.Err(); err != nil && err != io.EOF {
-		return rows, err
-	}
-	return rows, nil
+	return rows, readErr
 }
 
 // freeText are the string columns that are not worth a dictionary.
