@@ -1,0 +1,102 @@
+// Package api is flinkdx's analysis API: one http.Handler over the engine,
+// served natively by "flinkdx view", inside the browser's Web Worker and on
+// Cloudflare Workers (both through github.com/syumai/workers). Each request
+// carries every file of a case and gets the whole result back, because
+// those hosts start a fresh instance per request. Routes and formats are in
+// docs/api.md.
+package api
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/table"
+	"github.com/flinkdx/flinkdx/forensics/timeline"
+)
+
+// Version is the API version, in every route and response.
+const Version = "v1"
+
+// Result is the answer to an analysis: what was read, what was found, the
+// series of the timeline.
+type Result struct {
+	API      string             `json:"api"`
+	Manifest *ingest.Manifest   `json:"manifest"`
+	Findings []scan.Finding     `json:"findings"`
+	Timeline *timeline.Timeline `json:"timeline"`
+	// Dataset holds the Parquet files and manifest.json (for export); it
+	// is not part of the JSON.
+	Dataset *table.MemOutput `json:"-"`
+}
+
+// Input is one named stream of a case.
+type Input struct {
+	Name string
+	R    io.Reader
+}
+
+// Options configure an analysis.
+type Options struct {
+	Version  string
+	Location *time.Location
+	Scan     scan.Config
+}
+
+// Analyze ingests the inputs in memory, runs the detectors and gathers the
+// timeline, all from the batches as they are made. next returns the inputs
+// one at a time and io.EOF after the last.
+func Analyze(next func() (Input, error), opt Options) (*Result, error) {
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	out := table.NewMemOutput()
+	ds := table.NewDataset(out, map[string]string{
+		"flinkdx.version": opt.Version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
+	}, 0)
+	s, tl := scan.New(opt.Scan), timeline.New()
+	res := &Result{API: Version, Dataset: out}
+	iopt := ingest.Options{
+		Version: opt.Version, Location: opt.Location,
+		Observe: func(t string, rec arrow.Record) {
+			s.Observe(t, rec)
+			tl.Observe(t, rec)
+		},
+		Finally: func(ds *table.Dataset) error {
+			res.Findings = s.Findings()
+			rec := scan.Record(table.Pool, res.Findings)
+			defer rec.Release()
+			return ds.Table("findings", scan.Schema).Write(rec)
+		},
+	}
+	ing := ingest.New(ds, iopt)
+	var readErr error
+	for {
+		in, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+		ing.Reader(in.Name, in.R)
+	}
+	m, err := ing.Finish(out)
+	if err != nil {
+		return nil, err
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	res.Manifest = m
+	res.Timeline = tl.Finish()
+	if res.Findings == nil {
+		res.Findings = []scan.Finding{}
+	}
+	return res, nil
+}

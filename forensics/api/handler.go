@@ -1,0 +1,221 @@
+package api
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flinkdx/flinkdx/forensics/scan"
+)
+
+// Config configures the handler.
+type Config struct {
+	// Version is flinkdx's version, reported by /api/v1/version.
+	Version string
+	// MaxBody bounds a request body in bytes (0: no bound); a larger body
+	// is answered 413.
+	MaxBody int64
+	// Preloaded, if set, is the result "flinkdx view" computed at start
+	// (GET /api/v1/preloaded and /api/v1/preloaded/export).
+	Preloaded *Result
+	// Site, if set, serves every path outside /api/.
+	Site http.Handler
+}
+
+// Handler is the analysis API.
+//
+//	GET  /api/v1/version            {"api":"v1","version":…}
+//	POST /api/v1/analyze            body: multipart/form-data (a part per file) or one raw stream (?name=)
+//	                                → Result as JSON
+//	POST /api/v1/export             same body → the dataset as a zip of Parquet files and manifest.json
+//	GET  /api/v1/preloaded[/export] the case "flinkdx view" was started with
+func Handler(cfg Config) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/version", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"api": Version, "version": cfg.Version, "preloaded": cfg.Preloaded != nil})
+	})
+	mux.HandleFunc("POST /api/v1/analyze", func(w http.ResponseWriter, r *http.Request) {
+		res, ok := analyzeRequest(w, r, cfg)
+		if ok {
+			writeJSON(w, http.StatusOK, res)
+		}
+	})
+	mux.HandleFunc("POST /api/v1/export", func(w http.ResponseWriter, r *http.Request) {
+		if res, ok := analyzeRequest(w, r, cfg); ok {
+			writeZip(w, res)
+		}
+	})
+	mux.HandleFunc("GET /api/v1/preloaded", func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Preloaded == nil {
+			writeError(w, http.StatusNotFound, "nothing was preloaded: start flinkdx view with a dataset or files")
+			return
+		}
+		writeJSON(w, http.StatusOK, cfg.Preloaded)
+	})
+	mux.HandleFunc("GET /api/v1/preloaded/export", func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Preloaded == nil || cfg.Preloaded.Dataset == nil {
+			writeError(w, http.StatusNotFound, "nothing was preloaded")
+			return
+		}
+		writeZip(w, cfg.Preloaded)
+	})
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no route %s %s (API %s: see docs/api.md)", r.Method, r.URL.Path, Version))
+	})
+	if cfg.Site != nil {
+		mux.Handle("/", cfg.Site)
+	}
+	return mux
+}
+
+// analyzeRequest reads the files of a request and analyzes them; on
+// failure it has answered the request.
+func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result, bool) {
+	body := r.Body
+	if cfg.MaxBody > 0 {
+		if r.ContentLength > cfg.MaxBody {
+			writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
+			return nil, false
+		}
+		body = http.MaxBytesReader(w, r.Body, cfg.MaxBody)
+		r.Body = body
+	}
+	opt := Options{Version: cfg.Version, Scan: scan.DefaultConfig()}
+	if tz := r.URL.Query().Get("tz"); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown time zone %q", tz))
+			return nil, false
+		}
+		opt.Location = loc
+	}
+	next, err := inputs(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	res, err := Analyze(next, opt)
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
+		return nil, false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	// A body cut by the size bound shows as a read error of the input
+	// that was being read.
+	for _, e := range res.Manifest.Errors {
+		if strings.Contains(e.Error, "request body too large") {
+			writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
+			return nil, false
+		}
+	}
+	return res, true
+}
+
+func tooLarge(n int64) string {
+	return fmt.Sprintf("request body larger than %d MiB, the limit of this host: run flinkdx on your machine for larger cases", n>>20)
+}
+
+// inputs returns the files of a request one at a time: the parts of a
+// multipart/form-data body in order (each read as it arrives, never held
+// whole), or the body itself named by ?name=.
+func inputs(r *http.Request) (func() (Input, error), error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		name := r.URL.Query().Get("name")
+		if name == "" {
+			name = "upload"
+		}
+		done := false
+		return func() (Input, error) {
+			if done {
+				return Input{}, io.EOF
+			}
+			done = true
+			return Input{Name: name, R: r.Body}, nil
+		}, nil
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the multipart body: %w", err)
+	}
+	n := 0
+	return func() (Input, error) {
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				if err == io.EOF && n == 0 {
+					return Input{}, errors.New("the request holds no file")
+				}
+				return Input{}, err
+			}
+			// Part.FileName drops directories; the browser sends a folder's
+			// files with their relative path, which is worth keeping (as a
+			// label only).
+			_, params, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+			name, ok := params["filename"]
+			if !ok {
+				continue // a form field, not a file
+			}
+			n++
+			return Input{Name: cleanName(name), R: p}, nil
+		}
+	}, nil
+}
+
+// cleanName keeps a client's file name as a label: slashes, no "..", no
+// leading "/".
+func cleanName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	clean := path.Clean("/" + name)[1:]
+	if clean == "" {
+		return "upload"
+	}
+	return clean
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"api": Version, "error": msg})
+}
+
+// writeZip sends the dataset: manifest.json and every Parquet file,
+// stored (Parquet pages are compressed already).
+func writeZip(w http.ResponseWriter, res *Result) {
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="flinkdx-dataset.zip"`)
+	zw := zip.NewWriter(w)
+	names := make([]string, 0, len(res.Dataset.Files))
+	for n := range res.Dataset.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store, Modified: time.Unix(0, 0).UTC()})
+		if err != nil {
+			return
+		}
+		if _, err := f.Write(res.Dataset.Files[n]); err != nil {
+			return
+		}
+	}
+	zw.Close()
+}

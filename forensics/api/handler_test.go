@@ -1,0 +1,210 @@
+package api
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+)
+
+func demo(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/demo/incident.tar.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// multipartBody makes the body a browser sends for dropped files.
+func multipartBody(t *testing.T, files map[string][]byte) (io.Reader, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("note", "a form field is not a file")
+	for name, data := range files {
+		w, err := mw.CreateFormFile("file", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	mw.Close()
+	return &buf, mw.FormDataContentType()
+}
+
+func post(t *testing.T, h http.Handler, url string, body io.Reader, ctype string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, url, body)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// The demo case dropped as files: the findings tell the incident, the
+// timeline has every series the page draws, and nothing is lost.
+func TestAnalyzeDemo(t *testing.T) {
+	h := Handler(Config{Version: "test"})
+	body, ctype := multipartBody(t, map[string][]byte{"case/incident.tar.gz": demo(t)})
+	rec := post(t, h, "/api/v1/analyze", body, ctype)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var res Result
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.API != "v1" || res.Manifest == nil || res.Timeline == nil {
+		t.Fatalf("incomplete result: api %q", res.API)
+	}
+	if res.Manifest.Totals.Inputs != 1 || res.Manifest.Inputs[0].Path != "case/incident.tar.gz" {
+		t.Errorf("inputs %+v", res.Manifest.Inputs)
+	}
+	rules := map[string]bool{}
+	for _, f := range res.Findings {
+		rules[f.Rule] = true
+		for _, e := range f.Evidence {
+			if !strings.HasPrefix(e.Source, "case/incident.tar.gz!incident/") {
+				t.Errorf("%s: evidence from %q", f.Rule, e.Source)
+			}
+		}
+	}
+	for _, want := range []string{"heartbeat.timeout", "job.restart", "job.restarts-exhausted", "jvm.oom", "gc.pause-spike", "checkpoint.expired", "watermark.future-jump", "backpressure.root"} {
+		if !rules[want] {
+			t.Errorf("no %s finding; got %v", want, rules)
+		}
+	}
+	tl := res.Timeline
+	if tl.Start == 0 || tl.End <= tl.Start || tl.BucketMs <= 0 {
+		t.Errorf("time axis %d..%d by %d", tl.Start, tl.End, tl.BucketMs)
+	}
+	var events int
+	for _, v := range tl.Volume {
+		for _, n := range v {
+			events += n
+		}
+	}
+	var timed int64
+	for _, s := range res.Manifest.Streams {
+		if s.Kind == "flink-log" {
+			timed += s.Events
+		}
+	}
+	if events == 0 || int64(events) > timed {
+		t.Errorf("log volume counts %d events; the logs have %d", events, timed)
+	}
+	var restarting, failed bool
+	for _, s := range tl.States {
+		restarting = restarting || s.Of == "job" && s.To == "RESTARTING"
+		failed = failed || s.Of == "job" && s.To == "FAILED"
+		if s.Source == "" || s.Line == 0 {
+			t.Errorf("state change without its origin: %+v", s)
+		}
+	}
+	if !restarting || !failed {
+		t.Errorf("job states: restarting %v, failed %v", restarting, failed)
+	}
+	if len(tl.GC) != 2 {
+		t.Errorf("GC series of %d JVMs; the demo has 2", len(tl.GC))
+	}
+	var longest float64
+	for _, s := range tl.GC {
+		for _, p := range s.Points {
+			longest = max(longest, p[1])
+		}
+	}
+	if longest < 12000 {
+		t.Errorf("longest pause %.0f ms; the demo has a 12.8 s full GC", longest)
+	}
+	var future bool
+	for _, s := range tl.Watermarks {
+		for _, p := range s.Points {
+			future = future || p[1] > 2.5e12 // 2049
+		}
+	}
+	if !future {
+		t.Errorf("no watermark in 2050 among %d series", len(tl.Watermarks))
+	}
+}
+
+// Export answers the same body with the dataset: a zip of manifest.json
+// and Parquet files whose row counts are the manifest's.
+func TestExport(t *testing.T) {
+	h := Handler(Config{Version: "test"})
+	rec := post(t, h, "/api/v1/export?name=incident.tar.gz", bytes.NewReader(demo(t)), "application/octet-stream")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/zip" {
+		t.Fatalf("status %d, %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	zr, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+		if !strings.HasSuffix(f.Name, ".parquet") && f.Name != "manifest.json" {
+			t.Errorf("unexpected member %s", f.Name)
+		}
+	}
+	for _, want := range []string{"manifest.json", "logs/part-00000.parquet", "gc/part-00000.parquet", "findings/part-00000.parquet"} {
+		if !names[want] {
+			t.Errorf("no %s in the export: %v", want, names)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	h := Handler(Config{Version: "test", MaxBody: 1 << 20})
+	big := bytes.Repeat([]byte("2024-01-01 00:00:00,000 INFO  x - y\n"), 40000)
+	for _, c := range []struct {
+		name, method, url, ctype string
+		body                     []byte
+		status                   int
+		says                     string
+	}{
+		{"too large, declared", http.MethodPost, "/api/v1/analyze", "text/plain", big, 413, "larger than 1 MiB"},
+		{"no file", http.MethodPost, "/api/v1/analyze", "multipart/form-data; boundary=x", []byte("--x--\r\n"), 400, "no file"},
+		{"bad zone", http.MethodPost, "/api/v1/analyze?tz=Mars/Olympus", "text/plain", []byte("x\n"), 400, "unknown time zone"},
+		{"no route", http.MethodGet, "/api/v2/analyze", "", nil, 404, "no route"},
+		{"not preloaded", http.MethodGet, "/api/v1/preloaded", "", nil, 404, "nothing was preloaded"},
+		{"wrong method", http.MethodGet, "/api/v1/analyze", "", nil, 404, "no route GET /api/v1/analyze"},
+	} {
+		req := httptest.NewRequest(c.method, c.url, bytes.NewReader(c.body))
+		if c.ctype != "" {
+			req.Header.Set("Content-Type", c.ctype)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != c.status || !strings.Contains(rec.Body.String(), c.says) {
+			t.Errorf("%s: %d %s; want %d saying %q", c.name, rec.Code, rec.Body, c.status, c.says)
+		}
+	}
+	// A body of unknown length is cut at the bound and answered 413.
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/analyze", io.MultiReader(bytes.NewReader(big)))
+	req.ContentLength = -1
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 413 {
+		t.Errorf("streamed oversize body: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestCleanName(t *testing.T) {
+	for in, want := range map[string]string{
+		"logs/tm.log": "logs/tm.log", "../../etc/passwd": "etc/passwd", "/abs/x.log": "abs/x.log",
+		`C:\logs\jm.log`: "C:/logs/jm.log", "": "upload", "..": "upload",
+	} {
+		if got := cleanName(in); got != want {
+			t.Errorf("cleanName(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

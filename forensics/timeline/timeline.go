@@ -1,0 +1,313 @@
+// Package timeline gathers, from the batches of an ingest, the series the
+// viewer draws on one time axis: log volume by level, job state changes,
+// GC pauses per JVM, checkpoints and watermarks. Memory is bounded: a
+// series longer than MaxPoints is thinned, keeping the largest values.
+package timeline
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+)
+
+// MaxPoints bounds each series; MaxBuckets the log-volume histogram.
+const (
+	MaxPoints  = 20000
+	MaxBuckets = 600
+)
+
+// Timeline is what the viewer draws. Times are Unix milliseconds (UTC).
+type Timeline struct {
+	Start int64 `json:"start_ms"`
+	End   int64 `json:"end_ms"`
+	// Volume counts log events per bucket of BucketMs from Start, by level.
+	BucketMs int64            `json:"bucket_ms"`
+	Volume   map[string][]int `json:"volume"`
+	// States are job (and task) state changes in time order.
+	States []State `json:"states"`
+	// GC holds the pauses of each JVM: [ts_ms, pause_ms] pairs.
+	GC []Series `json:"gc"`
+	// Checkpoints: [ts_ms, duration_ms, state_size_bytes] of completed or
+	// failed checkpoints (REST payloads and archives).
+	Checkpoints []Checkpoint `json:"checkpoints"`
+	// Watermarks: [ts_ms, watermark_ms] per metric subject.
+	Watermarks []Series `json:"watermarks"`
+}
+
+// State is one state change.
+type State struct {
+	Time   int64  `json:"ts_ms"`
+	Of     string `json:"of"` // job, task
+	Job    string `json:"job,omitempty"`
+	Task   string `json:"task,omitempty"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Source string `json:"source"`
+	Line   int64  `json:"line"`
+}
+
+// Series is one named series of [x, y] points.
+type Series struct {
+	Name   string       `json:"name"`
+	Points [][2]float64 `json:"points"`
+}
+
+// Checkpoint is one checkpoint on the axis.
+type Checkpoint struct {
+	Time     int64   `json:"ts_ms"`
+	ID       int64   `json:"id"`
+	Status   string  `json:"status"`
+	Duration float64 `json:"duration_ms"`
+	Size     float64 `json:"size_bytes"`
+}
+
+// Collector builds a Timeline from batches.
+type Collector struct {
+	minute map[int64]*[len(levels)]int // log events per minute, by level
+	states []State
+	gc     map[string]*Series
+	cps    []Checkpoint
+	wms    map[string]*Series
+	start  int64
+	end    int64
+}
+
+var levels = [...]string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "other"}
+
+// New makes a Collector.
+func New() *Collector {
+	return &Collector{minute: map[int64]*[len(levels)]int{}, gc: map[string]*Series{}, wms: map[string]*Series{}}
+}
+
+// Tables are the tables Observe reads.
+func (c *Collector) Tables() []string { return []string{"logs", "gc", "checkpoints", "metrics"} }
+
+// Observe reads one batch.
+func (c *Collector) Observe(table string, rec arrow.Record) {
+	switch table {
+	case "logs":
+		c.logs(rec)
+	case "gc":
+		c.pauses(rec)
+	case "checkpoints":
+		c.checkpoints(rec)
+	case "metrics":
+		c.watermarks(rec)
+	}
+}
+
+func (c *Collector) see(ts int64) {
+	if c.start == 0 || ts < c.start {
+		c.start = ts
+	}
+	if ts > c.end {
+		c.end = ts
+	}
+}
+
+func (c *Collector) logs(rec arrow.Record) {
+	ts, level := column[*array.Timestamp](rec, "ts"), strCol(rec, "level")
+	stateOf := strCol(rec, "state_of")
+	if ts == nil {
+		return
+	}
+	from, to, job, task := strCol(rec, "state_from"), strCol(rec, "state_to"), strCol(rec, "job_id"), strCol(rec, "task")
+	source, line := strCol(rec, "source"), column[*array.Int64](rec, "line")
+	// Level codes to histogram slots, once per batch.
+	slot := level.slots(func(v string) int {
+		if i := slices.Index(levels[:], v); i >= 0 {
+			return i
+		}
+		return len(levels) - 1
+	})
+	var cur int64 = -1
+	var counts *[len(levels)]int
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if ts.IsNull(i) {
+			continue
+		}
+		t := int64(ts.Value(i))
+		c.see(t)
+		if m := t / 60000; m != cur {
+			cur = m
+			if counts = c.minute[m]; counts == nil {
+				counts = new([len(levels)]int)
+				c.minute[m] = counts
+			}
+		}
+		counts[slot(i)]++
+		if stateOf.valid(i) {
+			s := State{Time: t, Of: stateOf.get(i), From: from.get(i), To: to.get(i), Job: job.get(i),
+				Task: task.get(i), Source: source.get(i)}
+			if line != nil {
+				s.Line = line.Value(i)
+			}
+			c.states = append(c.states, s)
+			if len(c.states) > 4*MaxPoints {
+				c.states = thinStates(c.states)
+			}
+		}
+	}
+}
+
+func (c *Collector) pauses(rec arrow.Record) {
+	ts, pause, jvm := column[*array.Timestamp](rec, "ts"), column[*array.Float64](rec, "pause_ms"), strCol(rec, "jvm")
+	if ts == nil || pause == nil {
+		return
+	}
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if ts.IsNull(i) || pause.IsNull(i) || pause.Value(i) <= 0 {
+			continue
+		}
+		t := int64(ts.Value(i))
+		c.see(t)
+		name := jvm.get(i)
+		s := c.gc[name]
+		if s == nil {
+			s = &Series{Name: name}
+			c.gc[name] = s
+		}
+		s.add(float64(t), pause.Value(i))
+	}
+}
+
+func (c *Collector) checkpoints(rec arrow.Record) {
+	trig, id, status := column[*array.Timestamp](rec, "trigger_ts"), column[*array.Int64](rec, "checkpoint_id"), strCol(rec, "status")
+	dur, size := column[*array.Int64](rec, "duration_ms"), column[*array.Float64](rec, "state_size")
+	if trig == nil {
+		return
+	}
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if trig.IsNull(i) {
+			continue
+		}
+		cp := Checkpoint{Time: int64(trig.Value(i)), Status: status.get(i)}
+		c.see(cp.Time)
+		if id != nil {
+			cp.ID = id.Value(i)
+		}
+		if dur != nil && dur.IsValid(i) {
+			cp.Duration = float64(dur.Value(i))
+		}
+		if size != nil && size.IsValid(i) {
+			cp.Size = size.Value(i)
+		}
+		if len(c.cps) < 4*MaxPoints {
+			c.cps = append(c.cps, cp)
+		}
+	}
+}
+
+func (c *Collector) watermarks(rec arrow.Record) {
+	ts, name, value := column[*array.Timestamp](rec, "ts"), strCol(rec, "name"), column[*array.Float64](rec, "value")
+	if ts == nil || value == nil {
+		return
+	}
+	isWM := name.slots(func(v string) int {
+		if v == "currentInputWatermark" || v == "currentOutputWatermark" || v == "currentWatermark" ||
+			strings.HasSuffix(v, ".currentInputWatermark") || strings.HasSuffix(v, ".currentOutputWatermark") {
+			return 1
+		}
+		return 0
+	})
+	task, subtask := strCol(rec, "task_name"), column[*array.Int32](rec, "subtask")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if isWM(i) == 0 || ts.IsNull(i) || value.IsNull(i) {
+			continue
+		}
+		key := task.get(i)
+		if subtask != nil && subtask.IsValid(i) {
+			key += " #" + strconv.Itoa(int(subtask.Value(i)))
+		}
+		s := c.wms[key]
+		if s == nil {
+			s = &Series{Name: key}
+			c.wms[key] = s
+		}
+		s.add(float64(ts.Value(i)), value.Value(i))
+	}
+}
+
+// add appends a point; a full series is thinned to half by keeping the
+// larger of each pair (a pause spike survives any thinning).
+func (s *Series) add(x, y float64) {
+	s.Points = append(s.Points, [2]float64{x, y})
+	if len(s.Points) >= 2*MaxPoints {
+		p := s.Points
+		for i := 0; i+1 < len(p); i += 2 {
+			if p[i+1][1] > p[i][1] {
+				p[i/2] = p[i+1]
+			} else {
+				p[i/2] = p[i]
+			}
+		}
+		s.Points = p[:len(p)/2]
+	}
+}
+
+// thinStates keeps every change into a failure state and every other
+// change otherwise.
+func thinStates(s []State) []State {
+	out := s[:0]
+	for i, st := range s {
+		if i%2 == 0 || st.To == "FAILED" || st.To == "FAILING" || st.To == "RESTARTING" {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// Finish returns the timeline.
+func (c *Collector) Finish() *Timeline {
+	t := &Timeline{Start: c.start, End: c.end, Volume: map[string][]int{}, States: c.states, Checkpoints: c.cps}
+	if t.States == nil {
+		t.States = []State{}
+	}
+	if t.Checkpoints == nil {
+		t.Checkpoints = []Checkpoint{}
+	}
+	sort.SliceStable(t.States, func(i, j int) bool { return t.States[i].Time < t.States[j].Time })
+	sort.SliceStable(t.Checkpoints, func(i, j int) bool { return t.Checkpoints[i].Time < t.Checkpoints[j].Time })
+	t.GC = sorted(c.gc)
+	t.Watermarks = sorted(c.wms)
+	if len(c.minute) > 0 {
+		first := c.start / 60000 * 60000
+		span := c.end - first + 1
+		t.BucketMs = 60000
+		for span/t.BucketMs >= MaxBuckets {
+			t.BucketMs *= 2
+		}
+		n := int(span/t.BucketMs) + 1
+		t.Start = first
+		for m, counts := range c.minute {
+			b := int((m*60000 - first) / t.BucketMs)
+			for l, k := range counts {
+				if k == 0 {
+					continue
+				}
+				v := t.Volume[levels[l]]
+				if v == nil {
+					v = make([]int, n)
+					t.Volume[levels[l]] = v
+				}
+				v[b] += k
+			}
+		}
+	}
+	return t
+}
+
+func sorted(m map[string]*Series) []Series {
+	out := make([]Series, 0, len(m))
+	for _, s := range m {
+		sort.SliceStable(s.Points, func(i, j int) bool { return s.Points[i][0] < s.Points[j][0] })
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
