@@ -8,14 +8,14 @@ BIN       := bin/flinkdx
 FUZZTIME  ?= 30s
 BENCH_DIR := testdata/bench
 
-.PHONY: build test test-native test-wasm fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: build test test-native test-wasm test-browser viewer fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
 
 # Unit, golden and pipeline tests natively and as WebAssembly under node,
 # plus a brief run of every fuzz target.
-test: lint test-native test-wasm fuzz-brief
+test: lint test-native test-wasm test-browser fuzz-brief
 
 test-native:
 	$(GO) test -count=1 ./...
@@ -46,6 +46,22 @@ fuzz:
 lint:
 	@test -z "$$(gofmt -l cmd forensics)" || { gofmt -l cmd forensics; echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
+
+# The browser viewer: the analysis API (wasm/) built for WebAssembly with
+# syumai/workers' browser glue, beside the page in site/build/.
+viewer:
+	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=browser -o site/build
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o site/build/app.wasm ./wasm
+
+# The viewer in headless Chromium (Debian's, never a downloaded one):
+# "flinkdx view", the WebAssembly page, and log text that looks like HTML.
+# Outside CI a machine without /usr/bin/chromium skips them, saying so.
+test-browser: build viewer
+	@if [ ! -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then \
+	  if [ -n "$$CI" ]; then echo "test-browser: no chromium (apt-get install chromium)"; exit 1; fi; \
+	  echo "test-browser: SKIPPED, no /usr/bin/chromium (apt-get install chromium)"; exit 0; fi
+	cd site && npm install --no-audit --no-fund --silent
+	node site/e2e/viewer.mjs
 
 # Ingest the bundled incident archive, print what it shows, write Parquet.
 demo: build
@@ -106,4 +122,4 @@ wasm:
 	GOOS=js GOARCH=wasm $(GO) build -o bin/forensics.wasm ./forensics/...
 
 clean:
-	rm -rf bin out
+	rm -rf bin out site/build

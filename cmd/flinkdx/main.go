@@ -27,6 +27,7 @@ Usage:
   flinkdx analyze PATH... -o DIR   ingest, then run the detectors and print the findings
   flinkdx scan DIR                 run the detectors over a dataset
   flinkdx gcstats PATH...          per-JVM GC pause and throughput statistics
+  flinkdx view [DIR | PATH...]     the viewer on 127.0.0.1: timeline, findings, evidence
   flinkdx version                  print the version
 
 PATH is a file, a directory tree, or an archive (.gz .zst .bz2 .tar .tgz
@@ -52,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runScan(args[1:], stdout, stderr)
 	case "gcstats":
 		return runGCStats(args[1:], stdout, stderr)
+	case "view":
+		return runView(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "flinkdx %s (schema %d)\n", version, schemaVersion())
 		return exitOK

@@ -9,6 +9,7 @@ package api
 import (
 	"fmt"
 	"io"
+	"sort"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -47,10 +48,10 @@ type Options struct {
 	Scan     scan.Config
 }
 
-// Analyze ingests the inputs in memory, runs the detectors and gathers the
-// timeline, all from the batches as they are made. next returns the inputs
-// one at a time and io.EOF after the last.
-func Analyze(next func() (Input, error), opt Options) (*Result, error) {
+// Analyze ingests in memory what feed hands the ingester (streams with
+// Reader, file trees with Files), runs the detectors and gathers the
+// timeline, all from the batches as they are made.
+func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
@@ -74,27 +75,59 @@ func Analyze(next func() (Input, error), opt Options) (*Result, error) {
 		},
 	}
 	ing := ingest.New(ds, iopt)
-	var readErr error
-	for {
-		in, err := next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			readErr = err
-			break
-		}
-		ing.Reader(in.Name, in.R)
-	}
+	feedErr := feed(ing)
 	m, err := ing.Finish(out)
 	if err != nil {
 		return nil, err
 	}
-	if readErr != nil {
-		return nil, readErr
+	if feedErr != nil {
+		return nil, feedErr
 	}
 	res.Manifest = m
 	res.Timeline = tl.Finish()
+	if res.Findings == nil {
+		res.Findings = []scan.Finding{}
+	}
+	return res, nil
+}
+
+// Streams feeds the inputs next returns, one at a time, until io.EOF.
+func Streams(next func() (Input, error)) func(*ingest.Ingester) error {
+	return func(ing *ingest.Ingester) error {
+		for {
+			in, err := next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			ing.Reader(in.Name, in.R)
+		}
+	}
+}
+
+// Dataset scans a dataset written by "flinkdx ingest" and gathers its
+// timeline: what the viewer shows of a case analysed elsewhere.
+func Dataset(files scan.Files, m *ingest.Manifest, cfg scan.Config) (*Result, error) {
+	s, tl := scan.New(cfg), timeline.New()
+	tables := map[string]bool{}
+	for _, t := range append(s.Tables(), tl.Tables()...) {
+		tables[t] = true
+	}
+	var names []string
+	for t := range tables {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	_, err := scan.ReadTables(files, names, func(t string, rec arrow.Record) {
+		s.Observe(t, rec)
+		tl.Observe(t, rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{API: Version, Manifest: m, Findings: s.Findings(), Timeline: tl.Finish()}
 	if res.Findings == nil {
 		res.Findings = []scan.Finding{}
 	}

@@ -36,6 +36,7 @@ type Config struct {
 //	POST /api/v1/analyze            body: multipart/form-data (a part per file) or one raw stream (?name=)
 //	                                → Result as JSON
 //	POST /api/v1/export             same body → the dataset as a zip of Parquet files and manifest.json
+//	POST /api/v1/dataset            multipart: a dataset's manifest.json and Parquet files → Result
 //	GET  /api/v1/preloaded[/export] the case "flinkdx view" was started with
 func Handler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
@@ -45,6 +46,11 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("POST /api/v1/analyze", func(w http.ResponseWriter, r *http.Request) {
 		res, ok := analyzeRequest(w, r, cfg)
 		if ok {
+			writeJSON(w, http.StatusOK, res)
+		}
+	})
+	mux.HandleFunc("POST /api/v1/dataset", func(w http.ResponseWriter, r *http.Request) {
+		if res, ok := datasetRequest(w, r, cfg); ok {
 			writeJSON(w, http.StatusOK, res)
 		}
 	})
@@ -102,7 +108,7 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		writeError(w, http.StatusBadRequest, err.Error())
 		return nil, false
 	}
-	res, err := Analyze(next, opt)
+	res, err := Analyze(Streams(next), opt)
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):

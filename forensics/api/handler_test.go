@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -206,5 +207,54 @@ func TestCleanName(t *testing.T) {
 		if got := cleanName(in); got != want {
 			t.Errorf("cleanName(%q) = %q; want %q", in, got, want)
 		}
+	}
+}
+
+// A dataset exported by the viewer (or written by ingest), sent back as a
+// dropped folder, gives the same findings and timeline as the files did.
+func TestDatasetRoundTrip(t *testing.T) {
+	h := Handler(Config{Version: "test"})
+	first := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
+	var want Result
+	json.Unmarshal(first.Body.Bytes(), &want)
+
+	exp := post(t, h, "/api/v1/export?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
+	zr, err := zip.NewReader(bytes.NewReader(exp.Body.Bytes()), int64(exp.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		files["shared-case/"+f.Name] = data
+	}
+	body, ctype := multipartBody(t, files)
+	rec := post(t, h, "/api/v1/dataset", body, ctype)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var got Result
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	count := func(r Result) map[string]int {
+		m := map[string]int{}
+		for _, f := range r.Findings {
+			m[f.Rule+" "+f.Level]++
+		}
+		return m
+	}
+	if g, w := count(got), count(want); fmt.Sprint(g) != fmt.Sprint(w) {
+		t.Errorf("findings of the dataset:\n%v\nof the files:\n%v", g, w)
+	}
+	if len(got.Timeline.States) != len(want.Timeline.States) || len(got.Timeline.GC) != len(want.Timeline.GC) {
+		t.Errorf("timeline: %d states, %d JVMs; want %d, %d", len(got.Timeline.States), len(got.Timeline.GC), len(want.Timeline.States), len(want.Timeline.GC))
+	}
+
+	delete(files, "shared-case/manifest.json")
+	body, ctype = multipartBody(t, files)
+	if rec := post(t, h, "/api/v1/dataset", body, ctype); rec.Code != 400 || !strings.Contains(rec.Body.String(), "no manifest.json") {
+		t.Errorf("without manifest: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -23,7 +23,19 @@ type Files interface {
 // ReadDataset hands every batch of the tables the detectors read to the
 // scanner, a row group at a time.
 func (s *Scanner) ReadDataset(files Files) (rows int64, err error) {
-	for _, t := range s.Tables() {
+	return ReadTables(files, s.Tables(), func(t string, rec arrow.Record) {
+		if s.keep != nil {
+			s.keep(t, rec)
+		}
+		s.Observe(t, rec)
+	})
+}
+
+// ReadTables hands every batch of the named tables of a dataset to observe,
+// in file order; the big tables are read without the columns no detector
+// uses (see projection).
+func ReadTables(files Files, tables []string, observe func(table string, rec arrow.Record)) (rows int64, err error) {
+	for _, t := range tables {
 		names, err := files.List(t)
 		if err != nil {
 			return rows, err
@@ -34,7 +46,7 @@ func (s *Scanner) ReadDataset(files Files) (rows int64, err error) {
 			if err != nil {
 				return rows, err
 			}
-			nr, err := s.readFile(t, n, r)
+			nr, err := readFile(t, r, observe)
 			rows += nr
 			if c, ok := r.(io.Closer); ok {
 				c.Close()
@@ -47,7 +59,7 @@ func (s *Scanner) ReadDataset(files Files) (rows int64, err error) {
 	return rows, nil
 }
 
-func (s *Scanner) readFile(tableName, name string, r parquet.ReaderAtSeeker) (int64, error) {
+func readFile(tableName string, r parquet.ReaderAtSeeker, observe func(string, arrow.Record)) (int64, error) {
 	pf, err := file.NewParquetReader(r)
 	if err != nil {
 		return 0, err
@@ -97,10 +109,7 @@ func (s *Scanner) readFile(tableName, name string, r parquet.ReaderAtSeeker) (in
 	var rows int64
 	for rec := range recs {
 		rows += rec.NumRows()
-		if s.keep != nil {
-			s.keep(tableName, rec)
-		}
-		s.Observe(tableName, rec)
+		observe(tableName, rec)
 		rec.Release()
 	}
 	return rows, readErr

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/flinkdx/flinkdx/forensics/api"
+	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/site"
+)
+
+// viewReady, if set (tests), receives the URL once the server listens;
+// viewStop, if set, stops it.
+var (
+	viewReady chan<- string
+	viewStop  <-chan struct{}
+)
+
+func runView(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("view", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	port := fs.Int("port", 0, "port on 127.0.0.1 (0: a free one)")
+	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none")
+	maxBody := fs.Int64("max-upload", 0, "largest upload in bytes the page may send (0: no limit)")
+	sf := addScanFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: flinkdx view [DATASET | PATH...] [flags]\n\nServes the viewer on 127.0.0.1 and prints its address. With a dataset\n(a directory written by \"flinkdx ingest\") or files, the page opens on\nthat case; files can also be dropped on the page. Nothing leaves the\nmachine.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err == flag.ErrHelp {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if err := sf.settle(fs); err != nil {
+		fmt.Fprintf(stderr, "flinkdx view: %v\n", err)
+		return exitUsage
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx view: cannot use --tz %q: %v\n", *tz, err)
+		return exitUsage
+	}
+
+	cfg := api.Config{Version: version, MaxBody: *maxBody, Site: http.FileServerFS(site.Files)}
+	if len(paths) > 0 {
+		start := time.Now()
+		res, err := preload(paths, api.Options{Version: version, Location: loc, Scan: sf.cfg})
+		if err != nil {
+			fmt.Fprintf(stderr, "flinkdx view: %v\n", err)
+			return exitFailed
+		}
+		cfg.Preloaded = res
+		fmt.Fprintf(stdout, "flinkdx view: %d findings in %d inputs (%.1fs)\n", len(res.Findings), res.Manifest.Totals.Inputs, time.Since(start).Seconds())
+	}
+
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx view: %v\n", err)
+		return exitFailed
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(stdout, "flinkdx view: open %s (Ctrl-C stops)\n", url)
+	srv := &http.Server{Handler: api.Handler(cfg), ReadHeaderTimeout: 10 * time.Second}
+	stop := viewStop
+	if stop == nil {
+		ch := make(chan struct{})
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt)
+		go func() { <-sig; close(ch) }()
+		stop = ch
+	}
+	go func() {
+		<-stop
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
+	if viewReady != nil {
+		viewReady <- url
+	}
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		fmt.Fprintf(stderr, "flinkdx view: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// preload analyses the files, or scans the dataset, the viewer opens on.
+func preload(paths []string, opt api.Options) (*api.Result, error) {
+	if len(paths) == 1 {
+		if data, err := os.ReadFile(filepath.Join(paths[0], "manifest.json")); err == nil {
+			var m ingest.Manifest
+			if err := json.Unmarshal(data, &m); err != nil {
+				return nil, fmt.Errorf("%s/manifest.json: %w", paths[0], err)
+			}
+			return api.Dataset(dirFiles{paths[0], &m}, &m, opt.Scan)
+		}
+	}
+	return api.Analyze(func(ing *ingest.Ingester) error {
+		ing.Files(&input.Walker{FS: osFS{}}, paths)
+		return nil
+	}, opt)
+}

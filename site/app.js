@@ -1,0 +1,518 @@
+// flinkdx viewer. Two ways to reach the analysis API (forensics/api), with
+// the same requests and responses:
+//   - server: "flinkdx view" or a Cloudflare Worker answers /api/v1/…;
+//   - browser: no server answers, so the API's WebAssembly build runs in a
+//     Web Worker (worker.js) and nothing leaves the machine.
+// Log text is only ever put into the page as text (textContent), never as
+// HTML.
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+
+const state = {
+  mode: "browser",
+  files: [],        // the case's files: [{name, file}]
+  preloaded: false, // "flinkdx view" started on a case
+  result: null,
+  sort: { key: "severity", asc: false },
+  domain: null,     // [from, to] ms shown on the timeline
+  selected: null,
+  job: null,        // the request in flight: {cancel}
+};
+
+const severityRank = { critical: 3, warning: 2, info: 1 };
+
+// ---- transport -----------------------------------------------------------
+
+async function detectMode() {
+  try {
+    const res = await fetch("api/v1/version");
+    const v = res.ok && (res.headers.get("Content-Type") || "").startsWith("application/json") ? await res.json() : null;
+    if (v && v.api === "v1") {
+      state.mode = "server";
+      $("mode").textContent = `API ${v.api}, flinkdx ${v.version}, served from this machine`;
+      if (v.preloaded) {
+        state.preloaded = true;
+        const r = await fetch("api/v1/preloaded");
+        show(await r.json());
+      }
+      return;
+    }
+  } catch (e) { /* no server: the browser does the work */ }
+  state.mode = "browser";
+  $("mode").textContent = "running in your browser (WebAssembly)";
+}
+
+// request sends the case's files to an API route; it resolves to
+// {status, text} or {status, blob} and reports progress.
+function request(route, files, onProgress) {
+  const total = files.reduce((n, f) => n + f.file.size, 0);
+  if (state.mode === "server") {
+    return new Promise((resolve, reject) => {
+      const form = new FormData();
+      for (const f of files) form.append("file", f.file, f.name);
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", "api/v1/" + route);
+      xhr.responseType = route === "export" ? "blob" : "text";
+      xhr.upload.onprogress = (e) => onProgress(e.loaded, total);
+      xhr.onload = () => resolve(route === "export" && xhr.status === 200
+        ? { status: xhr.status, blob: xhr.response }
+        : { status: xhr.status, text: route === "export" ? null : xhr.responseText });
+      xhr.onerror = () => reject(new Error("the request failed"));
+      xhr.onabort = () => reject(new Error("cancelled"));
+      state.job = { cancel: () => xhr.abort() };
+      xhr.send(form);
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const worker = new Worker("worker.js", { type: "module" });
+    state.job = { cancel: () => { worker.terminate(); reject(new Error("cancelled")); } };
+    worker.onmessage = ({ data }) => {
+      if (data.kind === "progress") onProgress(data.sent, total);
+      else if (data.kind === "error") { worker.terminate(); reject(new Error(data.message)); }
+      else if (data.kind === "done") { worker.terminate(); resolve(data); }
+    };
+    worker.onerror = (e) => { worker.terminate(); reject(new Error(e.message || "the WebAssembly worker failed")); };
+    worker.postMessage({ route, files });
+  });
+}
+
+async function analyze(files) {
+  if (!files.length) return;
+  state.files = files;
+  state.preloaded = false;
+  const start = performance.now();
+  setError("");
+  $("progress").hidden = false;
+  $("cancel").hidden = false;
+  const onProgress = (sent, total) => {
+    const secs = (performance.now() - start) / 1000;
+    $("bar").value = total ? sent / total : 0;
+    $("progress-text").textContent = `${mib(sent)} of ${mib(total)} read, ${(sent / 1e6 / Math.max(secs, 0.001)).toFixed(1)} MB/s`;
+  };
+  onProgress(0, files.reduce((n, f) => n + f.file.size, 0));
+  try {
+    const route = isDataset(files) ? "dataset" : "analyze";
+    const res = await request(route, files, onProgress);
+    const body = JSON.parse(res.text);
+    if (res.status !== 200) throw new Error(body.error || `status ${res.status}`);
+    $("progress-text").textContent += `; analysed in ${((performance.now() - start) / 1000).toFixed(1)} s`;
+    $("cancel").hidden = true;
+    show(body);
+  } catch (e) {
+    setError(e.message);
+  } finally {
+    state.job = null;
+  }
+}
+
+// isDataset: the files are a dataset written by "flinkdx ingest" (or
+// exported by this page), to be scanned rather than ingested.
+function isDataset(files) {
+  return files.some((f) => /(^|\/)manifest\.json$/.test(f.name)) && files.some((f) => f.name.endsWith(".parquet"));
+}
+
+async function exportDataset() {
+  try {
+    let blob;
+    if (state.preloaded) {
+      const r = await fetch("api/v1/preloaded/export");
+      if (!r.ok) throw new Error((await r.json()).error);
+      blob = await r.blob();
+    } else {
+      const res = await request("export", state.files, () => {});
+      if (res.status !== 200 || !res.blob) throw new Error(res.text ? JSON.parse(res.text).error : `status ${res.status}`);
+      blob = res.blob;
+    }
+    download(blob, "flinkdx-dataset.zip");
+  } catch (e) {
+    setError(e.message);
+  }
+}
+
+function download(blob, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+// ---- files ---------------------------------------------------------------
+
+async function filesFromDrop(dt) {
+  const out = [];
+  const entries = [...dt.items].map((it) => it.webkitGetAsEntry && it.webkitGetAsEntry()).filter(Boolean);
+  if (!entries.length) return [...dt.files].map((file) => ({ name: file.name, file }));
+  async function walk(entry, prefix) {
+    if (entry.isFile) {
+      const file = await new Promise((res, rej) => entry.file(res, rej));
+      out.push({ name: prefix + entry.name, file });
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const e of batch) await walk(e, prefix + entry.name + "/");
+      }
+    }
+  }
+  for (const e of entries) await walk(e, "");
+  return out;
+}
+
+function filesFromInput(input) {
+  return [...input.files].map((file) => ({ name: file.webkitRelativePath || file.name, file }));
+}
+
+// ---- rendering -----------------------------------------------------------
+
+function show(result) {
+  state.result = result;
+  const t = result.timeline;
+  state.domain = t && t.end_ms > t.start_ms ? [t.start_ms, t.end_ms] : null;
+  $("case").hidden = false;
+  const m = result.manifest.totals;
+  const bySev = {};
+  for (const f of result.findings) bySev[f.severity] = (bySev[f.severity] || 0) + 1;
+  $("summary").textContent = `${m.inputs} inputs, ${m.streams} streams, ${m.lines} lines: ${m.events} events, ` +
+    `${m.unparsed} lines no parser understood (kept). Findings: ${bySev.critical || 0} critical, ` +
+    `${bySev.warning || 0} warning, ${bySev.info || 0} info.`;
+  const rules = [...new Set(result.findings.map((f) => f.rule))].sort();
+  const sel = $("f-rule");
+  sel.replaceChildren(new Option("all", ""), ...rules.map((r) => new Option(r, r)));
+  renderFindings();
+  renderTimeline();
+  $("evidence-body").replaceChildren();
+}
+
+function filtered() {
+  const sev = $("f-severity").value, rule = $("f-rule").value, subj = $("f-subject").value.toLowerCase();
+  const { key, asc } = state.sort;
+  const val = (f) => key === "severity" ? severityRank[f.severity] : f[key] ?? "";
+  return state.result.findings
+    .map((f, i) => ({ f, i }))
+    .filter(({ f }) => (!sev || f.severity === sev) && (!rule || f.rule === rule) &&
+      (!subj || (f.subject || "").toLowerCase().includes(subj) || f.summary.toLowerCase().includes(subj)))
+    .sort((a, b) => {
+      const x = val(a.f), y = val(b.f);
+      const c = x < y ? -1 : x > y ? 1 : a.i - b.i;
+      return asc ? c : -c;
+    });
+}
+
+function renderFindings() {
+  const body = $("findings").tBodies[0];
+  const rows = filtered().map(({ f, i }) => {
+    const tr = document.createElement("tr");
+    tr.dataset.index = i;
+    if (state.selected === i) tr.classList.add("selected");
+    const cells = [f.severity, when(f.start_ms), f.rule, f.subject || "", String(f.count || 1), f.summary];
+    cells.forEach((text, k) => {
+      const td = document.createElement("td");
+      td.textContent = text;
+      if (k === 0) td.className = "sev sev-" + f.severity;
+      if (k === 1) { td.className = "when"; td.title = text; td.textContent = text.slice(11); }
+      if (k === 3) { td.className = "subject"; td.title = text; td.textContent = shortSubject(text); }
+      tr.append(td);
+    });
+    tr.onclick = () => selectFinding(i);
+    return tr;
+  });
+  body.replaceChildren(...rows);
+  for (const th of $("findings").tHead.rows[0].cells) {
+    th.classList.toggle("sorted", th.dataset.key === state.sort.key);
+    th.classList.toggle("asc", th.dataset.key === state.sort.key && state.sort.asc);
+  }
+}
+
+function selectFinding(i) {
+  state.selected = i;
+  const f = state.result.findings[i];
+  renderFindings();
+  const parts = [];
+  const h = document.createElement("h3");
+  h.textContent = `${f.severity.toUpperCase()} ${f.rule}${f.subject ? " — " + f.subject : ""}`;
+  h.className = "sev-" + f.severity;
+  const p = document.createElement("p");
+  p.textContent = f.summary;
+  parts.push(h, p);
+  if (f.remedy) {
+    const r = document.createElement("p");
+    r.className = "remedy";
+    r.textContent = "Remedy: " + f.remedy;
+    parts.push(r);
+  }
+  for (const e of f.evidence || []) parts.push(...evidenceRow(e.source, e.line, e.ts_ms, e.text, e.table, e.offset));
+  $("evidence-body").replaceChildren(...parts);
+  if (f.start_ms && state.domain) {
+    // Bring the finding into view on the timeline.
+    const [a, b] = state.domain;
+    if (f.start_ms < a || f.start_ms > b) {
+      const half = (b - a) / 2;
+      state.domain = [f.start_ms - half, f.start_ms + half];
+    }
+    renderTimeline();
+  }
+}
+
+function evidenceRow(source, line, ts, text, table, offset) {
+  const ref = document.createElement("div");
+  ref.className = "ref";
+  ref.textContent = `${source}${line ? ":" + line : ""}${offset && !line ? " @" + offset : ""}${ts ? "  " + when(ts) : ""}${table && table !== "logs" ? "  (" + table + ")" : ""}`;
+  const pre = document.createElement("pre");
+  const m = document.createElement("mark");
+  m.textContent = text || "";
+  pre.append(m);
+  return [ref, pre];
+}
+
+// ---- timeline ------------------------------------------------------------
+
+const stateColor = {
+  RUNNING: "#2e7d32", FINISHED: "#6b7076", CANCELED: "#9aa0a6", CANCELLING: "#9aa0a6",
+  FAILING: "#d98200", RESTARTING: "#d98200", FAILED: "#c62828", SUSPENDED: "#9aa0a6",
+  CREATED: "#c5d7ea", INITIALIZING: "#c5d7ea", SCHEDULED: "#c5d7ea", DEPLOYING: "#c5d7ea", RECONCILING: "#c5d7ea",
+};
+const levelColor = { TRACE: "#d0d4d8", DEBUG: "#b8c0c8", INFO: "#8fa3b8", WARN: "#d98200", ERROR: "#c62828", FATAL: "#6a0000", other: "#d9dcdf" };
+
+function renderTimeline() {
+  const host = $("timeline");
+  const r = state.result;
+  if (!state.domain) {
+    host.textContent = "No timestamps in this case.";
+    return;
+  }
+  const t = r.timeline;
+  const width = Math.max(host.clientWidth || 900, 400);
+  const left = 150, right = 10;
+  const [d0, d1] = state.domain;
+  const x = (ms) => left + ((ms - d0) / (d1 - d0)) * (width - left - right);
+  const inView = (ms) => ms >= d0 && ms <= d1;
+  const svg = document.createElementNS(SVG, "svg");
+  const el = (name, attrs, parent = svg) => {
+    const e = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    parent.append(e);
+    return e;
+  };
+  const label = (y, text) => { const e = el("text", { x: 4, y: y + 12, class: "track-label" }); e.textContent = text; };
+  const title = (e, text) => { const ti = document.createElementNS(SVG, "title"); ti.textContent = text; e.append(ti); };
+  let y = 4;
+
+  // Findings.
+  label(y, "findings");
+  for (const [i, f] of r.findings.entries()) {
+    if (!f.start_ms || !inView(f.start_ms)) continue;
+    const c = el("circle", { cx: x(f.start_ms), cy: y + 8, r: 5, fill: `var(--${f.severity})`, class: "mark" });
+    title(c, `${f.rule}: ${f.summary}`);
+    c.onclick = () => selectFinding(i);
+  }
+  y += 22;
+
+  // Job states: a band per job, a triangle at each restart.
+  const jobs = new Map();
+  for (const s of t.states) if (s.of === "job") (jobs.get(s.job || "?") || jobs.set(s.job || "?", []).get(s.job || "?")).push(s);
+  for (const [job, changes] of jobs) {
+    label(y, "job " + job.slice(0, 8));
+    changes.forEach((s, k) => {
+      const end = k + 1 < changes.length ? changes[k + 1].ts_ms : t.end_ms;
+      if (end < d0 || s.ts_ms > d1) return;
+      const a = x(Math.max(s.ts_ms, d0)), b = x(Math.min(end, d1));
+      const band = el("rect", { x: a, y, width: Math.max(b - a, 1), height: 14, fill: stateColor[s.to] || "#d9dcdf", class: "mark" });
+      title(band, `${s.from} → ${s.to} at ${when(s.ts_ms)}`);
+      band.onclick = () => showState(s);
+      if (s.to === "RESTARTING" && inView(s.ts_ms)) {
+        const tx = x(s.ts_ms);
+        const tri = el("path", { d: `M${tx - 5},${y + 26} L${tx + 5},${y + 26} L${tx},${y + 17} Z`, fill: "#d98200", class: "mark" });
+        title(tri, `restart at ${when(s.ts_ms)}`);
+        tri.onclick = () => showState(s);
+      }
+    });
+    y += 30;
+  }
+
+  // GC pauses per JVM: a stem per pause, height by log of the pause.
+  const maxPause = Math.max(1, ...t.gc.flatMap((s) => s.points.map((p) => p[1])));
+  for (const s of t.gc.slice(0, 12)) {
+    label(y, "GC " + shortName(s.name));
+    for (const [ts, ms] of s.points) {
+      if (!inView(ts)) continue;
+      const h = 4 + 22 * Math.log10(1 + ms) / Math.log10(1 + maxPause);
+      const line = el("line", { x1: x(ts), x2: x(ts), y1: y + 28, y2: y + 28 - h, stroke: ms >= 1000 ? "#c62828" : "#8fa3b8", "stroke-width": ms >= 1000 ? 2 : 1, class: "mark" });
+      title(line, `${ms.toFixed(1)} ms pause at ${when(ts)}`);
+    }
+    y += 32;
+  }
+
+  // Checkpoints: duration as height, colour by status.
+  if (t.checkpoints.length) {
+    label(y, "checkpoints");
+    const maxDur = Math.max(1, ...t.checkpoints.map((c) => c.duration_ms));
+    for (const c of t.checkpoints) {
+      if (!inView(c.ts_ms)) continue;
+      const h = 3 + 22 * c.duration_ms / maxDur;
+      const ok = /COMPLETED/i.test(c.status);
+      const r2 = el("rect", { x: x(c.ts_ms) - 2, y: y + 28 - h, width: 4, height: h, fill: ok ? "#2e7d32" : "#c62828", class: "mark" });
+      title(r2, `checkpoint ${c.id} ${c.status}: ${c.duration_ms} ms, ${mib(c.size_bytes)}`);
+    }
+    y += 32;
+  }
+
+  // Watermarks: one line per series.
+  for (const s of t.watermarks.slice(0, 6)) {
+    const pts = s.points.filter((p) => inView(p[0]));
+    if (!pts.length) continue;
+    label(y, "wm " + shortName(s.name));
+    const lo = Math.min(...pts.map((p) => p[1])), hi = Math.max(...pts.map((p) => p[1]));
+    const yy = (v) => y + 26 - (hi > lo ? 22 * (v - lo) / (hi - lo) : 11);
+    el("polyline", { points: pts.map((p) => `${x(p[0])},${yy(p[1])}`).join(" "), fill: "none", stroke: "#2e6fb7" });
+    const last = pts[pts.length - 1];
+    const txt = el("text", { x: width - 4, y: y + 10, "text-anchor": "end" });
+    txt.textContent = "max " + when(hi);
+    title(txt, `${s.name}: watermark up to ${when(hi)} (sampled ${when(last[0])})`);
+    y += 32;
+  }
+
+  // Log volume by level, stacked.
+  label(y, "log volume");
+  const levels = ["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "other"].filter((l) => t.volume[l]);
+  const n = levels.length ? t.volume[levels[0]].length : 0;
+  let maxSum = 1;
+  for (let b = 0; b < n; b++) maxSum = Math.max(maxSum, levels.reduce((s, l) => s + t.volume[l][b], 0));
+  for (let b = 0; b < n; b++) {
+    const b0 = t.start_ms + b * t.bucket_ms, b1 = b0 + t.bucket_ms;
+    if (b1 < d0 || b0 > d1) continue;
+    let top = y + 44;
+    for (const l of levels.slice().reverse()) {
+      const v = t.volume[l][b];
+      if (!v) continue;
+      const h = 40 * v / maxSum;
+      top -= h;
+      const rect = el("rect", { x: x(Math.max(b0, d0)), y: top, width: Math.max(x(Math.min(b1, d1)) - x(Math.max(b0, d0)) - 0.5, 0.5), height: h, fill: levelColor[l] });
+      title(rect, `${v} ${l} at ${when(b0)}`);
+    }
+  }
+  y += 50;
+
+  // Axis.
+  const ticks = 6;
+  for (let k = 0; k <= ticks; k++) {
+    const ms = d0 + (d1 - d0) * k / ticks;
+    el("line", { x1: x(ms), x2: x(ms), y1: 0, y2: y, stroke: "#eceef0" });
+    const anchor = k === 0 ? "start" : k === ticks ? "end" : "middle";
+    const txt = el("text", { x: x(ms), y: y + 12, "text-anchor": anchor });
+    txt.textContent = when(ms);
+  }
+  y += 18;
+  svg.setAttribute("viewBox", `0 0 ${width} ${y}`);
+  svg.setAttribute("height", y);
+  host.replaceChildren(svg);
+}
+
+function showState(s) {
+  const h = document.createElement("h3");
+  h.textContent = `Job ${s.job || ""}: ${s.from} → ${s.to}`;
+  $("evidence-body").replaceChildren(h, ...evidenceRow(s.source, s.line, s.ts_ms, `${s.from} → ${s.to}`, "logs"));
+}
+
+// shortSubject drops the directories of a file subject: the archive's
+// member path is what tells files apart.
+function shortSubject(s) {
+  const i = s.lastIndexOf("!");
+  return i >= 0 ? s.slice(s.lastIndexOf("/", i) + 1) : s;
+}
+
+function shortName(s) {
+  const parts = (s || "").split(/[!/]/).filter(Boolean);
+  return parts.slice(-2).join("/").slice(0, 22);
+}
+
+// Zoom with the wheel around the cursor, pan by dragging, reset on
+// double-click.
+function setupZoom() {
+  const host = $("timeline");
+  const frac = (e) => {
+    const r = host.getBoundingClientRect();
+    return Math.min(Math.max((e.clientX - r.left - 150 * r.width / Math.max(host.clientWidth, 1)) / (r.width - 160), 0), 1);
+  };
+  host.addEventListener("wheel", (e) => {
+    if (!state.domain) return;
+    e.preventDefault();
+    const [a, b] = state.domain;
+    const at = a + (b - a) * frac(e);
+    const k = e.deltaY < 0 ? 0.8 : 1.25;
+    state.domain = [at - (at - a) * k, at + (b - at) * k];
+    if (state.domain[1] - state.domain[0] < 1000) state.domain = [at - 500, at + 500];
+    renderTimeline();
+  }, { passive: false });
+  let drag = null;
+  host.addEventListener("mousedown", (e) => { if (state.domain) drag = { x: e.clientX, domain: state.domain }; });
+  window.addEventListener("mouseup", () => { drag = null; });
+  window.addEventListener("mousemove", (e) => {
+    if (!drag) return;
+    const [a, b] = drag.domain;
+    const dx = (e.clientX - drag.x) / Math.max(host.clientWidth - 160, 1) * (b - a);
+    if (Math.abs(dx) > 0) {
+      state.domain = [a - dx, b - dx];
+      renderTimeline();
+    }
+  });
+  host.addEventListener("dblclick", () => {
+    const t = state.result && state.result.timeline;
+    if (t && t.end_ms > t.start_ms) {
+      state.domain = [t.start_ms, t.end_ms];
+      renderTimeline();
+    }
+  });
+}
+
+// ---- helpers -------------------------------------------------------------
+
+function when(ms) {
+  if (!ms) return "";
+  const d = new Date(ms);
+  if (isNaN(d)) return String(ms);
+  return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+}
+
+function mib(n) { return `${((n || 0) / 1048576).toFixed(1)} MiB`; }
+
+function setError(msg) {
+  $("error").hidden = !msg;
+  $("error").textContent = msg;
+}
+
+// ---- wiring --------------------------------------------------------------
+
+function wire() {
+  const drop = $("drop");
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", async (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    analyze(await filesFromDrop(e.dataTransfer));
+  });
+  for (const id of ["pick-files", "pick-folder"]) {
+    $(id).addEventListener("change", (e) => { analyze(filesFromInput(e.target)); e.target.value = ""; });
+  }
+  $("cancel").onclick = () => { if (state.job) state.job.cancel(); };
+  $("export").onclick = exportDataset;
+  $("export-findings").onclick = () => download(new Blob([JSON.stringify(state.result.findings, null, 2)], { type: "application/json" }), "flinkdx-findings.json");
+  for (const id of ["f-severity", "f-rule", "f-subject"]) $(id).addEventListener("input", renderFindings);
+  for (const th of $("findings").tHead.rows[0].cells) {
+    th.onclick = () => {
+      const key = th.dataset.key;
+      state.sort = { key, asc: state.sort.key === key ? !state.sort.asc : key !== "severity" };
+      renderFindings();
+    };
+  }
+  window.addEventListener("resize", () => state.result && renderTimeline());
+  setupZoom();
+}
+
+wire();
+detectMode();

@@ -1,0 +1,161 @@
+// Browser tests of the viewer, in Debian's Chromium driven by Playwright:
+//   1. "flinkdx view" on the demo case (the API served natively);
+//   2. the static page alone, the demo archive chosen in the file picker,
+//      analysed by the WebAssembly build in a Web Worker;
+//   3. log text that looks like HTML stays text.
+// Run by "make test-browser"; screenshots go to out/e2e/.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdirSync, readFileSync, writeFileSync, statSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "../..");
+const out = join(root, "out/e2e");
+mkdirSync(out, { recursive: true });
+const demo = join(root, "testdata/demo/incident.tar.gz");
+
+let failures = 0;
+function check(ok, what) {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures++;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+// The findings table once the case is shown: [{severity, rule, summary}].
+async function findings(page) {
+  await page.waitForSelector("#findings tbody tr", { timeout: 120000 });
+  return page.$$eval("#findings tbody tr", (rows) => rows.map((r) => ({
+    severity: r.cells[0].textContent, rule: r.cells[2].textContent, summary: r.cells[5].textContent,
+  })));
+}
+
+async function newPage() {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    // The page asks api/v1/version to learn whether a server answers; on
+    // a static host that is a 404, by design.
+    if (m.type() === "error" && !(m.location().url || "").endsWith("/api/v1/version")) errors.push(m.text() + " " + m.location().url);
+  });
+  return { page, errors };
+}
+
+// The demo's story, whichever host analysed it.
+async function checkDemo(page, name) {
+  const rows = await findings(page);
+  const rules = new Set(rows.map((r) => r.rule));
+  for (const r of ["heartbeat.timeout", "job.restart", "job.restarts-exhausted", "jvm.oom", "gc.pause-spike", "checkpoint.expired", "watermark.future-jump"]) {
+    check(rules.has(r), `${name}: finding ${r}`);
+  }
+  check(await page.locator("#timeline svg rect.mark").count() > 0, `${name}: job state bands on the timeline`);
+  check(await page.locator("#timeline svg line.mark").count() > 0, `${name}: GC pauses on the timeline`);
+
+  // Filter to critical: only critical rows remain.
+  await page.selectOption("#f-severity", "critical");
+  const crit = await findings(page);
+  check(crit.length > 0 && crit.every((r) => r.severity === "critical"), `${name}: severity filter (${crit.length} critical)`);
+
+  // Click a heartbeat timeout: its evidence names the file and line.
+  await page.locator("#findings tbody tr", { hasText: "heartbeat.timeout" }).first().click();
+  const refs = await page.$$eval("#evidence-body .ref", (els) => els.map((e) => e.textContent));
+  check(refs.some((r) => /incident\/jobmanager\/jobmanager\.log:\d+/.test(r)), `${name}: evidence names jobmanager.log and its line (${refs[0]})`);
+  await page.selectOption("#f-severity", "");
+  return rows;
+}
+
+// 1. flinkdx view.
+{
+  const view = spawn(join(root, "bin/flinkdx"), ["view", demo, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((res, rej) => {
+    let buf = "";
+    view.stdout.on("data", (d) => {
+      buf += d;
+      const m = buf.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) res(m[1]);
+    });
+    view.on("exit", (code) => rej(new Error(`flinkdx view exited ${code}`)));
+    setTimeout(() => rej(new Error("flinkdx view did not start")), 30000);
+  });
+  const { page, errors } = await newPage();
+  await page.goto(url);
+  const rows = await checkDemo(page, "view");
+  check(await page.textContent("#mode").then((t) => t.includes("served from this machine")), "view: server mode");
+  await page.screenshot({ path: join(out, "view.png"), fullPage: true });
+  // Export: a zip download of the dataset.
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+  const zipPath = join(out, "view-dataset.zip");
+  await dl.saveAs(zipPath);
+  check(statSync(zipPath).size > 1000 && readFileSync(zipPath).subarray(0, 2).toString() === "PK", "view: export downloads a zip");
+  check(errors.length === 0, `view: no page errors ${errors.join("; ")}`);
+  writeFileSync(join(out, "view-findings.json"), JSON.stringify(rows, null, 1));
+  view.kill();
+}
+
+// A static file server for site/ (what a CDN or wrangler's assets do).
+const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
+const site = join(root, "site");
+const server = createServer((req, res) => {
+  const p = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  const file = join(site, p === "/" ? "index.html" : p);
+  if (!file.startsWith(site)) { res.writeHead(403).end(); return; }
+  try {
+    const data = readFileSync(file);
+    res.writeHead(200, { "Content-Type": types[extname(file)] || "application/octet-stream" }).end(data);
+  } catch {
+    res.writeHead(404).end("not found");
+  }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const staticURL = `http://127.0.0.1:${server.address().port}/`;
+
+// 2. The browser alone: WebAssembly in a Web Worker.
+{
+  const { page, errors } = await newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.method() + " " + r.url()));
+  await page.goto(staticURL);
+  await page.waitForFunction(() => document.getElementById("mode").textContent.includes("WebAssembly"));
+  await page.setInputFiles("#pick-files", demo);
+  await checkDemo(page, "wasm");
+  await page.screenshot({ path: join(out, "wasm.png"), fullPage: true });
+  check(!requests.some((r) => r.startsWith("POST")), "wasm: nothing was sent to a server");
+  check(errors.length === 0, `wasm: no page errors ${errors.join("; ")}`);
+}
+
+// 3. HTML in log text is shown as text.
+{
+  const { page, errors } = await newPage();
+  await page.goto(staticURL);
+  await page.waitForFunction(() => document.getElementById("mode").textContent.includes("WebAssembly"));
+  const log = [
+    "2024-03-01 10:00:00,000 INFO  org.apache.flink.runtime.executiongraph.ExecutionGraph [] - Job evil (0123456789abcdef0123456789abcdef) switched from state RUNNING to FAILING.",
+    "java.lang.OutOfMemoryError: Java heap space <img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>",
+    "\tat org.example.Evil.run(Evil.java:1)",
+    "2024-03-01 10:00:01,000 INFO  org.apache.flink.runtime.executiongraph.ExecutionGraph [] - Job evil (0123456789abcdef0123456789abcdef) switched from state FAILING to FAILED.",
+    "",
+  ].join("\n");
+  await page.setInputFiles("#pick-files", { name: "jobmanager.log", mimeType: "text/plain", buffer: Buffer.from(log) });
+  const rows = await findings(page);
+  await page.locator("#findings tbody tr", { hasText: "OutOfMemoryError" }).first().click();
+  const shown = await page.textContent("#evidence-body");
+  check(rows.some((r) => r.summary.includes("<img src=x")), "html: the summary shows the markup as text");
+  check(shown.includes("<img src=x") || rows.length > 0, "html: evidence shown");
+  check(await page.evaluate(() => window.__xss === undefined), "html: no script ran");
+  check(await page.locator("#case img, #case script").count() === 0, "html: no element was made from log text");
+  check(errors.length === 0, `html: no page errors ${errors.join("; ")}`);
+}
+
+server.close();
+await browser.close();
+if (failures) {
+  console.log(`${failures} browser check(s) failed`);
+  process.exit(1);
+}
+console.log("browser checks passed");
