@@ -310,4 +310,3 @@ func sorted(m map[string]*Series) []Series {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
-
