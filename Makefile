@@ -8,7 +8,7 @@ BIN       := bin/flinkdx
 FUZZTIME  ?= 30s
 BENCH_DIR := testdata/bench
 
-.PHONY: build test test-native test-wasm test-browser viewer fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: build test test-native test-wasm test-browser test-worker viewer worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
@@ -62,6 +62,22 @@ test-browser: build viewer
 	  echo "test-browser: SKIPPED, no /usr/bin/chromium (apt-get install chromium)"; exit 0; fi
 	cd site && npm install --no-audit --no-fund --silent
 	node site/e2e/viewer.mjs
+
+# The Cloudflare Worker: the same handler with the -runtime=cloudflare glue
+# and a 100 MiB upload limit (Cloudflare's request body limit on the Free
+# and Pro plans), the page as static assets, under out/worker/.
+WORKER_MAX_UPLOAD := 104857600
+worker:
+	rm -rf out/worker && mkdir -p out/worker/site
+	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=cloudflare -o out/worker/build
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.maxUpload=$(WORKER_MAX_UPLOAD)" -o out/worker/build/app.wasm ./wasm
+	cp site/index.html site/app.js site/worker.js site/style.css out/worker/site/
+	@echo "worker: app.wasm $$(du -h out/worker/build/app.wasm | cut -f1), gzipped $$(gzip -9 -c out/worker/build/app.wasm | wc -c | numfmt --to=iec)"
+
+# Run the Worker locally (workerd through wrangler, offline).
+worker-dev: worker
+	cd wasm && npm install --no-audit --no-fund --silent
+	cd wasm && CI=true WRANGLER_SEND_METRICS=false npx wrangler dev --ip 127.0.0.1 --port 8787
 
 # Ingest the bundled incident archive, print what it shows, write Parquet.
 demo: build

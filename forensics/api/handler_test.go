@@ -53,6 +53,9 @@ func post(t *testing.T, h http.Handler, url string, body io.Reader, ctype string
 
 // The demo case dropped as files: the findings tell the incident, the
 // timeline has every series the page draws, and nothing is lost.
+var flinkState = map[string]bool{"CREATED": true, "INITIALIZING": true, "RUNNING": true, "FAILING": true, "FAILED": true,
+	"CANCELLING": true, "CANCELED": true, "FINISHED": true, "RESTARTING": true, "SUSPENDED": true, "RECONCILING": true}
+
 func TestAnalyzeDemo(t *testing.T) {
 	h := Handler(Config{Version: "test"})
 	body, ctype := multipartBody(t, map[string][]byte{"case/incident.tar.gz": demo(t)})
@@ -107,8 +110,11 @@ func TestAnalyzeDemo(t *testing.T) {
 	for _, s := range tl.States {
 		restarting = restarting || s.Of == "job" && s.To == "RESTARTING"
 		failed = failed || s.Of == "job" && s.To == "FAILED"
-		if s.Source == "" || s.Line == 0 {
+		if !strings.HasPrefix(s.Source, "case/incident.tar.gz!incident/jobmanager/") || s.Line == 0 {
 			t.Errorf("state change without its origin: %+v", s)
+		}
+		if s.Of != "job" || !flinkState[s.From] || !flinkState[s.To] || len(s.Job) != 32 {
+			t.Errorf("state change %+v", s)
 		}
 	}
 	if !restarting || !failed {

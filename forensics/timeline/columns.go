@@ -1,6 +1,8 @@
 package timeline
 
 import (
+	"strings"
+
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 )
@@ -41,7 +43,9 @@ func strCol(rec arrow.Record, name string) stringColumn {
 
 func (c *stringColumn) valid(i int) bool { return c.arr != nil && c.arr.IsValid(i) }
 
-// get returns row i as a new string ("" when null).
+// get returns row i as a new string ("" when null): a copy, because
+// Arrow's string values alias buffers that are reused once the batch is
+// written.
 func (c *stringColumn) get(i int) string {
 	if !c.valid(i) {
 		return ""
@@ -52,7 +56,7 @@ func (c *stringColumn) get(i int) string {
 	}
 	switch x := a.(type) {
 	case *array.String:
-		return x.Value(j)
+		return strings.Clone(x.Value(j))
 	case *array.Binary:
 		return string(x.Value(j))
 	}

@@ -27,7 +27,7 @@ type Timeline struct {
 	// Volume counts log events per bucket of BucketMs from Start, by level.
 	BucketMs int64            `json:"bucket_ms"`
 	Volume   map[string][]int `json:"volume"`
-	// States are job (and task) state changes in time order.
+	// States are job state changes in time order.
 	States []State `json:"states"`
 	// GC holds the pauses of each JVM: [ts_ms, pause_ms] pairs.
 	GC []Series `json:"gc"`
@@ -41,7 +41,7 @@ type Timeline struct {
 // State is one state change.
 type State struct {
 	Time   int64  `json:"ts_ms"`
-	Of     string `json:"of"` // job, task
+	Of     string `json:"of"` // job
 	Job    string `json:"job,omitempty"`
 	Task   string `json:"task,omitempty"`
 	From   string `json:"from"`
@@ -124,6 +124,12 @@ func (c *Collector) logs(rec arrow.Record) {
 		}
 		return len(levels) - 1
 	})
+	isJob := stateOf.slots(func(v string) int {
+		if v == "job" {
+			return 1
+		}
+		return 0
+	})
 	var cur int64 = -1
 	var counts *[len(levels)]int
 	for i := 0; i < int(rec.NumRows()); i++ {
@@ -140,7 +146,9 @@ func (c *Collector) logs(rec arrow.Record) {
 			}
 		}
 		counts[slot(i)]++
-		if stateOf.valid(i) {
+		// Job state changes: a task's are too many to draw (the findings
+		// tell of the ones that matter).
+		if stateOf.valid(i) && isJob(i) == 1 {
 			s := State{Time: t, Of: stateOf.get(i), From: from.get(i), To: to.get(i), Job: job.get(i),
 				Task: task.get(i), Source: source.get(i)}
 			if line != nil {
