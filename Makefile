@@ -15,7 +15,7 @@ build:
 
 # Unit, golden and pipeline tests natively and as WebAssembly under node,
 # plus a brief run of every fuzz target.
-test: lint test-native test-wasm test-browser fuzz-brief
+test: lint test-native test-wasm test-browser test-worker fuzz-brief
 
 test-native:
 	$(GO) test -count=1 ./...
@@ -73,6 +73,12 @@ worker:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.maxUpload=$(WORKER_MAX_UPLOAD)" -o out/worker/build/app.wasm ./wasm
 	cp site/index.html site/app.js site/worker.js site/style.css out/worker/site/
 	@echo "worker: app.wasm $$(du -h out/worker/build/app.wasm | cut -f1), gzipped $$(gzip -9 -c out/worker/build/app.wasm | wc -c | numfmt --to=iec)"
+
+# The Worker under wrangler dev: the demo analysed, the page served, an
+# oversized upload answered 413.
+test-worker: worker
+	cd wasm && npm install --no-audit --no-fund --silent
+	node wasm/e2e/worker.mjs
 
 # Run the Worker locally (workerd through wrangler, offline).
 worker-dev: worker
