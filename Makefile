@@ -7,6 +7,10 @@ LDFLAGS   := -X main.version=$(VERSION)
 BIN       := bin/flinkdx
 FUZZTIME  ?= 30s
 BENCH_DIR := testdata/bench
+# WebAssembly builds use Arrow's pure-Go kernels: its assembly ones are
+# only wired up on amd64/arm64, and its Parquet reader would call a nil
+# function on js/wasm without this tag.
+WASM_TAGS := -tags noasm
 
 .PHONY: build test test-native test-wasm test-browser test-worker viewer worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
@@ -21,8 +25,8 @@ test-native:
 	$(GO) test -count=1 ./...
 
 test-wasm:
-	GOOS=js GOARCH=wasm $(GO) build ./forensics/...
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./forensics/...
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) ./forensics/... ./wasm
+	GOOS=js GOARCH=wasm $(GO) test $(WASM_TAGS) -count=1 -exec "$(WASM_EXEC)" ./forensics/...
 
 # A count, not a duration: a duration -fuzztime can fail with "context
 # deadline exceeded" and no crasher when a worker is slow to stop at the
@@ -51,7 +55,7 @@ lint:
 # syumai/workers' browser glue, beside the page in site/build/.
 viewer:
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=browser -o site/build
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o site/build/app.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o site/build/app.wasm ./wasm
 
 # The viewer in headless Chromium (Debian's, never a downloaded one):
 # "flinkdx view", the WebAssembly page, and log text that looks like HTML.
@@ -70,7 +74,7 @@ WORKER_MAX_UPLOAD := 104857600
 worker:
 	rm -rf out/worker && mkdir -p out/worker/site
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=cloudflare -o out/worker/build
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.maxUpload=$(WORKER_MAX_UPLOAD)" -o out/worker/build/app.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.maxUpload=$(WORKER_MAX_UPLOAD)" -o out/worker/build/app.wasm ./wasm
 	cp site/index.html site/app.js site/worker.js site/style.css out/worker/site/
 	@echo "worker: app.wasm $$(du -h out/worker/build/app.wasm | cut -f1), gzipped $$(gzip -9 -c out/worker/build/app.wasm | wc -c | numfmt --to=iec)"
 
@@ -141,7 +145,7 @@ pgo: build $(BENCH_DIR)/taskmanager.log
 	./$(BIN) ingest $(BENCH_DIR)/taskmanager.log -o out/pgo --quiet --cpuprofile cmd/flinkdx/default.pgo
 
 wasm:
-	GOOS=js GOARCH=wasm $(GO) build -o bin/forensics.wasm ./forensics/...
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -o bin/forensics.wasm ./forensics/...
 
 clean:
 	rm -rf bin out site/build

@@ -263,9 +263,19 @@ function evidenceRow(source, line, ts, text, table, offset) {
   ref.className = "ref";
   ref.textContent = `${source}${line ? ":" + line : ""}${offset && !line ? " @" + offset : ""}${ts ? "  " + when(ts) : ""}${table && table !== "logs" ? "  (" + table + ")" : ""}`;
   const pre = document.createElement("pre");
-  const m = document.createElement("mark");
-  m.textContent = text || "";
-  pre.append(m);
+  const around = line && state.result.context && state.result.context[`${source}:${line}`];
+  if (around) {
+    // The events of the file around the cited one, which is highlighted.
+    for (const l of around) {
+      const row = document.createElement(l.line === line ? "mark" : "span");
+      row.textContent = `${String(l.line).padStart(6)}  ${l.level ? l.level.padEnd(5) + " " : ""}${l.text}\n`;
+      pre.append(row);
+    }
+  } else {
+    const m = document.createElement("mark");
+    m.textContent = text || "";
+    pre.append(m);
+  }
   return [ref, pre];
 }
 

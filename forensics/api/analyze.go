@@ -30,6 +30,9 @@ type Result struct {
 	Manifest *ingest.Manifest   `json:"manifest"`
 	Findings []scan.Finding     `json:"findings"`
 	Timeline *timeline.Timeline `json:"timeline"`
+	// Context holds, for each log event a finding cites ("source:line"),
+	// the events of its file around it.
+	Context map[string][]Line `json:"context"`
 	// Dataset holds the Parquet files and manifest.json (for export); it
 	// is not part of the JSON.
 	Dataset *table.MemOutput `json:"-"`
@@ -88,6 +91,10 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 	if res.Findings == nil {
 		res.Findings = []scan.Finding{}
 	}
+	res.Context, err = evidenceContext(memFiles{m: m, files: out.Files}, res.Findings)
+	if err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -130,6 +137,9 @@ func Dataset(files scan.Files, m *ingest.Manifest, cfg scan.Config) (*Result, er
 	res := &Result{API: Version, Manifest: m, Findings: s.Findings(), Timeline: tl.Finish()}
 	if res.Findings == nil {
 		res.Findings = []scan.Finding{}
+	}
+	if res.Context, err = evidenceContext(files, res.Findings); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

@@ -264,3 +264,42 @@ func TestDatasetRoundTrip(t *testing.T) {
 		t.Errorf("without manifest: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// Each log event a finding cites comes with the events around it in its
+// file, itself included, in order.
+func TestEvidenceContext(t *testing.T) {
+	h := Handler(Config{Version: "test"})
+	rec := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
+	var res Result
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	cited := 0
+	for _, f := range res.Findings {
+		for _, e := range f.Evidence {
+			if e.Table != "logs" {
+				continue
+			}
+			cited++
+			lines := res.Context[contextKey(e.Source, e.Line)]
+			at := -1
+			for k, l := range lines {
+				if l.Line == e.Line {
+					at = k
+				}
+				if k > 0 && l.Line <= lines[k-1].Line {
+					t.Errorf("%s: context out of order: %d after %d", e.Source, l.Line, lines[k-1].Line)
+				}
+			}
+			if at < 0 || len(lines) < 2 || len(lines) > 2*contextLines+1 {
+				t.Fatalf("%s:%d (%s): context %+v", e.Source, e.Line, f.Rule, lines)
+			}
+			if !strings.Contains(e.Text, strings.TrimSpace(lines[at].Text[:min(20, len(lines[at].Text))])) {
+				t.Errorf("%s:%d: evidence %q; the line says %q", e.Source, e.Line, e.Text, lines[at].Text)
+			}
+		}
+	}
+	if cited == 0 {
+		t.Fatal("no log evidence in the demo")
+	}
+}

@@ -66,6 +66,9 @@ async function checkDemo(page, name) {
   await page.locator("#findings tbody tr", { hasText: "heartbeat.timeout" }).first().click();
   const refs = await page.$$eval("#evidence-body .ref", (els) => els.map((e) => e.textContent));
   check(refs.some((r) => /incident\/jobmanager\/jobmanager\.log:\d+/.test(r)), `${name}: evidence names jobmanager.log and its line (${refs[0]})`);
+  // In context: the lines around the cited one, which is highlighted.
+  const marked = await page.$$eval("#evidence-body pre", (pres) => pres.map((p) => ({ lines: p.childNodes.length, mark: (p.querySelector("mark") || {}).textContent || "" })));
+  check(marked.some((p) => p.lines > 1 && /^\s*\d+\s+\S*\s*The heartbeat of TaskManager/.test(p.mark)), `${name}: the cited line highlighted among its neighbours`);
   await page.selectOption("#f-severity", "");
   return rows;
 }
