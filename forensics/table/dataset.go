@@ -134,7 +134,6 @@ type TableWriter struct {
 	done   chan struct{}
 	part   *part
 	parts  int
-	pq     *ParquetFile
 
 	mu    sync.Mutex
 	err   error
@@ -153,8 +152,7 @@ type part struct {
 type job struct {
 	rec   arrow.Record
 	part  *part
-	close bool  // no batch: close part
-	next  *part // on close: the part that follows, written by the same ParquetFile
+	close bool // no batch: close part
 	res   chan encoded
 }
 
@@ -188,12 +186,8 @@ func (t *TableWriter) Write(rec arrow.Record) error {
 		return nil
 	}
 	if t.part != nil && t.part.groups >= t.ds.RowGroupsPerFile {
-		old := t.part
-		if err := t.startPart(); err != nil {
-			t.setErr(err)
-			return err
-		}
-		t.queue <- &job{part: old, close: true, next: t.part}
+		t.queue <- &job{part: t.part, close: true}
+		t.part = nil
 	}
 	if t.part == nil {
 		if err := t.startPart(); err != nil {
@@ -226,17 +220,11 @@ func (t *TableWriter) startPart() error {
 	p.file = f
 	p.count = &countingWriter{w: f}
 	p.buf = bufio.NewWriterSize(p.count, 1<<20)
-	if t.pq == nil {
-		t.pq, err = NewParquetFile(p.buf, t.name, t.schema, t.ds.meta)
-		if err != nil {
-			f.Abort()
-			return err
-		}
+	p.pq, err = NewParquetFile(p.buf, t.name, t.schema, t.ds.meta)
+	if err != nil {
+		f.Abort()
+		return err
 	}
-	// One ParquetFile writes every part in turn (the commit loop points
-	// it at the next part when it closes one), so its row-group writers
-	// and their buffers serve the whole table.
-	p.pq = t.pq
 	t.part = p
 	return nil
 }
@@ -246,9 +234,6 @@ func (t *TableWriter) commitLoop() {
 	for j := range t.queue {
 		if j.close {
 			t.finishPart(j.part)
-			if j.next != nil {
-				t.pq.Reset(j.next.buf)
-			}
 			continue
 		}
 		r := <-j.res

@@ -201,14 +201,6 @@ func (f *ParquetFile) beginRowGroup() *parquet.ConcurrentRowGroupWriter {
 	return f.w.BeginRowGroup()
 }
 
-// Reset starts the next file on out, with the same schema and metadata;
-// the row-group writers are kept. Row groups encoded but not committed
-// go into the next file.
-func (f *ParquetFile) Reset(out io.Writer) {
-	f.w.Reset(out)
-	f.rows = 0
-}
-
 // Rows is the number of rows committed.
 func (f *ParquetFile) Rows() int64 { return f.rows }
 

@@ -91,6 +91,19 @@ func TestParquetRoundTrip(t *testing.T) {
 	if file.NumRows() != rows {
 		t.Fatalf("%d rows; want %d", file.NumRows(), rows)
 	}
+	// Every row group's column chunks name their column (reused row-group
+	// writers must not leave another file's or row group's metadata).
+	md := file.Metadata()
+	if len(md.RowGroups) != len(cuts)-1 {
+		t.Errorf("%d row groups; want %d", len(md.RowGroups), len(cuts)-1)
+	}
+	for g, rg := range md.RowGroups {
+		for c, cc := range rg.Columns {
+			if p := cc.MetaData.PathInSchema; len(p) != 1 || p[0] != schema.Field(c).Name {
+				t.Errorf("row group %d column %d: path %q", g, c, p)
+			}
+		}
+	}
 	r := parquet.NewReader(file)
 	got := make([]parquet.Row, 1)
 	for row := range rows {
