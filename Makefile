@@ -7,9 +7,8 @@ LDFLAGS   := -X main.version=$(VERSION)
 BIN       := bin/flinkdx
 FUZZTIME  ?= 30s
 BENCH_DIR := testdata/bench
-# WebAssembly builds use Arrow's pure-Go kernels: its assembly ones are
-# only wired up on amd64/arm64, and its Parquet reader would call a nil
-# function on js/wasm without this tag.
+# WebAssembly builds use Arrow's pure-Go kernels (its assembly ones are
+# wired up only on amd64 and arm64).
 WASM_TAGS := -tags noasm
 
 .PHONY: build test test-native test-wasm test-browser test-worker viewer worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow/go/v15/parquet"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/scan"
@@ -163,7 +162,7 @@ type dirFiles struct {
 	m    *ingest.Manifest
 }
 
-func (d dirFiles) Open(name string) (parquet.ReaderAtSeeker, error) {
+func (d dirFiles) Open(name string) (scan.ReaderAtSeeker, error) {
 	return os.Open(filepath.Join(d.root, filepath.FromSlash(name)))
 }
 

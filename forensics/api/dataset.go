@@ -10,7 +10,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/apache/arrow/go/v15/parquet"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/scan"
@@ -24,7 +23,7 @@ type memFiles struct {
 	files map[string][]byte // by path in the dataset
 }
 
-func (f memFiles) Open(name string) (parquet.ReaderAtSeeker, error) {
+func (f memFiles) Open(name string) (scan.ReaderAtSeeker, error) {
 	data, ok := f.files[name]
 	if !ok {
 		return nil, fmt.Errorf("%s is in manifest.json but was not sent", name)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v15/arrow"
-	"github.com/apache/arrow/go/v15/parquet"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 )
@@ -17,7 +16,7 @@ type dirFS struct {
 	m    ingest.Manifest
 }
 
-func (d dirFS) Open(name string) (parquet.ReaderAtSeeker, error) {
+func (d dirFS) Open(name string) (ReaderAtSeeker, error) {
 	return os.Open(filepath.Join(d.root, name))
 }
 func (d dirFS) List(t string) ([]string, error) {

@@ -1,22 +1,25 @@
 package scan
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path"
 	"sort"
 
 	"github.com/apache/arrow/go/v15/arrow"
-	"github.com/apache/arrow/go/v15/arrow/memory"
-	"github.com/apache/arrow/go/v15/parquet"
-	"github.com/apache/arrow/go/v15/parquet/file"
-	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
+
+// ReaderAtSeeker is an open Parquet file: *os.File, *bytes.Reader.
+type ReaderAtSeeker interface {
+	io.ReaderAt
+	io.Seeker
+}
 
 // Files opens the files of a dataset by their path in it.
 type Files interface {
-	Open(name string) (parquet.ReaderAtSeeker, error)
+	Open(name string) (ReaderAtSeeker, error)
 	List(table string) ([]string, error)
 }
 
@@ -59,52 +62,26 @@ func ReadTables(files Files, tables []string, observe func(table string, rec arr
 	return rows, nil
 }
 
-func readFile(tableName string, r parquet.ReaderAtSeeker, observe func(string, arrow.Record)) (int64, error) {
-	pf, err := file.NewParquetReader(r)
+func readFile(tableName string, r ReaderAtSeeker, observe func(string, arrow.Record)) (int64, error) {
+	size, err := r.Seek(0, io.SeekEnd)
 	if err != nil {
 		return 0, err
 	}
-	defer pf.Close()
-	props := pqarrow.ArrowReadProperties{BatchSize: 64 << 10, Parallel: true}
 	// Low-cardinality strings come back as dictionaries, as ingest made
 	// them: detectors compare codes, not strings.
-	sc := pf.MetaData().Schema
-	for i := 0; i < sc.NumColumns(); i++ {
-		c := sc.Column(i)
-		if c.PhysicalType() == parquet.Types.ByteArray && !freeText[c.Name()] {
-			props.SetReadDict(i, true)
-		}
-	}
-	fr, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
-	if err != nil {
-		return 0, err
-	}
-	var cols []int
+	opt := table.ReadOptions{Plain: freeText}
 	if want, ok := projection[tableName]; ok {
-		for i := 0; i < sc.NumColumns(); i++ {
-			if want[sc.Column(i).Name()] {
-				cols = append(cols, i)
-			}
-		}
+		opt.Columns = want
 	}
-	rr, err := fr.GetRecordReader(context.Background(), cols, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer rr.Release()
 	// Decoding runs a batch or two ahead of the detectors.
 	recs := make(chan arrow.Record, 2)
 	var readErr error
 	go func() {
 		defer close(recs)
-		for rr.Next() {
-			rec := rr.Record()
+		_, readErr = table.ReadParquet(r, size, opt, func(rec arrow.Record) {
 			rec.Retain()
 			recs <- rec
-		}
-		if err := rr.Err(); err != nil && err != io.EOF {
-			readErr = err
-		}
+		})
 	}()
 	var rows int64
 	for rec := range recs {
