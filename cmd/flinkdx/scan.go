@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"

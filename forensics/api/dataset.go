@@ -10,7 +10,6 @@ import (
 	"path"
 	"strings"
 
-
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/scan"
 )
