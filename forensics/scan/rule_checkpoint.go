@@ -22,6 +22,27 @@ type checkpoints struct {
 	sizes      map[string][]sized // job → completed checkpoints in order
 	largest    map[string]sized
 	jobStateAt map[string]Evidence // job → FAILING/RESTARTING soon after a decline
+	// last says, per finding, its latest occurrence in time (not in the
+	// order tables are read): the summary names it.
+	last map[*Finding]lastSeen
+}
+
+type lastSeen struct {
+	time   int64
+	format string // with the count's %d first
+	args   []any
+}
+
+// seen adds ev to f and, when ev is its latest occurrence so far, makes it
+// the one the summary tells of.
+func (d *checkpoints) seen(f *Finding, ev Evidence, format string, args ...any) {
+	f.add(ev)
+	if d.last == nil {
+		d.last = map[*Finding]lastSeen{}
+	}
+	if l, ok := d.last[f]; !ok || ev.Time >= l.time {
+		d.last[f] = lastSeen{ev.Time, format, args}
+	}
 }
 
 type sized struct {
@@ -89,19 +110,18 @@ func (d *checkpoints) logs(rec arrow.Record) {
 		case ckptExpired.MatchString(t):
 			m := ckptExpired.FindStringSubmatch(t)
 			f := d.finding("checkpoint.expired", strings.Clone(m[2]), Warning)
-			f.add(o.at(i))
-			f.Summary = fmt.Sprintf("%d checkpoint(s) expired before completing (last: %s)", f.Count, m[1])
+			d.seen(f, o.at(i), "%d checkpoint(s) expired before completing (last: %s)", strings.Clone(m[1]))
 		case ckptDeclined.MatchString(t):
 			m := ckptDeclined.FindStringSubmatch(t)
 			f := d.finding("checkpoint.declined", strings.Clone(strings.TrimSuffix(m[3], ".")), Warning)
-			f.add(o.at(i))
 			cause := root.get(i)
 			if cause == "" {
 				cause = exc.get(i)
 			}
-			f.Summary = fmt.Sprintf("%d checkpoint(s) declined by a task (last: %s by %s)", f.Count, m[1], m[2])
 			if cause != "" {
-				f.Summary += ": " + shorten(cause, 120)
+				d.seen(f, o.at(i), "%d checkpoint(s) declined by a task (last: %s by %s): %s", strings.Clone(m[1]), strings.Clone(m[2]), shorten(cause, 120))
+			} else {
+				d.seen(f, o.at(i), "%d checkpoint(s) declined by a task (last: %s by %s)", strings.Clone(m[1]), strings.Clone(m[2]))
 			}
 		case ckptCompleted.MatchString(t):
 			m := ckptCompleted.FindStringSubmatch(t)
@@ -111,8 +131,7 @@ func (d *checkpoints) logs(rec arrow.Record) {
 		case ckptFailed.MatchString(t):
 			m := ckptFailed.FindStringSubmatch(t)
 			f := d.finding("checkpoint.failed", strings.Clone(strings.TrimSuffix(m[2], ".")), Warning)
-			f.add(o.at(i))
-			f.Summary = fmt.Sprintf("%d checkpoint(s) failed (last: %s): %s", f.Count, m[1], shorten(excMsg.get(i), 120))
+			d.seen(f, o.at(i), "%d checkpoint(s) failed (last: %s): %s", strings.Clone(m[1]), shorten(excMsg.get(i), 120))
 		}
 		if strings.Contains(t, "Exceeded checkpoint tolerable failure threshold") || strings.Contains(excMsg.get(i), "Exceeded checkpoint tolerable failure threshold") {
 			f := d.finding("checkpoint.tolerable-threshold", strings.Clone(jobID.get(i)), Critical)
@@ -143,8 +162,7 @@ func (d *checkpoints) table(rec arrow.Record) {
 		switch status.get(i) {
 		case "FAILED":
 			f := d.finding("checkpoint.failed", strings.Clone(job.get(i)), Warning)
-			f.add(ev)
-			f.Summary = fmt.Sprintf("%d checkpoint(s) failed (last: %d): %s", f.Count, n, shorten(ev.Text, 160))
+			d.seen(f, ev, "%d checkpoint(s) failed (last: %d): %s", n, shorten(ev.Text, 160))
 		case "COMPLETED":
 			if s, ok := size.get(i); ok {
 				d.completed(strings.Clone(job.get(i)), s, ev)
@@ -182,6 +200,9 @@ func (d *checkpoints) metrics(rec arrow.Record) {
 }
 
 func (d *checkpoints) Findings(*Context) []Finding {
+	for f, l := range d.last {
+		f.Summary = fmt.Sprintf(l.format, append([]any{f.Count}, l.args...)...)
+	}
 	for job, s := range d.largest {
 		f := d.finding("checkpoint.too-large", job, Warning)
 		f.add(s.ev)

@@ -350,6 +350,12 @@ func (s *Scanner) Findings() []Finding {
 			all = append(all, d.Findings(c)...)
 		}
 	}
+	// Evidence in time order, whatever order the tables were read in
+	// ("analyze" sees batches as ingest makes them, "scan" table by
+	// table): the same inputs give the same report either way.
+	for i := range all {
+		sortEvidence(all[i].Evidence)
+	}
 	correlate(all, c)
 	kept := all[:0]
 	for _, f := range all {
@@ -388,3 +394,19 @@ func (s *Scanner) Findings() []Finding {
 var registry []func(Config) Detector
 
 func register(mk func(Config) Detector) { registry = append(registry, mk) }
+
+func sortEvidence(ev []Evidence) {
+	sort.SliceStable(ev, func(i, j int) bool {
+		a, b := ev[i], ev[j]
+		if a.Time != b.Time {
+			return a.Time < b.Time
+		}
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Table < b.Table
+	})
+}
