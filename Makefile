@@ -11,7 +11,7 @@ BENCH_DIR := testdata/bench
 # wired up only on amd64 and arm64).
 WASM_TAGS := -tags noasm
 
-.PHONY: build test test-native test-wasm test-browser test-worker viewer worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: build test test-native test-wasm test-browser test-worker viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
@@ -65,6 +65,21 @@ test-browser: build viewer
 	  echo "test-browser: SKIPPED, no /usr/bin/chromium (apt-get install chromium)"; exit 0; fi
 	cd site && npm install --no-audit --no-fund --silent
 	node site/e2e/viewer.mjs
+
+# The size of the WebAssembly build (raw and gzipped) and the time from
+# dropping the demo archive on the static page to its findings.
+wasm-size: viewer
+	@echo "app.wasm: $$(stat -c %s site/build/app.wasm | numfmt --to=iec) raw, $$(gzip -9 -c site/build/app.wasm | wc -c | numfmt --to=iec) gzipped"
+	cd site && npm install --no-audit --no-fund --silent
+	ONLY=first-findings node site/e2e/viewer.mjs | grep -E "first findings|passed|FAIL"
+
+# The browser on a 1 GiB log: time and Chromium's memory, beside the CLI.
+$(BENCH_DIR)/big/taskmanager-1g.log:
+	@mkdir -p $(BENCH_DIR)/big
+	$(GO) run ./cmd/benchgen -size 1GiB -o $@
+bench-browser: build viewer $(BENCH_DIR)/big/taskmanager-1g.log
+	cd site && npm install --no-audit --no-fund --silent
+	node site/e2e/large.mjs $(BENCH_DIR)/big/taskmanager-1g.log
 
 # The Cloudflare Worker: the same handler with the -runtime=cloudflare glue
 # and a 100 MiB upload limit (Cloudflare's request body limit on the Free

@@ -102,8 +102,11 @@ async function checkDemo(page, name) {
   return rows;
 }
 
+// ONLY=first-findings (make wasm-size) times the WebAssembly page alone.
+const only = process.env.ONLY || "";
+
 // 1. flinkdx view.
-{
+if (!only) {
   const cli = cliFindings();
   const view = spawn(join(root, "bin/flinkdx"), ["view", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((res, rej) => {
@@ -172,7 +175,7 @@ const staticURL = `http://127.0.0.1:${server.address().port}/`;
 }
 
 // 3. HTML in log text is shown as text.
-{
+if (!only) {
   const { page, errors } = await newPage();
   await page.goto(staticURL);
   await page.waitForFunction(() => document.getElementById("mode").textContent.includes("WebAssembly"));
