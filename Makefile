@@ -94,7 +94,7 @@ worker:
 
 # The Worker under wrangler dev: the demo analysed, the page served, an
 # oversized upload answered 413.
-test-worker: worker
+test-worker: build worker
 	cd wasm && npm install --no-audit --no-fund --silent
 	node wasm/e2e/worker.mjs
 
