@@ -89,6 +89,7 @@ async function analyze(files) {
     const secs = (performance.now() - start) / 1000;
     $("bar").value = total ? sent / total : 0;
     $("progress-text").textContent = `${mib(sent)} of ${mib(total)} read, ${(sent / 1e6 / Math.max(secs, 0.001)).toFixed(1)} MB/s`;
+    $("progress-text").title = `${sent} of ${total} bytes`;
   };
   onProgress(0, files.reduce((n, f) => n + f.file.size, 0));
   try {
@@ -488,7 +489,13 @@ function when(ms) {
   return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
 }
 
-function mib(n) { return `${((n || 0) / 1048576).toFixed(1)} MiB`; }
+function mib(n) {
+  n = n || 0;
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) { n /= 1024; u++; }
+  return `${n.toFixed(u ? 1 : 0)} ${units[u]}`;
+}
 
 function setError(msg) {
   $("error").hidden = !msg;

@@ -170,8 +170,24 @@ const staticURL = `http://127.0.0.1:${server.address().port}/`;
   const wrows = await checkDemo(page, "wasm");
   sameFindings(wrows, cliFindings(), "wasm");
   await page.screenshot({ path: join(out, "wasm.png"), fullPage: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(out, "wasm-top.png") });
   check(!requests.some((r) => r.startsWith("POST")), "wasm: nothing was sent to a server");
   check(errors.length === 0, `wasm: no page errors ${errors.join("; ")}`);
+}
+
+// Cancel: a large input stopped mid-way leaves no half result.
+if (!only) {
+  const { page } = await newPage();
+  await page.goto(staticURL);
+  await page.waitForFunction(() => document.getElementById("mode").textContent.includes("WebAssembly"));
+  const line = "2024-03-01 10:00:00,000 INFO  org.apache.flink.runtime.taskexecutor.TaskExecutor [] - a line to read\n";
+  await page.setInputFiles("#pick-files", { name: "big.log", mimeType: "text/plain", buffer: Buffer.from(line.repeat(400000)) });
+  await page.waitForFunction(() => /read, /.test(document.getElementById("progress-text").textContent));
+  await page.click("#cancel");
+  await page.waitForFunction(() => !document.getElementById("error").hidden);
+  check((await page.textContent("#error")).includes("cancelled"), "cancel: the page says the analysis was cancelled");
+  check(await page.locator("#findings tbody tr").count() === 0 && await page.isHidden("#case"), "cancel: no half result is shown");
 }
 
 // 3. HTML in log text is shown as text.
