@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/scan"
@@ -49,6 +50,9 @@ type Options struct {
 	Version  string
 	Location *time.Location
 	Scan     scan.Config
+	// Allocator holds the batches' buffers (table.Pool if nil); tests use
+	// a poisoning one, so that a string kept past its batch shows.
+	Allocator memory.Allocator
 }
 
 // Analyze ingests in memory what feed hands the ingester (streams with
@@ -65,7 +69,7 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 	s, tl := scan.New(opt.Scan), timeline.New()
 	res := &Result{API: Version, Dataset: out}
 	iopt := ingest.Options{
-		Version: opt.Version, Location: opt.Location,
+		Version: opt.Version, Location: opt.Location, Allocator: opt.Allocator,
 		Observe: func(t string, rec arrow.Record) {
 			s.Observe(t, rec)
 			tl.Observe(t, rec)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
 	"github.com/flinkdx/flinkdx/forensics/scan"
 )
 
@@ -28,6 +30,8 @@ type Config struct {
 	Preloaded *Result
 	// Site, if set, serves every path outside /api/.
 	Site http.Handler
+	// Allocator holds the batches' buffers (table.Pool if nil).
+	Allocator memory.Allocator
 }
 
 // Handler is the analysis API.
@@ -94,7 +98,7 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		body = http.MaxBytesReader(w, r.Body, cfg.MaxBody)
 		r.Body = body
 	}
-	opt := Options{Version: cfg.Version, Scan: scan.DefaultConfig()}
+	opt := Options{Version: cfg.Version, Scan: scan.DefaultConfig(), Allocator: cfg.Allocator}
 	if tz := r.URL.Query().Get("tz"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {

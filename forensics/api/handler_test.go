@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 func demo(t *testing.T) []byte {
@@ -56,8 +58,12 @@ func post(t *testing.T, h http.Handler, url string, body io.Reader, ctype string
 var flinkState = map[string]bool{"CREATED": true, "INITIALIZING": true, "RUNNING": true, "FAILING": true, "FAILED": true,
 	"CANCELLING": true, "CANCELED": true, "FINISHED": true, "RESTARTING": true, "SUSPENDED": true, "RECONCILING": true}
 
+// poisoned fills every buffer it hands out, so a string that aliases a
+// batch after the batch was released reads garbage.
+var poisoned = &table.PoolAllocator{Poison: true}
+
 func TestAnalyzeDemo(t *testing.T) {
-	h := Handler(Config{Version: "test"})
+	h := Handler(Config{Version: "test", Allocator: poisoned})
 	body, ctype := multipartBody(t, map[string][]byte{"case/incident.tar.gz": demo(t)})
 	rec := post(t, h, "/api/v1/analyze", body, ctype)
 	if rec.Code != http.StatusOK {
@@ -219,7 +225,7 @@ func TestCleanName(t *testing.T) {
 // A dataset exported by the viewer (or written by ingest), sent back as a
 // dropped folder, gives the same findings and timeline as the files did.
 func TestDatasetRoundTrip(t *testing.T) {
-	h := Handler(Config{Version: "test"})
+	h := Handler(Config{Version: "test", Allocator: poisoned})
 	first := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
 	var want Result
 	json.Unmarshal(first.Body.Bytes(), &want)

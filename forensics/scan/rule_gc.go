@@ -70,7 +70,7 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 			w := d.windows[j]
 			if w == nil {
 				w = &window{first: t}
-				d.windows[j] = w
+				d.windows[strings.Clone(j)] = w // j aliases the batch
 			}
 			end := t + p/1e3
 			w.ends, w.lens = append(w.ends, end), append(w.lens, p/1e3)
@@ -99,6 +99,8 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 				d.pauses = append(d.pauses, ev)
 			}
 			if p > d.longest[j] {
+				// Assigning replaces a map's string key: clone it.
+				j := strings.Clone(j)
 				d.longest[j], d.longestAt[j] = p, ev.Time
 			}
 		}

@@ -76,7 +76,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 		switch {
 		case c == taskCode && to.get(i) == "FAILED":
 			if cause != "" {
-				d.lastCause[jobID.get(i)] = strings.Clone(cause)
+				d.lastCause[strings.Clone(jobID.get(i))] = strings.Clone(cause)
 				d.anyCause = strings.Clone(cause)
 			}
 		case c == jobCode:

@@ -47,7 +47,7 @@ func (d *topology) Observe(_ string, rec arrow.Record) {
 			d.started[strings.Clone(file)] = true
 		case strings.HasPrefix(t, "Discovered new partitions"):
 			if d.started[file] {
-				d.started[file] = false // the initial assignment
+				d.started[strings.Clone(file)] = false // the initial assignment
 				continue
 			}
 			d.change(file, o, i)

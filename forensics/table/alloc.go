@@ -16,8 +16,9 @@ import (
 // (validity bitmaps are zeroed by the builders themselves).
 type PoolAllocator struct {
 	classes [48]sync.Pool
-	// Poison fills every buffer handed out with 0xA5, so a test shows that
-	// nothing reads bytes it did not write.
+	// Poison fills every buffer with 0xA5 when it is handed out and again
+	// when it is given back, so a test shows that nothing reads bytes it
+	// did not write, nor keeps (a string into) a buffer past its batch.
 	Poison bool
 }
 
@@ -75,5 +76,10 @@ func (p *PoolAllocator) Free(b []byte) {
 		return // not one of ours
 	}
 	b = b[:0:c]
+	if p.Poison {
+		for i := range b[:c] {
+			b[:c][i] = 0xa5
+		}
+	}
 	p.classes[bits.Len(uint(c))-1].Put(&b)
 }
