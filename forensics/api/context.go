@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 
 	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // Line is one log event shown around a piece of evidence.
@@ -57,11 +58,12 @@ func evidenceContext(files scan.Files, findings []scan.Finding) (map[string][]Li
 	recent := map[string][]Line{}
 	open := map[string][]pending{}
 	_, err := scan.ReadTables(files, []string{"logs"}, func(_ string, rec arrow.Record) {
-		src, line := dictColumn(rec, "source"), int64Values(rec, "line")
-		ts, level, msg := timestamps(rec, "ts"), dictColumn(rec, "level"), stringColumn(rec, "message")
-		if src == nil || line == nil || msg == nil {
+		src, lines := table.Column[*array.Dictionary](rec, "source"), table.Column[*array.Int64](rec, "line")
+		ts, level, msg := table.Column[*array.Timestamp](rec, "ts"), table.Column[*array.Dictionary](rec, "level"), table.Column[*array.String](rec, "message")
+		if src == nil || lines == nil || msg == nil {
 			return
 		}
+		line := lines.Int64Values()
 		// The batch's sources, once: most are not cited at all.
 		names := make([]string, src.Dictionary().Len())
 		for k := range names {
@@ -105,43 +107,4 @@ func evidenceContext(files scan.Files, findings []scan.Finding) (map[string][]Li
 		}
 	})
 	return out, err
-}
-
-// dictColumn returns a dictionary string column, or nil.
-func dictColumn(rec arrow.Record, name string) *array.Dictionary {
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return nil
-	}
-	d, _ := rec.Column(idx[0]).(*array.Dictionary)
-	return d
-}
-
-func int64Values(rec arrow.Record, name string) []int64 {
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return nil
-	}
-	if a, ok := rec.Column(idx[0]).(*array.Int64); ok {
-		return a.Int64Values()
-	}
-	return nil
-}
-
-func stringColumn(rec arrow.Record, name string) *array.String {
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return nil
-	}
-	a, _ := rec.Column(idx[0]).(*array.String)
-	return a
-}
-
-func timestamps(rec arrow.Record, name string) *array.Timestamp {
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return nil
-	}
-	a, _ := rec.Column(idx[0]).(*array.Timestamp)
-	return a
 }

@@ -174,3 +174,16 @@ func (c Bool) Finish(rows int) arrow.Array {
 }
 
 func (c Bool) Release() { c.b.Release() }
+
+// Column returns the named column of rec as an A (*array.Int64,
+// *array.Dictionary, …), or the zero A when it is missing or of another
+// type.
+func Column[A arrow.Array](rec arrow.Record, name string) A {
+	var zero A
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return zero
+	}
+	a, _ := rec.Column(idx[0]).(A)
+	return a
+}

@@ -11,11 +11,9 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
-// TestParquetRoundTrip encodes every column kind, with nulls, through
-// reused row-group writers and from a sliced batch (non-zero array
-// offsets, which shift validity and boolean bitmaps), and reads every cell
-// back.
-func TestParquetRoundTrip(t *testing.T) {
+// sample builds one column of every kind the tables use, with nulls, over
+// rows rows.
+func sample(rows int) (*arrow.Schema, []arrow.Array) {
 	mem := memory.NewGoAllocator()
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "ts", Type: TimestampMs, Nullable: true},
@@ -27,7 +25,6 @@ func TestParquetRoundTrip(t *testing.T) {
 		{Name: "flag", Type: arrow.FixedWidthTypes.Boolean},
 		{Name: "maybe", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 	}, nil)
-	const rows = 10000
 	ts, name, text := NewTimestamps(mem), NewDict(mem), NewStr(mem)
 	n32, n64, f := NewInt32(mem), NewInt64(mem), NewFloat64(mem)
 	flag, maybe := NewBool(mem), array.NewBooleanBuilder(mem)
@@ -57,6 +54,16 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 	cols := []arrow.Array{ts.Finish(rows), name.Finish(rows), text.Finish(rows), n32.Finish(rows),
 		n64.Finish(rows), f.Finish(rows), flag.Finish(rows), maybe.NewArray()}
+	return schema, cols
+}
+
+// TestParquetRoundTrip encodes every column kind, with nulls, through
+// reused row-group writers and from a sliced batch (non-zero array
+// offsets, which shift validity and boolean bitmaps), and reads every cell
+// back.
+func TestParquetRoundTrip(t *testing.T) {
+	const rows = 10000
+	schema, cols := sample(rows)
 	whole := array.NewRecord(schema, cols, rows)
 	defer whole.Release()
 
@@ -167,39 +174,8 @@ func valueOf(v parquet.Value) any {
 // type and nulls, string columns as dictionaries unless asked plain, and
 // only the columns asked for.
 func TestReadParquet(t *testing.T) {
-	mem := memory.NewGoAllocator()
-	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "ts", Type: TimestampMs, Nullable: true},
-		{Name: "name", Type: DictString, Nullable: true},
-		{Name: "text", Type: arrow.BinaryTypes.String},
-		{Name: "n32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
-		{Name: "n64", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "f", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		{Name: "flag", Type: arrow.FixedWidthTypes.Boolean},
-	}, nil)
 	const rows = 7000
-	ts, name, text := NewTimestamps(mem), NewDict(mem), NewStr(mem)
-	n32, n64, f, flag := NewInt32(mem), NewInt64(mem), NewFloat64(mem), NewBool(mem)
-	for r := range rows {
-		if r%3 != 0 {
-			ts.Set(r, arrow.Timestamp(1700000000000+int64(r)))
-		}
-		if r%5 != 0 {
-			name.Set(r, []byte(fmt.Sprintf("name-%d", r%7)))
-		}
-		text.Set(r, []byte(fmt.Sprintf("line %d", r)))
-		if r%2 == 0 {
-			n32.Set(r, int32(-r))
-		}
-		n64.Set(r, int64(r)<<33)
-		if r%11 != 0 {
-			f.Set(r, float64(r)/4)
-		}
-		if r%37 == 0 {
-			flag.Set(r)
-		}
-	}
-	cols := []arrow.Array{ts.Finish(rows), name.Finish(rows), text.Finish(rows), n32.Finish(rows), n64.Finish(rows), f.Finish(rows), flag.Finish(rows)}
+	schema, cols := sample(rows)
 	rec := array.NewRecord(schema, cols, rows)
 	defer rec.Release()
 	var buf bytes.Buffer

@@ -7,17 +7,6 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 )
 
-// column returns the named column as an A, or nil.
-func column[A arrow.Array](rec arrow.Record, name string) A {
-	var zero A
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return zero
-	}
-	a, _ := rec.Column(idx[0]).(A)
-	return a
-}
-
 // stringColumn reads a string column, dictionary-encoded or plain, that
 // may be missing (every row then reads as null).
 type stringColumn struct {

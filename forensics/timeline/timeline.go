@@ -12,6 +12,8 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // MaxPoints bounds each series; MaxBuckets the log-volume histogram.
@@ -110,13 +112,13 @@ func (c *Collector) see(ts int64) {
 }
 
 func (c *Collector) logs(rec arrow.Record) {
-	ts, level := column[*array.Timestamp](rec, "ts"), strCol(rec, "level")
+	ts, level := table.Column[*array.Timestamp](rec, "ts"), strCol(rec, "level")
 	stateOf := strCol(rec, "state_of")
 	if ts == nil {
 		return
 	}
 	from, to, job, task := strCol(rec, "state_from"), strCol(rec, "state_to"), strCol(rec, "job_id"), strCol(rec, "task")
-	source, line := strCol(rec, "source"), column[*array.Int64](rec, "line")
+	source, line := strCol(rec, "source"), table.Column[*array.Int64](rec, "line")
 	// Level codes to histogram slots, once per batch.
 	slot := level.slots(func(v string) int {
 		if i := slices.Index(levels[:], v); i >= 0 {
@@ -163,7 +165,7 @@ func (c *Collector) logs(rec arrow.Record) {
 }
 
 func (c *Collector) pauses(rec arrow.Record) {
-	ts, pause, jvm := column[*array.Timestamp](rec, "ts"), column[*array.Float64](rec, "pause_ms"), strCol(rec, "jvm")
+	ts, pause, jvm := table.Column[*array.Timestamp](rec, "ts"), table.Column[*array.Float64](rec, "pause_ms"), strCol(rec, "jvm")
 	if ts == nil || pause == nil {
 		return
 	}
@@ -184,8 +186,8 @@ func (c *Collector) pauses(rec arrow.Record) {
 }
 
 func (c *Collector) checkpoints(rec arrow.Record) {
-	trig, id, status := column[*array.Timestamp](rec, "trigger_ts"), column[*array.Int64](rec, "checkpoint_id"), strCol(rec, "status")
-	dur, size := column[*array.Int64](rec, "duration_ms"), column[*array.Float64](rec, "state_size")
+	trig, id, status := table.Column[*array.Timestamp](rec, "trigger_ts"), table.Column[*array.Int64](rec, "checkpoint_id"), strCol(rec, "status")
+	dur, size := table.Column[*array.Int64](rec, "duration_ms"), table.Column[*array.Float64](rec, "state_size")
 	if trig == nil {
 		return
 	}
@@ -211,7 +213,7 @@ func (c *Collector) checkpoints(rec arrow.Record) {
 }
 
 func (c *Collector) watermarks(rec arrow.Record) {
-	ts, name, value := column[*array.Timestamp](rec, "ts"), strCol(rec, "name"), column[*array.Float64](rec, "value")
+	ts, name, value := table.Column[*array.Timestamp](rec, "ts"), strCol(rec, "name"), table.Column[*array.Float64](rec, "value")
 	if ts == nil || value == nil {
 		return
 	}
@@ -222,7 +224,7 @@ func (c *Collector) watermarks(rec arrow.Record) {
 		}
 		return 0
 	})
-	task, subtask := strCol(rec, "task_name"), column[*array.Int32](rec, "subtask")
+	task, subtask := strCol(rec, "task_name"), table.Column[*array.Int32](rec, "subtask")
 	for i := 0; i < int(rec.NumRows()); i++ {
 		if isWM(i) == 0 || ts.IsNull(i) || value.IsNull(i) {
 			continue
