@@ -287,6 +287,7 @@ const stateColor = {
   FAILING: "#d98200", RESTARTING: "#d98200", FAILED: "#c62828", SUSPENDED: "#9aa0a6",
   CREATED: "#c5d7ea", INITIALIZING: "#c5d7ea", SCHEDULED: "#c5d7ea", DEPLOYING: "#c5d7ea", RECONCILING: "#c5d7ea",
 };
+const terminal = new Set(["FAILED", "FINISHED", "CANCELED", "SUSPENDED"]);
 const levelColor = { TRACE: "#d0d4d8", DEBUG: "#b8c0c8", INFO: "#8fa3b8", WARN: "#d98200", ERROR: "#c62828", FATAL: "#6a0000", other: "#d9dcdf" };
 
 function renderTimeline() {
@@ -329,10 +330,13 @@ function renderTimeline() {
   for (const [job, changes] of jobs) {
     label(y, "job " + job.slice(0, 8));
     changes.forEach((s, k) => {
-      const end = k + 1 < changes.length ? changes[k + 1].ts_ms : t.end_ms;
+      // A state lasts until the next change; a job still RUNNING at its
+      // last change is drawn to the end of the case, a job that ended
+      // (FAILED, FINISHED, CANCELED) is not.
+      const end = k + 1 < changes.length ? changes[k + 1].ts_ms : terminal.has(s.to) ? s.ts_ms : t.end_ms;
       if (end < d0 || s.ts_ms > d1) return;
       const a = x(Math.max(s.ts_ms, d0)), b = x(Math.min(end, d1));
-      const band = el("rect", { x: a, y, width: Math.max(b - a, 1), height: 14, fill: stateColor[s.to] || "#d9dcdf", class: "mark" });
+      const band = el("rect", { x: a, y, width: Math.max(b - a, 3), height: 14, fill: stateColor[s.to] || "#d9dcdf", class: "mark" });
       title(band, `${s.from} → ${s.to} at ${when(s.ts_ms)}`);
       band.onclick = () => showState(s);
       if (s.to === "RESTARTING" && inView(s.ts_ms)) {
