@@ -11,14 +11,14 @@ BENCH_DIR := testdata/bench
 # wired up only on amd64 and arm64).
 WASM_TAGS := -tags noasm
 
-.PHONY: build test test-native test-wasm test-browser test-worker viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
 
 # Unit, golden and pipeline tests natively and as WebAssembly under node,
 # plus a brief run of every fuzz target.
-test: lint test-native test-wasm test-browser test-worker fuzz-brief
+test: lint test-native test-wasm test-browser test-worker test-duckdb fuzz-brief
 
 test-native:
 	$(GO) test -count=1 ./...
@@ -97,6 +97,18 @@ worker:
 test-worker: build worker
 	cd wasm && npm install --no-audit --no-fund --silent
 	node wasm/e2e/worker.mjs
+
+# DuckDB (@duckdb/node-api) reads datasets written by flinkdx: the demo's,
+# and one of every real sample in testdata/ (logs, GC logs, metrics, REST,
+# platform): every value, row counts as in the manifest, types as
+# docs/schema.md documents them.
+DUCKDB_INPUTS := testdata/flinklog testdata/gc testdata/metrics testdata/flinkrest testdata/container testdata/slf4j
+test-duckdb: build
+	cd site && npm install --no-audit --no-fund --silent
+	rm -rf out/duckdb && mkdir -p out/duckdb
+	./$(BIN) analyze testdata/demo/incident.tar.gz -o out/duckdb/demo --quiet
+	./$(BIN) analyze $(DUCKDB_INPUTS) -o out/duckdb/samples --quiet
+	node site/e2e/duckdb.mjs out/duckdb/demo out/duckdb/samples
 
 # Run the Worker locally (workerd through wrangler, offline).
 worker-dev: worker
