@@ -1,6 +1,8 @@
 package api
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // memFiles is a dataset sent in a request: manifest.json and the Parquet
@@ -104,4 +107,70 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		return nil, false
 	}
 	return res, true
+}
+
+// sharedDataset looks at the first input: when it is a zip holding a
+// dataset's manifest.json and Parquet files, it returns the dataset's
+// result. Otherwise it returns next with the first input put back. The zip
+// is read into memory (its directory is at its end), which a dataset,
+// compressed already, keeps small.
+func sharedDataset(next func() (Input, error), opt Options) (func() (Input, error), *Result, error) {
+	first, err := next()
+	if err != nil {
+		return func() (Input, error) { return Input{}, err }, nil, nil
+	}
+	br := bufio.NewReader(first.R)
+	head, _ := br.Peek(4)
+	if !bytes.Equal(head, []byte("PK\x03\x04")) {
+		first.R = br
+		return again(first, next), nil, nil
+	}
+	data, err := io.ReadAll(br)
+	if err != nil {
+		return nil, nil, err
+	}
+	first.R = bytes.NewReader(data)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return again(first, next), nil, nil
+	}
+	files := memFiles{files: map[string][]byte{}}
+	for _, f := range zr.File {
+		if f.Name != "manifest.json" && !strings.HasSuffix(f.Name, ".parquet") {
+			return again(first, next), nil, nil // an archive of logs that holds other things
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return again(first, next), nil, nil
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return again(first, next), nil, nil
+		}
+		files.files[f.Name] = b
+	}
+	var m ingest.Manifest
+	if err := json.Unmarshal(files.files["manifest.json"], &m); err != nil || m.Tool != "flinkdx" {
+		return again(first, next), nil, nil
+	}
+	files.m = &m
+	res, err := Dataset(files, &m, opt.Scan)
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Dataset = &table.MemOutput{Files: files.files} // export gives it back as it came
+	return nil, res, nil
+}
+
+// again returns first, then what next returns.
+func again(first Input, next func() (Input, error)) func() (Input, error) {
+	done := false
+	return func() (Input, error) {
+		if !done {
+			done = true
+			return first, nil
+		}
+		return next()
+	}
 }

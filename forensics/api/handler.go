@@ -112,8 +112,21 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		writeError(w, http.StatusBadRequest, err.Error())
 		return nil, false
 	}
-	res, err := Analyze(Streams(next), opt)
+	// A zip of a dataset (what export gives an analyst to share) is
+	// scanned as that dataset, not ingested.
+	next, shared, err := sharedDataset(next, opt)
 	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
+		return nil, false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	case shared != nil:
+		return shared, true
+	}
+	res, err := Analyze(Streams(next), opt)
 	switch {
 	case errors.As(err, &mbe):
 		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))

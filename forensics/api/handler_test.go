@@ -311,3 +311,47 @@ func TestEvidenceContext(t *testing.T) {
 		t.Fatal("no log evidence in the demo")
 	}
 }
+
+// The zip that export gives an analyst, sent back as it is, is scanned as
+// a dataset: the same findings as the files it came from; export of it
+// gives the same zip back. A zip of logs is still ingested.
+func TestSharedZip(t *testing.T) {
+	h := Handler(Config{Version: "test", Allocator: poisoned})
+	first := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
+	var want Result
+	json.Unmarshal(first.Body.Bytes(), &want)
+	zipped := post(t, h, "/api/v1/export?name=incident.tar.gz", bytes.NewReader(demo(t)), "").Body.Bytes()
+
+	body, ctype := multipartBody(t, map[string][]byte{"flinkdx-dataset.zip": zipped})
+	rec := post(t, h, "/api/v1/analyze", body, ctype)
+	var got Result
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
+		t.Fatalf("%d %v: %s", rec.Code, err, rec.Body)
+	}
+	if len(got.Findings) != len(want.Findings) || len(got.Findings) == 0 {
+		t.Fatalf("%d findings from the zip; %d from the files", len(got.Findings), len(want.Findings))
+	}
+	for i := range got.Findings {
+		if got.Findings[i].Summary != want.Findings[i].Summary {
+			t.Errorf("finding %d: %q; want %q", i, got.Findings[i].Summary, want.Findings[i].Summary)
+		}
+	}
+	again := post(t, h, "/api/v1/export?name=flinkdx-dataset.zip", bytes.NewReader(zipped), "")
+	zr, err := zip.NewReader(bytes.NewReader(again.Body.Bytes()), int64(again.Body.Len()))
+	if err != nil || len(zr.File) == 0 {
+		t.Fatalf("export of the shared zip: %v", err)
+	}
+
+	// A zip of logs is an archive to ingest.
+	var logs bytes.Buffer
+	zw := zip.NewWriter(&logs)
+	f, _ := zw.Create("jm/jobmanager.log")
+	f.Write([]byte("2024-03-01 10:00:00,000 INFO  org.apache.flink.runtime.dispatcher.StandaloneDispatcher [] - Received JobGraph submission 'x' (0123456789abcdef0123456789abcdef).\n"))
+	zw.Close()
+	rec = post(t, h, "/api/v1/analyze?name=logs.zip", bytes.NewReader(logs.Bytes()), "")
+	var r Result
+	json.Unmarshal(rec.Body.Bytes(), &r)
+	if rec.Code != 200 || r.Manifest == nil || r.Manifest.Totals.Events != 1 {
+		t.Errorf("a zip of logs: %d %s", rec.Code, rec.Body)
+	}
+}
