@@ -356,8 +356,10 @@ function renderTimeline() {
     for (const [ts, ms] of s.points) {
       if (!inView(ts)) continue;
       const h = 4 + 22 * Math.log10(1 + ms) / Math.log10(1 + maxPause);
-      const line = el("line", { x1: x(ts), x2: x(ts), y1: y + 28, y2: y + 28 - h, stroke: ms >= 1000 ? "#c62828" : "#8fa3b8", "stroke-width": ms >= 1000 ? 2 : 1, class: "mark" });
-      title(line, `${ms.toFixed(1)} ms pause at ${when(ts)}`);
+      const long = ms >= 1000;
+      const bar = el("rect", { x: x(ts) - (long ? 1.5 : 1), y: y + 28 - h, width: long ? 3 : 2, height: h, fill: long ? "#c62828" : "#8fa3b8", class: long ? "mark gc long" : "mark gc" });
+      title(bar, `${ms.toFixed(1)} ms pause at ${when(ts)}`);
+      bar.onclick = () => showPause(s.name, ts, ms);
     }
     y += 32;
   }
@@ -425,6 +427,21 @@ function renderTimeline() {
   svg.setAttribute("viewBox", `0 0 ${width} ${y}`);
   svg.setAttribute("height", y);
   host.replaceChildren(svg);
+}
+
+// showPause shows the JVM's GC finding when there is one (its evidence
+// holds the log lines of the long pauses), else the pause itself.
+function showPause(jvm, ts, ms) {
+  const i = state.result.findings.findIndex((f) => f.subject === jvm && f.rule.startsWith("gc."));
+  if (i >= 0) {
+    selectFinding(i);
+    return;
+  }
+  const h = document.createElement("h3");
+  h.textContent = `GC pause of ${ms.toFixed(1)} ms on ${jvm}`;
+  const p = document.createElement("p");
+  p.textContent = `at ${when(ts)}; no finding: below the pause-spike threshold.`;
+  $("evidence-body").replaceChildren(h, p);
 }
 
 function showState(s) {

@@ -66,6 +66,7 @@ function sameFindings(rows, cli, name) {
 
 async function newPage() {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(120000); // a step that cannot happen fails instead of hanging
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => {
@@ -83,8 +84,8 @@ async function checkDemo(page, name) {
   for (const r of ["heartbeat.timeout", "job.restart", "job.restarts-exhausted", "jvm.oom", "gc.pause-spike", "checkpoint.expired", "watermark.future-jump"]) {
     check(rules.has(r), `${name}: finding ${r}`);
   }
-  check(await page.locator("#timeline svg rect.mark").count() > 0, `${name}: job state bands on the timeline`);
-  check(await page.locator("#timeline svg line.mark").count() > 0, `${name}: GC pauses on the timeline`);
+  check(await page.locator("#timeline svg rect.mark:not(.gc)").count() > 0, `${name}: job state bands on the timeline`);
+  check(await page.locator("#timeline svg rect.gc").count() > 0, `${name}: GC pauses on the timeline`);
 
   // Filter to critical: only critical rows remain.
   await page.selectOption("#f-severity", "critical");
@@ -99,6 +100,12 @@ async function checkDemo(page, name) {
   const marked = await page.$$eval("#evidence-body pre", (pres) => pres.map((p) => ({ lines: p.childNodes.length, mark: (p.querySelector("mark") || {}).textContent || "" })));
   check(marked.some((p) => p.lines > 1 && /^\s*\d+\s+\S*\s*The heartbeat of TaskManager/.test(p.mark)), `${name}: the cited line highlighted among its neighbours`);
   await page.selectOption("#f-severity", "");
+
+  // A long GC pause on the timeline leads to its JVM's finding and evidence.
+  // Long pauses close together overlap; the event goes to the mark itself.
+  await page.locator("#timeline svg rect.gc.long").first().dispatchEvent("click");
+  const shown = await page.textContent("#evidence-body");
+  check(/gc\.(pause-spike|overhead)/.test(shown) && /gc\.log:\d+/.test(shown), `${name}: a GC mark on the timeline shows its JVM's finding and evidence`);
   return rows;
 }
 
