@@ -198,25 +198,20 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	dir := paths[0]
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	m, err := readManifest(dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "flinkdx scan: %s is not a dataset: %v\n", dir, err)
-		return exitFailed
-	}
-	var m ingest.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		fmt.Fprintf(stderr, "flinkdx scan: %s/manifest.json: %v\n", dir, err)
+		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
 		return exitFailed
 	}
 	start := time.Now()
 	s := scan.New(sf.cfg)
-	rows, err := s.ReadDataset(dirFiles{dir, &m})
+	rows, err := s.ReadDataset(dirFiles{dir, m})
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
 		return exitFailed
 	}
 	findings := s.Findings()
-	if err := writeFindings(dir, &m, findings); err != nil {
+	if err := writeFindings(dir, m, findings); err != nil {
 		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
 		return exitFailed
 	}
@@ -247,4 +242,17 @@ func writeFindings(dir string, m *ingest.Manifest, fs []scan.Finding) error {
 	}
 	m.Tables["findings"] = tables["findings"]
 	return ingest.WriteManifest(out, m)
+}
+
+// readManifest reads a dataset's manifest.json.
+func readManifest(dir string) (*ingest.Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a dataset: %w", dir, err)
+	}
+	var m ingest.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s/manifest.json: %w", dir, err)
+	}
+	return &m, nil
 }

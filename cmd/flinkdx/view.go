@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -101,12 +100,12 @@ func runView(args []string, stdout, stderr io.Writer) int {
 // preload analyses the files, or scans the dataset, the viewer opens on.
 func preload(paths []string, opt api.Options) (*api.Result, error) {
 	if len(paths) == 1 {
-		if data, err := os.ReadFile(filepath.Join(paths[0], "manifest.json")); err == nil {
-			var m ingest.Manifest
-			if err := json.Unmarshal(data, &m); err != nil {
-				return nil, fmt.Errorf("%s/manifest.json: %w", paths[0], err)
+		if _, err := os.Stat(filepath.Join(paths[0], "manifest.json")); err == nil {
+			m, err := readManifest(paths[0])
+			if err != nil {
+				return nil, err
 			}
-			return api.Dataset(dirFiles{paths[0], &m}, &m, opt.Scan)
+			return api.Dataset(dirFiles{paths[0], m}, m, opt.Scan)
 		}
 	}
 	return api.Analyze(func(ing *ingest.Ingester) error {

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,12 +43,12 @@ func (f memFiles) List(table string) ([]string, error) {
 // datasetRequest reads a dataset written by "flinkdx ingest" (a folder
 // dropped on the page, or an export) and scans it.
 func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result, bool) {
-	if cfg.MaxBody > 0 {
-		r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBody)
+	body := limit(w, r, cfg)
+	if body == nil {
+		return nil, false
 	}
 	next, err := inputs(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	if failed(w, err, body, cfg) {
 		return nil, false
 	}
 	sent := map[string][]byte{}
@@ -58,22 +57,14 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		if err == io.EOF {
 			break
 		}
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
-			return nil, false
-		}
-		if err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+		if failed(w, err, body, cfg) {
 			return nil, false
 		}
 		data, err := io.ReadAll(in.R)
-		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
-			return nil, false
-		}
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s: %v", in.Name, err))
+			err = fmt.Errorf("%s: %w", in.Name, err)
+		}
+		if failed(w, err, body, cfg) {
 			return nil, false
 		}
 		sent[in.Name] = data

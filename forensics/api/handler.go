@@ -86,17 +86,58 @@ func Handler(cfg Config) http.Handler {
 	return mux
 }
 
+// bodyLimit bounds a request body to the host's limit and remembers
+// whether the bound was hit, wherever the read error went (the ingester
+// records a read error in the manifest and goes on).
+type bodyLimit struct {
+	io.ReadCloser
+	hit bool
+}
+
+func (b *bodyLimit) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		b.hit = true
+	}
+	return n, err
+}
+
+// limit puts the host's bound on r's body; it answers 413 and returns nil
+// when the declared length is over it already.
+func limit(w http.ResponseWriter, r *http.Request, cfg Config) *bodyLimit {
+	if cfg.MaxBody > 0 && r.ContentLength > cfg.MaxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
+		return nil
+	}
+	b := &bodyLimit{ReadCloser: r.Body}
+	if cfg.MaxBody > 0 {
+		b.ReadCloser = http.MaxBytesReader(w, r.Body, cfg.MaxBody)
+	}
+	r.Body = b
+	return b
+}
+
+// failed answers a failed request: 413 when the body went over the bound,
+// else 400 with err. It reports whether it answered.
+func failed(w http.ResponseWriter, err error, body *bodyLimit, cfg Config) bool {
+	switch {
+	case body.hit:
+		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
+	case err != nil:
+		writeError(w, http.StatusBadRequest, err.Error())
+	default:
+		return false
+	}
+	return true
+}
+
 // analyzeRequest reads the files of a request and analyzes them; on
 // failure it has answered the request.
 func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result, bool) {
-	body := r.Body
-	if cfg.MaxBody > 0 {
-		if r.ContentLength > cfg.MaxBody {
-			writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
-			return nil, false
-		}
-		body = http.MaxBytesReader(w, r.Body, cfg.MaxBody)
-		r.Body = body
+	body := limit(w, r, cfg)
+	if body == nil {
+		return nil, false
 	}
 	opt := Options{Version: cfg.Version, Scan: scan.DefaultConfig(), Allocator: cfg.Allocator}
 	if tz := r.URL.Query().Get("tz"); tz != "" {
@@ -108,40 +149,21 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		opt.Location = loc
 	}
 	next, err := inputs(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	if failed(w, err, body, cfg) {
 		return nil, false
 	}
 	// A zip of a dataset (what export gives an analyst to share) is
 	// scanned as that dataset, not ingested.
 	next, shared, err := sharedDataset(next, opt)
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
+	if failed(w, err, body, cfg) {
 		return nil, false
-	case err != nil:
-		writeError(w, http.StatusBadRequest, err.Error())
-		return nil, false
-	case shared != nil:
+	}
+	if shared != nil {
 		return shared, true
 	}
 	res, err := Analyze(Streams(next), opt)
-	switch {
-	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
+	if failed(w, err, body, cfg) {
 		return nil, false
-	case err != nil:
-		writeError(w, http.StatusBadRequest, err.Error())
-		return nil, false
-	}
-	// A body cut by the size bound shows as a read error of the input
-	// that was being read.
-	for _, e := range res.Manifest.Errors {
-		if strings.Contains(e.Error, "request body too large") {
-			writeError(w, http.StatusRequestEntityTooLarge, tooLarge(cfg.MaxBody))
-			return nil, false
-		}
 	}
 	return res, true
 }
