@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"sort"
@@ -48,7 +49,9 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "dataset directory to write (required)")
 	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)")
-	workers := fs.Int("j", 0, "goroutines encoding Parquet (default: number of CPUs)")
+	jobs := fs.Int("j", 0, "files read at once (default: number of CPUs)")
+	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them")
+	fresh := fs.Bool("fresh", false, "replace what DIR holds instead of adding to it")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	stats := fs.Bool("stats", false, "print throughput and peak memory (for benchmarks)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance reports)")
@@ -88,6 +91,39 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		fmt.Fprintf(stderr, "flinkdx %s: cannot use --tz %q: %v\n", name, *tz, err)
 		return exitUsage
 	}
+	var shard ingest.Shard
+	if *shardFlag != "" {
+		if _, err := fmt.Sscanf(*shardFlag, "%d/%d", &shard.I, &shard.N); err != nil || shard.N < 1 || shard.I < 0 || shard.I >= shard.N {
+			fmt.Fprintf(stderr, "flinkdx %s: --shard %q: want I/N with 0 <= I < N\n", name, *shardFlag)
+			return exitUsage
+		}
+		if analyze {
+			fmt.Fprintf(stderr, "flinkdx %s: --shard is for ingest; scan the merged dataset\n", name)
+			return exitUsage
+		}
+	}
+	// A dataset already in DIR is added to: inputs it holds are not read
+	// again. "analyze" reports on its inputs alone, so it starts afresh.
+	var prev *ingest.Manifest
+	if !*fresh && !analyze {
+		manifest := "manifest.json"
+		if shard.N > 1 {
+			manifest = ingest.ShardManifest(shard)
+		}
+		prev, err = readManifestFile(*out, manifest)
+		if err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
+			return exitFailed
+		}
+		if prev != nil {
+			if err := prev.Compatible(ingest.SchemaVersion, loc.String()); err != nil {
+				fmt.Fprintf(stderr, "flinkdx %s: %s: %v; ingest into a new directory, or give --fresh to replace it\n", name, *out, err)
+				return exitUsage
+			}
+			// The findings of a scan do not cover what is added.
+			delete(prev.Tables, "findings")
+		}
+	}
 
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -107,8 +143,11 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	output := table.DirOutput{Root: *out}
 	ds := table.NewDataset(output, map[string]string{
 		"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
-	}, *workers)
-	opt := ingest.Options{Version: version, Location: loc, Workers: *workers}
+	}, 0)
+	opt := ingest.Options{Version: version, Location: loc, Jobs: *jobs, Shard: shard, Previous: prev}
+	if prev != nil {
+		opt.Known = prev.Inputs
+	}
 	var findings []scan.Finding
 	if analyze {
 		// The detectors see every batch as it is made, then add the
@@ -154,6 +193,9 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	m, err := ing.Finish(output)
 	stop()
+	if err == nil && shard.N <= 1 {
+		err = prune(output, ds, m)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
 		return exitFailed
@@ -180,12 +222,37 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 			m.Totals.Bytes, m.Totals.Text, secs, float64(m.Totals.Text)/1e6/secs, mib(peakRSS()))
 	}
 	switch {
-	case m.Totals.Inputs == 0 || m.Totals.Streams == 0 && len(m.Errors) > 0:
+	case m.Totals.Inputs == 0 && m.Totals.Unchanged == 0 || m.Totals.Streams == 0 && len(m.Errors) > 0:
 		return exitFailed
 	case !m.Complete():
 		return exitPartial
 	}
 	return status
+}
+
+// prune removes the files of the dataset's tables that neither its
+// manifest nor a shard's (not merged yet) holds: files of an interrupted
+// run, of an older layout, or findings that no longer apply.
+func prune(out table.DirOutput, ds *table.Dataset, m *ingest.Manifest) error {
+	keep := m.Files()
+	shards, err := filepath.Glob(filepath.Join(out.Root, "manifest.shard-*.json"))
+	if err != nil {
+		return err
+	}
+	for _, s := range shards {
+		sm, err := readManifestFile(out.Root, filepath.Base(s))
+		if err != nil {
+			return err
+		}
+		for f := range sm.Files() {
+			keep[f] = true
+		}
+	}
+	tables := []string{"findings"}
+	for _, t := range ingest.Tables {
+		tables = append(tables, t.Name)
+	}
+	return ds.Prune(tables, keep)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -25,6 +25,7 @@ const usage = `flinkdx: offline forensics for Apache Flink jobs
 Usage:
   flinkdx ingest PATH... -o DIR    read logs and archives into a Parquet dataset
   flinkdx analyze PATH... -o DIR   ingest, then run the detectors and print the findings
+  flinkdx merge DIR                join the shards ingested into DIR ("ingest --shard I/N")
   flinkdx scan DIR                 run the detectors over a dataset
   flinkdx gcstats PATH...          per-JVM GC pause and throughput statistics
   flinkdx view [DIR | PATH...]     the viewer on 127.0.0.1: timeline, findings, evidence
@@ -49,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runIngest(args[1:], stdout, stderr, false)
 	case "analyze":
 		return runIngest(args[1:], stdout, stderr, true)
+	case "merge":
+		return runMerge(args[1:], stdout, stderr)
 	case "scan":
 		return runScan(args[1:], stdout, stderr)
 	case "gcstats":

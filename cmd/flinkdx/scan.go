@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -246,13 +248,27 @@ func writeFindings(dir string, m *ingest.Manifest, fs []scan.Finding) error {
 
 // readManifest reads a dataset's manifest.json.
 func readManifest(dir string) (*ingest.Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	m, err := readManifestFile(dir, "manifest.json")
+	if err == nil && m == nil {
+		_, err = os.Stat(filepath.Join(dir, "manifest.json"))
+		err = fmt.Errorf("%s is not a dataset: %w", dir, err)
+	}
+	return m, err
+}
+
+// readManifestFile reads a manifest of a dataset directory (nil if there
+// is none).
+func readManifestFile(dir, name string) (*ingest.Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a dataset: %w", dir, err)
+		return nil, err
 	}
 	var m ingest.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s/manifest.json: %w", dir, err)
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 	}
 	return &m, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,18 +46,42 @@ func evidenceContext(files scan.Files, findings []scan.Finding) (map[string][]Li
 	if len(wanted) == 0 {
 		return out, nil
 	}
-	for s := range wanted {
-		slices := wanted[s]
-		sort.Slice(slices, func(i, j int) bool { return slices[i] < slices[j] })
+	// Per cited line: the event itself and the few events of its file just
+	// before and after it. A file's events may come in any order (they are
+	// spread over partition folders), so each set keeps the nearest ones.
+	type around struct {
+		self          *Line
+		before, after []Line // by line number
 	}
-	// Per source, the events seen so far that may still be context: the
-	// last few, and after a cited line, the next few.
-	type pending struct {
-		key   string
-		after int
+	cites := map[string][]*around{}
+	for s, ls := range wanted {
+		sort.Slice(ls, func(i, j int) bool { return ls[i] < ls[j] })
+		ls = slices.Compact(ls)
+		wanted[s] = ls
+		cites[s] = make([]*around, len(ls))
+		for k := range ls {
+			cites[s][k] = &around{}
+		}
 	}
-	recent := map[string][]Line{}
-	open := map[string][]pending{}
+	// nearer puts l into set (at most contextLines long) if it is nearer
+	// than what the set holds; it says whether it did.
+	nearer := func(set *[]Line, l Line, before bool) bool {
+		s := *set
+		if len(s) == contextLines {
+			if before && l.Line <= s[0].Line || !before && l.Line >= s[len(s)-1].Line {
+				return false
+			}
+			if before {
+				s = s[1:]
+			} else {
+				s = s[:len(s)-1]
+			}
+		}
+		k := sort.Search(len(s), func(k int) bool { return s[k].Line > l.Line })
+		s = slices.Insert(slices.Clip(s), k, l)
+		*set = s
+		return true
+	}
 	_, err := scan.ReadTables(files, []string{"logs"}, func(_ string, rec arrow.Record) {
 		src, lines := table.Column[*array.Dictionary](rec, "source"), table.Column[*array.Int64](rec, "line")
 		ts, level, msg := table.Column[*array.Timestamp](rec, "ts"), table.Column[*array.Dictionary](rec, "level"), table.Column[*array.String](rec, "message")
@@ -76,35 +101,56 @@ func evidenceContext(files scan.Files, findings []scan.Finding) (map[string][]Li
 			if !ok {
 				continue
 			}
-			l := Line{Line: line[i], Text: strings.Clone(msg.Value(i))}
-			if ts != nil && ts.IsValid(i) {
-				l.Time = int64(ts.Value(i))
+			sets := cites[source]
+			n := line[i]
+			k := sort.Search(len(cited), func(k int) bool { return cited[k] >= n })
+			mk := func() Line {
+				l := Line{Line: n, Text: strings.Clone(msg.Value(i))}
+				if ts != nil && ts.IsValid(i) {
+					l.Time = int64(ts.Value(i))
+				}
+				if level != nil && level.IsValid(i) {
+					l.Level = level.ValueStr(i)
+				}
+				return l
 			}
-			if level != nil && level.IsValid(i) {
-				l.Level = level.ValueStr(i)
+			var l *Line
+			get := func() Line {
+				if l == nil {
+					v := mk()
+					l = &v
+				}
+				return *l
 			}
-			// Events after a cited one.
-			ps := open[source][:0]
-			for _, p := range open[source] {
-				out[p.key] = append(out[p.key], l)
-				if p.after > 1 {
-					ps = append(ps, pending{p.key, p.after - 1})
+			up := k
+			if k < len(cited) && cited[k] == n {
+				v := get()
+				sets[k].self = &v
+				up = k + 1
+			}
+			// Before the cited lines above it, nearest first; once it is
+			// not near enough for one, it is not for those further up.
+			for j := up; j < len(cited); j++ {
+				if s := sets[j]; len(s.before) == contextLines && n <= s.before[0].Line || !nearer(&s.before, get(), true) {
+					break
 				}
 			}
-			open[source] = ps
-			if k := sort.Search(len(cited), func(k int) bool { return cited[k] >= l.Line }); k < len(cited) && cited[k] == l.Line {
-				key := contextKey(source, l.Line)
-				if _, done := out[key]; !done {
-					out[key] = append(append([]Line{}, recent[source]...), l)
-					open[source] = append(open[source], pending{key, contextLines})
+			for j := k - 1; j >= 0; j-- {
+				if s := sets[j]; len(s.after) == contextLines && n >= s.after[len(s.after)-1].Line || !nearer(&s.after, get(), false) {
+					break
 				}
 			}
-			r := append(recent[source], l)
-			if len(r) > contextLines {
-				r = r[len(r)-contextLines:]
-			}
-			recent[source] = r
 		}
 	})
+	for s, ls := range wanted {
+		for k, n := range ls {
+			a := cites[s][k]
+			if a.self == nil {
+				continue
+			}
+			lines := append(append(append([]Line{}, a.before...), *a.self), a.after...)
+			out[contextKey(s, n)] = lines
+		}
+	}
 	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,9 +169,32 @@ func TestExport(t *testing.T) {
 			t.Errorf("unexpected member %s", f.Name)
 		}
 	}
-	for _, want := range []string{"manifest.json", "logs/part-00000.parquet", "gc/part-00000.parquet", "findings/part-00000.parquet"} {
-		if !names[want] {
-			t.Errorf("no %s in the export: %v", want, names)
+	// Every file of the manifest, in its partition folder.
+	var m struct {
+		Tables map[string]struct{ Files []struct{ Path string } }
+	}
+	f, err := zr.Open("manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.NewDecoder(f).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"manifest.json", "findings/part-00000.parquet"}
+	for _, name := range []string{"logs", "gc", "findings"} {
+		if len(m.Tables[name].Files) == 0 {
+			t.Errorf("the manifest lists no %s files", name)
+		}
+		for _, f := range m.Tables[name].Files {
+			want = append(want, f.Path)
+		}
+	}
+	if !slices.ContainsFunc(want, func(p string) bool { return strings.HasPrefix(p, "logs/date=2025-03-14/host=10.0.3.21/part-") }) {
+		t.Errorf("no logs file in the partition of 2025-03-14 and 10.0.3.21: %v", want)
+	}
+	for _, w := range want {
+		if !names[w] {
+			t.Errorf("no %s in the export: %v", w, names)
 		}
 	}
 }

@@ -6,7 +6,6 @@ package ingest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -24,7 +23,9 @@ import (
 
 // SchemaVersion is the version of the dataset layout and table schemas;
 // it changes whenever a column changes meaning, type or name.
-const SchemaVersion = 1
+// (2: tables laid out in Hive-style partition folders, part files named
+// after the unit of input that wrote them).
+const SchemaVersion = 2
 
 // Options configure a run.
 type Options struct {
@@ -32,8 +33,19 @@ type Options struct {
 	Version string
 	// Location is the zone of log timestamps that carry none.
 	Location *time.Location
-	// Workers bounds the goroutines encoding Parquet (GOMAXPROCS if 0).
-	Workers int
+	// Jobs is the number of files read at once (GOMAXPROCS if 0).
+	Jobs int
+	// UnitBytes is about how much input a unit of small files gathers
+	// (64 MiB if 0).
+	UnitBytes int64
+	// Shard, if N > 1, reads only the inputs of shard I of N.
+	Shard Shard
+	// Known are inputs the dataset holds already: files with the same
+	// content are not read again.
+	Known []input.Input
+	// Previous, if set, is the manifest of the dataset being added to:
+	// the manifest written merges it with this run's.
+	Previous *Manifest
 	// BatchRows and BatchBytes bound a batch (a Parquet row group):
 	// 65536 rows and 32 MiB by default.
 	BatchRows, BatchBytes int
@@ -99,6 +111,9 @@ type Totals struct {
 	Unparsed int64 `json:"unparsed"`
 	Skipped  int   `json:"skipped"`
 	Errors   int   `json:"errors"`
+	// Unchanged counts the files not read because the dataset held their
+	// content already (the last run only).
+	Unchanged int `json:"unchanged,omitempty"`
 }
 
 // Notable is an event worth showing in a first timeline: a job state
@@ -117,16 +132,19 @@ const maxNotable = 2000
 
 // Manifest describes a dataset: what went in and what came out.
 type Manifest struct {
-	Tool          string                     `json:"tool"`
-	Version       string                     `json:"version"`
-	SchemaVersion int                        `json:"schema_version"`
-	Timezone      string                     `json:"timezone"`
-	Inputs        []input.Input              `json:"inputs"`
-	Streams       []Stream                   `json:"streams"`
-	Skipped       []Skipped                  `json:"skipped"`
-	Errors        []Failure                  `json:"errors"`
-	Tables        map[string]table.TableInfo `json:"tables"`
-	Totals        Totals                     `json:"totals"`
+	Tool          string `json:"tool"`
+	Version       string `json:"version"`
+	SchemaVersion int    `json:"schema_version"`
+	Timezone      string `json:"timezone"`
+	// Shard is set in the manifest of one shard of a sharded ingest
+	// (manifest.shard-I-of-N.json), until "flinkdx merge" merges it.
+	Shard   *Shard                     `json:"shard,omitempty"`
+	Inputs  []input.Input              `json:"inputs"`
+	Streams []Stream                   `json:"streams"`
+	Skipped []Skipped                  `json:"skipped"`
+	Errors  []Failure                  `json:"errors"`
+	Tables  map[string]table.TableInfo `json:"tables"`
+	Totals  Totals                     `json:"totals"`
 	// GC sums up the GC log of each JVM.
 	GC []*gclog.Stats `json:"gc,omitempty"`
 }
@@ -134,77 +152,79 @@ type Manifest struct {
 // Complete says every input was read to its end.
 func (m *Manifest) Complete() bool { return len(m.Errors) == 0 }
 
-// Ingester reads inputs into a dataset. It is the input.Handler of the walk.
-type Ingester struct {
+// lane reads inputs one after another into units of the dataset: it holds
+// the parsers and builders, and is the input.Handler of the walk. An
+// Ingester runs one lane per file read at once.
+type lane struct {
 	opt    Options
-	ds     *table.Dataset
-	logs   *table.TableWriter
-	raw    *table.TableWriter
+	unit   *table.Unit
 	b      *flinklog.Builder
 	parser *flinklog.Parser
 	sink   batchSink
-	gc     *table.TableWriter
 	gcb    *gclog.Builder
 	gcp    *gclog.Parser
 	gcJVM  string
-	// Metrics, Flink REST payloads and archives, platform evidence.
-	metricsT, jobsT, verticesT, checkpointsT, exceptionsT, containersT *table.TableWriter
-	mb                                                                 *metrics.Builder
-	mp                                                                 *metrics.Parser
-	rb                                                                 *flinkrest.Builder
-	pb                                                                 *platform.Builder
-	m                                                                  Manifest
-	err                                                                error
-	path                                                               string
-	// Notable holds the first maxNotable notable events, in input order.
+	mb     *metrics.Builder
+	mp     *metrics.Parser
+	rb     *flinkrest.Builder
+	pb     *platform.Builder
+	// m collects the streams, skips and failures of the input being read.
+	m    Manifest
+	err  error
+	path string
+	// Notable holds the notable events of the input being read.
 	Notable []Notable
 }
 
-var _ input.Handler = (*Ingester)(nil)
+var _ input.Handler = (*lane)(nil)
 
-// New starts an ingest into a dataset.
-func New(ds *table.Dataset, opt Options) *Ingester {
-	if opt.BatchRows <= 0 {
-		opt.BatchRows = 65536
-	}
-	if opt.BatchBytes <= 0 {
-		opt.BatchBytes = 32 << 20
-	}
-	if opt.Location == nil {
-		opt.Location = time.UTC
-	}
-	if opt.Allocator == nil {
-		opt.Allocator = table.Pool
-	}
-	in := &Ingester{opt: opt, ds: ds}
-	in.logs = ds.Table("logs", flinklog.Schema)
-	in.raw = ds.Table("raw", table.RawSchema)
+func newLane(opt Options) *lane {
+	in := &lane{opt: opt}
 	in.b = flinklog.NewBuilder(opt.Allocator)
 	in.sink = batchSink{in: in}
 	in.parser = flinklog.NewParser(&in.sink, flinklog.Options{Location: opt.Location})
-	in.gc = ds.Table("gc", gclog.Schema)
 	in.gcb = gclog.NewBuilder(opt.Allocator, in.b.RawRows)
 	in.gcp = gclog.NewParser(gcSink{in}, gclog.Options{Location: opt.Location})
-	in.metricsT = ds.Table("metrics", metrics.Schema)
-	in.jobsT = ds.Table("jobs", flinkrest.JobsSchema)
-	in.verticesT = ds.Table("vertices", flinkrest.VerticesSchema)
-	in.checkpointsT = ds.Table("checkpoints", flinkrest.CheckpointsSchema)
-	in.exceptionsT = ds.Table("exceptions", flinkrest.ExceptionsSchema)
-	in.containersT = ds.Table("containers", platform.Schema)
 	in.mb = metrics.NewBuilder(opt.Allocator, in.b.RawRows)
 	in.mp = metrics.NewParser(metricsSink{in}, opt.Location)
 	in.rb = flinkrest.NewBuilder(opt.Allocator, in.mb)
 	in.pb = platform.NewBuilder(opt.Allocator, in.b.RawRows)
-	in.m = Manifest{
-		Tool: "flinkdx", Version: opt.Version, SchemaVersion: SchemaVersion,
-		Timezone: opt.Location.String(),
-		Inputs:   []input.Input{}, Streams: []Stream{}, Skipped: []Skipped{}, Errors: []Failure{},
-	}
 	return in
 }
 
+// Tables are the tables ingest writes, with their schema and layout.
+var Tables = []struct {
+	Name   string
+	Schema *arrow.Schema
+	Layout table.Layout
+}{
+	{"logs", flinklog.Schema, table.Layout{Time: "ts", Host: "host"}},
+	{"raw", table.RawSchema, table.Layout{}},
+	{"gc", gclog.Schema, table.Layout{Time: "ts"}},
+	{"metrics", metrics.Schema, table.Layout{Time: "ts", Host: "host"}},
+	{"jobs", flinkrest.JobsSchema, table.Layout{}},
+	{"vertices", flinkrest.VerticesSchema, table.Layout{}},
+	{"checkpoints", flinkrest.CheckpointsSchema, table.Layout{}},
+	{"exceptions", flinkrest.ExceptionsSchema, table.Layout{Time: "ts"}},
+	{"containers", platform.Schema, table.Layout{Time: "ts", Host: "host"}},
+}
+
+// write hands a batch to the observer and to the unit being written.
+func (in *lane) write(name string, rec arrow.Record) {
+	in.observe(name, rec)
+	for _, t := range Tables {
+		if t.Name == name {
+			if err := in.unit.Write(name, t.Schema, t.Layout, rec); err != nil && in.err == nil {
+				in.err = err
+			}
+			return
+		}
+	}
+	panic("ingest: no table " + name)
+}
+
 // batchSink hands events to the builder and cuts a batch when it is full.
-type batchSink struct{ in *Ingester }
+type batchSink struct{ in *lane }
 
 func (s *batchSink) Event(e *flinklog.Event) {
 	b := s.in.b
@@ -234,20 +254,17 @@ func (s *batchSink) Raw(r *flinklog.RawLine) {
 	}
 }
 
-func (in *Ingester) flushLogs() {
+func (in *lane) flushLogs() {
 	if in.b.Rows() == 0 {
 		return
 	}
 	rec := in.b.NewRecord()
-	in.observe("logs", rec)
-	if err := in.logs.Write(rec); err != nil && in.err == nil {
-		in.err = err
-	}
+	in.write("logs", rec)
 	rec.Release()
 }
 
 // gcSink hands GC events to their builder and cuts batches.
-type gcSink struct{ in *Ingester }
+type gcSink struct{ in *lane }
 
 // notablePause is the GC pause worth a line in the first timeline: long
 // enough to delay Flink's RPCs and heartbeats noticeably.
@@ -292,26 +309,21 @@ func (s gcSink) Raw(r *gclog.RawLine) {
 	}
 }
 
-func (in *Ingester) flushGC() {
+func (in *lane) flushGC() {
 	if in.gcb.Rows() == 0 {
 		return
 	}
 	rec := in.gcb.NewRecord()
-	in.observe("gc", rec)
-	if err := in.gc.Write(rec); err != nil && in.err == nil {
-		in.err = err
-	}
+	in.write("gc", rec)
 	rec.Release()
 }
 
-func (in *Ingester) flushRaw() {
+func (in *lane) flushRaw() {
 	if in.b.RawRows.Rows() == 0 {
 		return
 	}
 	rec := in.b.RawRows.NewRecord()
-	if err := in.raw.Write(rec); err != nil && in.err == nil {
-		in.err = err
-	}
+	in.write("raw", rec)
 	rec.Release()
 }
 
@@ -319,7 +331,7 @@ func (in *Ingester) flushRaw() {
 const headSize = 64 << 10
 
 // Text parses one text stream.
-func (in *Ingester) Text(f *input.File) error {
+func (in *lane) Text(f *input.File) error {
 	head, _ := f.R.Peek(headSize)
 	st := Stream{Path: f.Path, Kind: "text"}
 	_, host := flinklog.FromName(f.Path)
@@ -371,7 +383,7 @@ func (in *Ingester) Text(f *input.File) error {
 }
 
 // gcText parses a GC log.
-func (in *Ingester) gcText(f *input.File, head []byte, st Stream) error {
+func (in *lane) gcText(f *input.File, head []byte, st Stream) error {
 	st.Kind = "gc-log"
 	st.JVM = input.RotationSet(f.Path)
 	role, _ := flinklog.FromName(f.Path)
@@ -400,93 +412,33 @@ func (in *Ingester) gcText(f *input.File, head []byte, st Stream) error {
 }
 
 // Skip records a stream that is not text.
-func (in *Ingester) Skip(path string, format input.Format, reason string) {
+func (in *lane) Skip(path string, format input.Format, reason string) {
 	in.m.Skipped = append(in.m.Skipped, Skipped{Path: path, Format: format.String(), Reason: reason})
 }
 
 // Fail records an error that stopped reading part of the input.
-func (in *Ingester) Fail(path string, err error) {
+func (in *lane) Fail(path string, err error) {
 	in.m.Errors = append(in.m.Errors, Failure{Path: path, Error: err.Error()})
-}
-
-// Files reads the named files and directory trees of a walker's file system.
-func (in *Ingester) Files(w *input.Walker, paths []string) {
-	files, errs := w.Files(paths)
-	for _, err := range errs {
-		in.m.Errors = append(in.m.Errors, Failure{Path: "", Error: err.Error()})
-	}
-	for _, name := range files {
-		in.m.Inputs = append(in.m.Inputs, w.Read(name, in))
-	}
-}
-
-// Reader reads one input given as a stream (the browser, HTTP bodies).
-func (in *Ingester) Reader(name string, r io.Reader) {
-	in.m.Inputs = append(in.m.Inputs, input.Read(name, r, in, in.opt.Input, nil))
-}
-
-// Finish writes the last batches, closes the dataset and returns the
-// manifest (also written as manifest.json into out).
-func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
-	in.flushLogs()
-	in.flushGC()
-	in.flushMetrics()
-	in.flushSmall(true)
-	in.flushRaw()
-	in.b.Release()
-	in.gcb.Release()
-	in.mb.Release()
-	in.rb.Release()
-	in.pb.Rows.Release()
-	for _, st := range in.gcb.Stats {
-		st.Finish()
-	}
-	in.m.GC = in.gcb.Stats
-	if in.opt.Finally != nil {
-		if err := in.opt.Finally(in.ds); err != nil && in.err == nil {
-			in.err = err
-		}
-	}
-	tables, err := in.ds.Close()
-	in.m.Tables = tables
-	if err == nil {
-		err = in.err
-	}
-	t := &in.m.Totals
-	t.Inputs = len(in.m.Inputs)
-	for _, i := range in.m.Inputs {
-		t.Bytes += i.Size
-	}
-	t.Streams = len(in.m.Streams)
-	for _, s := range in.m.Streams {
-		t.Lines += s.Lines
-		t.Text += s.Bytes
-		t.Events += s.Events
-		t.Unparsed += s.Unparsed
-	}
-	t.Skipped, t.Errors = len(in.m.Skipped), len(in.m.Errors)
-	if err != nil {
-		return &in.m, err
-	}
-	if err := WriteManifest(out, &in.m); err != nil {
-		return &in.m, err
-	}
-	return &in.m, nil
 }
 
 // WriteManifest writes manifest.json atomically.
 func WriteManifest(out table.Output, m *Manifest) error {
+	return WriteManifestAs(out, "manifest.json", m)
+}
+
+// WriteManifestAs writes a manifest under a name atomically.
+func WriteManifestAs(out table.Output, name string, m *Manifest) error {
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	f, err := out.Create("manifest.json")
+	f, err := out.Create(name)
 	if err != nil {
-		return fmt.Errorf("cannot create manifest.json: %w", err)
+		return fmt.Errorf("cannot create %s: %w", name, err)
 	}
 	if _, err := f.Write(append(data, '\n')); err != nil {
 		f.Abort()
-		return fmt.Errorf("cannot write manifest.json: %w", err)
+		return fmt.Errorf("cannot write %s: %w", name, err)
 	}
 	return f.Commit()
 }

@@ -158,7 +158,20 @@ func TestIngestEmptyTables(t *testing.T) {
 	if m.Tables["logs"].Rows != 0 || len(m.Tables["logs"].Files) != 1 || m.Tables["raw"].Rows != 1 {
 		t.Errorf("tables %+v", m.Tables)
 	}
-	if _, rows := readParquet(t, out.Files["logs/part-00000.parquet"]); len(rows) != 0 {
-		t.Errorf("rows %v", rows)
+	for _, name := range []string{"logs", "gc", "raw"} {
+		files := m.Tables[name].Files
+		if len(files) == 0 {
+			t.Fatalf("no %s file", name)
+		}
+		data, ok := out.Files[files[0].Path]
+		if !ok {
+			t.Fatalf("%s is in the manifest, not in the dataset", files[0].Path)
+		}
+		if _, rows := readParquet(t, data); int64(len(rows)) != files[0].Rows {
+			t.Errorf("%s: %d rows; the manifest says %d", files[0].Path, len(rows), files[0].Rows)
+		}
+	}
+	if p := m.Tables["logs"].Files[0].Path; p != "logs/date=__HIVE_DEFAULT_PARTITION__/host=__HIVE_DEFAULT_PARTITION__/part-empty.parquet" {
+		t.Errorf("the empty logs table's file is %s; want it in the null partition", p)
 	}
 }

@@ -76,7 +76,7 @@ func platformLines(head []byte) int {
 }
 
 // metricsSink hands samples to the metrics builder and cuts batches.
-type metricsSink struct{ in *Ingester }
+type metricsSink struct{ in *lane }
 
 func (s metricsSink) Sample(x *metrics.Sample) {
 	s.in.mb.Sample(x)
@@ -90,43 +90,40 @@ func (s metricsSink) Raw(r *metrics.RawLine) {
 	s.in.maybeFlushRaw()
 }
 
-func (in *Ingester) maybeFlushRaw() {
+func (in *lane) maybeFlushRaw() {
 	if in.b.RawRows.Rows() >= in.opt.BatchRows || in.b.RawRows.Size() >= in.opt.BatchBytes {
 		in.flushRaw()
 	}
 }
 
-func (in *Ingester) flushMetrics() {
-	in.write(in.metricsT, in.mb)
+func (in *lane) flushMetrics() {
+	in.writeBuilder("metrics", in.mb)
 }
 
 // flushSmall writes the job, checkpoint and container tables when their
 // batch is full (or always, at the end).
-func (in *Ingester) flushSmall(all bool) {
+func (in *lane) flushSmall(all bool) {
 	for _, t := range []struct {
-		w *table.TableWriter
-		b table.Builder
-	}{{in.jobsT, in.rb.Jobs}, {in.verticesT, in.rb.Vertices}, {in.checkpointsT, in.rb.Checkpoints},
-		{in.exceptionsT, in.rb.Exceptions}, {in.containersT, in.pb.Rows}} {
+		name string
+		b    table.Builder
+	}{{"jobs", in.rb.Jobs}, {"vertices", in.rb.Vertices}, {"checkpoints", in.rb.Checkpoints},
+		{"exceptions", in.rb.Exceptions}, {"containers", in.pb.Rows}} {
 		if all || t.b.Rows() >= in.opt.BatchRows || t.b.Size() >= in.opt.BatchBytes {
-			in.write(t.w, t.b)
+			in.writeBuilder(t.name, t.b)
 		}
 	}
 }
 
-func (in *Ingester) write(w *table.TableWriter, b table.Builder) {
+func (in *lane) writeBuilder(name string, b table.Builder) {
 	if b.Rows() == 0 {
 		return
 	}
 	rec := b.NewRecord()
-	in.observe(w.Name(), rec)
-	if err := w.Write(rec); err != nil && in.err == nil {
-		in.err = err
-	}
+	in.write(name, rec)
 	rec.Release()
 }
 
-func (in *Ingester) timeSpan(st *Stream, has bool, min, max int64) {
+func (in *lane) timeSpan(st *Stream, has bool, min, max int64) {
 	if has {
 		st.First = time.UnixMilli(min).UTC().Format(time.RFC3339Nano)
 		st.Last = time.UnixMilli(max).UTC().Format(time.RFC3339Nano)
@@ -134,7 +131,7 @@ func (in *Ingester) timeSpan(st *Stream, has bool, min, max int64) {
 }
 
 // metricsText reads a metric dump.
-func (in *Ingester) metricsText(f *input.File, format metrics.Format, st Stream) error {
+func (in *lane) metricsText(f *input.File, format metrics.Format, st Stream) error {
 	st.Kind, st.Format = "metrics", format.String()
 	in.mb.SetFile(f.Path)
 	lr := input.NewLineReader(f.R, in.opt.MaxLine)
@@ -153,7 +150,7 @@ func (in *Ingester) metricsText(f *input.File, format metrics.Format, st Stream)
 	return in.finishStream(st, err)
 }
 
-func (in *Ingester) finishStream(st Stream, err error) error {
+func (in *lane) finishStream(st Stream, err error) error {
 	if err != nil {
 		st.Error = err.Error()
 	}
@@ -165,14 +162,14 @@ func (in *Ingester) finishStream(st Stream, err error) error {
 // restSink counts the rows of the REST reader and cuts metric batches.
 type restSink struct {
 	*flinkrest.Builder
-	in *Ingester
+	in *lane
 }
 
 func (s restSink) Sample(x *metrics.Sample) { metricsSink{s.in}.Sample(x) }
 func (s restSink) Raw(r *metrics.RawLine)   { metricsSink{s.in}.Raw(r) }
 
 // jsonText reads Flink REST payloads and HistoryServer archives.
-func (in *Ingester) jsonText(f *input.File, st Stream) error {
+func (in *lane) jsonText(f *input.File, st Stream) error {
 	st.Kind, st.Format = "flink-json", "json"
 	in.mb.SetFile(f.Path)
 	cr := &countingReader{r: f.R}
@@ -219,7 +216,7 @@ func (c *countingReader) lines() int64 {
 const maxPods = 256 << 20
 
 // podsText reads Kubernetes pods.
-func (in *Ingester) podsText(f *input.File, st Stream) error {
+func (in *lane) podsText(f *input.File, st Stream) error {
 	st.Kind, st.Format = "pods", "kubernetes"
 	in.pb.SetFile(f.Path)
 	data, err := io.ReadAll(io.LimitReader(f.R, maxPods+1))
@@ -248,7 +245,7 @@ func (tooLarge) Error() string { return "a Kubernetes document larger than 256 M
 var errTooLarge error = tooLarge{}
 
 // platformText reads kernel, YARN and container lines.
-func (in *Ingester) platformText(f *input.File, st Stream) error {
+func (in *lane) platformText(f *input.File, st Stream) error {
 	st.Kind, st.Format = "platform-log", "lines"
 	in.pb.SetFile(f.Path)
 	l := platform.NewLines(in.pb, in.opt.Location, 0)
@@ -285,7 +282,7 @@ func looksLikeYAML(head []byte) bool {
 // reports) and about containers ("Worker … is terminated", YARN
 // diagnostics logged by the resource manager) into those tables, with
 // the event's origin. The tests are cheap prefix and suffix checks.
-func (in *Ingester) fromLog(e *flinklog.Event) {
+func (in *lane) fromLog(e *flinklog.Event) {
 	switch {
 	case len(e.Detail) > 0 && metrics.IsReport(e.Logger, e.Message):
 		s := metrics.Sample{Line: e.Line, Offset: e.Offset, Time: e.Time, HasTime: e.HasTime, Subtask: -1}
@@ -307,7 +304,7 @@ func (in *Ingester) fromLog(e *flinklog.Event) {
 	}
 }
 
-func (in *Ingester) observe(table string, rec arrow.Record) {
+func (in *lane) observe(table string, rec arrow.Record) {
 	if in.opt.Observe != nil {
 		in.opt.Observe(table, rec)
 	}

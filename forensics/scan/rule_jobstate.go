@@ -21,6 +21,14 @@ type restart struct {
 	job, name string
 	at        Evidence
 	cause     string
+	inferred  bool // the restart's own line named no cause: the task failure before it does
+}
+
+// taskFailure is a task that went to FAILED, with its root cause.
+type taskFailure struct {
+	job   string
+	at    int64
+	cause string
 }
 
 type jobStates struct {
@@ -30,6 +38,7 @@ type jobStates struct {
 	failed    byKey
 	exhausted byKey
 	lastCause map[string]string // job → root cause of the last task failure
+	failures  []taskFailure
 	anyCause  string
 	seen      map[string]bool // REST jobs already counted (by job id and restart time)
 }
@@ -78,11 +87,15 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 			if cause != "" {
 				d.lastCause[strings.Clone(jobID.get(i))] = strings.Clone(cause)
 				d.anyCause = strings.Clone(cause)
+				if ev := o.at(i); ev.Time != 0 {
+					d.failures = append(d.failures, taskFailure{strings.Clone(jobID.get(i)), ev.Time, strings.Clone(cause)})
+				}
 			}
 		case c == jobCode:
 			job, name := strings.Clone(jobID.get(i)), strings.Clone(jobName.get(i))
 			t := to.get(i)
 			ev := o.at(i)
+			inferred := cause == ""
 			if cause == "" {
 				cause = d.lastCause[job]
 				if cause == "" {
@@ -91,7 +104,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 			}
 			switch {
 			case t == "RESTARTING":
-				d.restarts = append(d.restarts, restart{job, name, ev, strings.Clone(cause)})
+				d.restarts = append(d.restarts, restart{job, name, ev, strings.Clone(cause), inferred})
 			case t == "FAILED":
 				f := d.failed.get(job, func() Finding {
 					return Finding{Rule: "job.failed", Severity: Critical, Section: 1, Subject: subject(job, name),
@@ -149,7 +162,7 @@ func (d *jobStates) observeREST(rec arrow.Record) {
 			d.seen[key] = true
 			ev := o.at(i)
 			ev.Time, ev.Text = t, "job "+id.get(i)+" entered RESTARTING (REST timestamps; current state "+state.get(i)+")"
-			d.restarts = append(d.restarts, restart{strings.Clone(id.get(i)), strings.Clone(name.get(i)), ev, ""})
+			d.restarts = append(d.restarts, restart{strings.Clone(id.get(i)), strings.Clone(name.get(i)), ev, "", false})
 		}
 		if state.get(i) == "FAILED" {
 			job := strings.Clone(id.get(i))
@@ -180,7 +193,37 @@ func fingerprint(cause string) string {
 	return cause
 }
 
+// inferCauses gives each restart whose own line named no cause the root
+// cause of the last task failure before it in time, of its job if there is
+// one: the logs may be read in any order.
+func (d *jobStates) inferCauses() {
+	sort.SliceStable(d.failures, func(i, j int) bool { return d.failures[i].at < d.failures[j].at })
+	for k := range d.restarts {
+		r := &d.restarts[k]
+		if !r.inferred || r.at.Time == 0 {
+			continue
+		}
+		var own, any string
+		for _, f := range d.failures {
+			if f.at > r.at.Time {
+				break
+			}
+			any = f.cause
+			if f.job == r.job {
+				own = f.cause
+			}
+		}
+		switch {
+		case own != "":
+			r.cause = own
+		case any != "":
+			r.cause = any
+		}
+	}
+}
+
 func (d *jobStates) Findings(c *Context) []Finding {
+	d.inferCauses()
 	out := append(d.exhausted.all(), d.failed.all()...)
 	// Restarts per job, grouped by their cause's fingerprint.
 	type group struct {

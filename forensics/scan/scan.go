@@ -385,7 +385,16 @@ func (s *Scanner) Findings() []Finding {
 		if a.Start != b.Start {
 			return a.Start < b.Start
 		}
-		return a.Rule < b.Rule
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		// The order of the inputs is not the order they were read in
+		// (files are read in parallel): ties are broken by what the
+		// finding is about.
+		if a.Subject != b.Subject {
+			return a.Subject < b.Subject
+		}
+		return a.Summary < b.Summary
 	})
 	return all
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"path"
 	"runtime"
 	"sort"
 	"strings"
@@ -18,7 +19,8 @@ type Output interface {
 	// Create starts a file at a slash-separated path under the dataset
 	// root. It appears under that name only when committed.
 	Create(name string) (OutputFile, error)
-	// List names the files in a folder of the dataset (none if it does not
+	// List names the files under a folder of the dataset, its subfolders
+	// included, by their slash-separated path in it (none if it does not
 	// exist).
 	List(dir string) ([]string, error)
 	Remove(name string) error
@@ -29,6 +31,9 @@ type OutputFile interface {
 	io.Writer
 	// Commit makes the file visible under its name, atomically.
 	Commit() error
+	// CommitAs makes the file visible under another name in the same
+	// folder, atomically.
+	CommitAs(name string) error
 	// Abort discards the file.
 	Abort()
 }
@@ -46,13 +51,16 @@ type TableInfo struct {
 	Files []FileInfo `json:"files"`
 }
 
-// Dataset writes tables into an Output: DIR/<table>/part-NNNNN.parquet.
+// Dataset writes tables into an Output. A table is written either whole by
+// one TableWriter (Table: DIR/<table>/part-NNNNN.parquet) or unit by unit
+// (Unit: a unit's rows go into Hive-style partition folders, and its part
+// files are named after the unit's content when it commits).
 type Dataset struct {
-	out     Output
-	meta    map[string]string
-	workers int
-	tables  map[string]*TableWriter
-	order   []string
+	out    Output
+	meta   map[string]string
+	sem    chan struct{} // bounds the row groups being encoded at once
+	tables map[string]*TableWriter
+	order  []string
 	// RowGroupsPerFile starts a new part file after this many row groups.
 	RowGroupsPerFile int
 }
@@ -64,89 +72,121 @@ func NewDataset(out Output, meta map[string]string, workers int) *Dataset {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	return &Dataset{out: out, meta: meta, workers: workers, tables: map[string]*TableWriter{}, RowGroupsPerFile: 64}
+	return &Dataset{out: out, meta: meta, sem: make(chan struct{}, workers), tables: map[string]*TableWriter{}, RowGroupsPerFile: 64}
 }
 
-// Table returns the writer of a table, starting it on first use.
+// Output is where the dataset is written.
+func (d *Dataset) Output() Output { return d.out }
+
+func (d *Dataset) newWriter(name string, s *arrow.Schema, path func(seq int) string, deferred bool) *TableWriter {
+	t := &TableWriter{
+		ds: d, name: name, schema: s, path: path, deferred: deferred,
+		queue: make(chan *job, cap(d.sem)),
+		done:  make(chan struct{}),
+	}
+	go t.commitLoop()
+	return t
+}
+
+// Table returns the writer of a table written whole, starting it on first
+// use.
 func (d *Dataset) Table(name string, s *arrow.Schema) *TableWriter {
 	if t, ok := d.tables[name]; ok {
 		return t
 	}
-	t := &TableWriter{
-		ds: d, name: name, schema: s,
-		queue: make(chan *job, d.workers),
-		sem:   make(chan struct{}, d.workers),
-		done:  make(chan struct{}),
-	}
-	go t.commitLoop()
+	t := d.newWriter(name, s, func(seq int) string { return fmt.Sprintf("%s/part-%05d.parquet", name, seq) }, false)
 	d.tables[name] = t
 	d.order = append(d.order, name)
 	return t
 }
 
-// Close finishes every table, removes part files a previous run left that
-// this one did not write, and says what was written.
+// Empty writes a table's empty file: in the folder of its null partition
+// if it has partitions, so it sits beside files written later.
+func (d *Dataset) Empty(name string, s *arrow.Schema, l Layout) (FileInfo, error) {
+	dir := name
+	if l.Time != "" {
+		dir += "/date=" + DefaultPartition
+	}
+	if l.Host != "" {
+		dir += "/host=" + DefaultPartition
+	}
+	t := d.newWriter(name, s, func(int) string { return dir + "/part-empty.parquet" }, false)
+	info, err := t.close()
+	if err != nil {
+		return FileInfo{}, err
+	}
+	return info.Files[0], nil
+}
+
+// Close finishes every table written whole and says what was written.
 func (d *Dataset) Close() (map[string]TableInfo, error) {
 	infos := map[string]TableInfo{}
 	var firstErr error
 	for _, name := range d.order {
-		t := d.tables[name]
-		info, err := t.close()
+		info, err := d.tables[name].close()
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
 		infos[name] = info
 	}
-	if firstErr != nil {
-		return infos, firstErr
-	}
-	for name, info := range infos {
-		keep := map[string]bool{}
-		for _, f := range info.Files {
-			keep[f.Path] = true
-		}
-		old, err := d.out.List(name)
+	return infos, firstErr
+}
+
+// Prune removes the Parquet files under the named table folders that keep
+// does not hold (files of a run that was interrupted, or of an older
+// layout), and temporary files left by a crash.
+func (d *Dataset) Prune(tables []string, keep map[string]bool) error {
+	for _, name := range tables {
+		files, err := d.out.List(name)
 		if err != nil {
-			return infos, err
+			return err
 		}
-		for _, f := range old {
+		for _, f := range files {
 			p := name + "/" + f
-			if strings.HasSuffix(f, ".parquet") && !keep[p] {
+			base := path.Base(f)
+			stale := strings.HasSuffix(base, ".parquet") && !keep[p] ||
+				strings.HasPrefix(base, ".") && strings.Contains(base, ".parquet.tmp-")
+			if stale {
 				if err := d.out.Remove(p); err != nil {
-					return infos, err
+					return err
 				}
 			}
 		}
 	}
-	return infos, nil
+	return nil
 }
 
-// TableWriter writes one table's batches: it encodes row groups on up to
-// `workers` goroutines and writes them in order, starting a new part file
-// every RowGroupsPerFile row groups. Memory is bounded by the number of
-// batches in flight, never by the input.
+// TableWriter writes batches of one table into a sequence of part files: it
+// encodes row groups on up to `workers` goroutines (shared by the whole
+// dataset) and writes them in order, starting a new part file every
+// RowGroupsPerFile row groups. Memory is bounded by the number of batches
+// in flight, never by the input.
 type TableWriter struct {
-	ds     *Dataset
-	name   string
-	schema *arrow.Schema
-	queue  chan *job
-	sem    chan struct{}
-	done   chan struct{}
-	part   *part
-	parts  int
+	ds       *Dataset
+	name     string
+	schema   *arrow.Schema
+	path     func(seq int) string
+	deferred bool // parts are committed by their Unit, under their final names
+	queue    chan *job
+	done     chan struct{}
+	part     *part
+	parts    int
 
-	mu    sync.Mutex
-	err   error
-	files []FileInfo
+	mu       sync.Mutex
+	err      error
+	files    []FileInfo
+	finished []*part // deferred parts, closed and waiting for their names
 }
 
 type part struct {
 	path   string
+	seq    int
 	file   OutputFile
 	buf    *bufio.Writer
 	count  *countingWriter
 	pq     *ParquetFile
 	groups int
+	rows   int64 // of a closed deferred part
 }
 
 type job struct {
@@ -198,12 +238,12 @@ func (t *TableWriter) Write(rec arrow.Record) error {
 	rec.Retain()
 	j := &job{rec: rec, part: t.part, res: make(chan encoded, 1)}
 	t.part.groups++
-	t.sem <- struct{}{}
+	t.ds.sem <- struct{}{}
 	go func() {
 		enc := encoders.Get().(*Encoder)
 		g, err := enc.Encode(j.part.pq, j.rec)
 		encoders.Put(enc)
-		<-t.sem
+		<-t.ds.sem
 		j.res <- encoded{g, err}
 	}()
 	t.queue <- j
@@ -211,7 +251,7 @@ func (t *TableWriter) Write(rec arrow.Record) error {
 }
 
 func (t *TableWriter) startPart() error {
-	p := &part{path: fmt.Sprintf("%s/part-%05d.parquet", t.name, t.parts)}
+	p := &part{path: t.path(t.parts), seq: t.parts}
 	t.parts++
 	f, err := t.ds.out.Create(p.path)
 	if err != nil {
@@ -260,6 +300,14 @@ func (t *TableWriter) finishPart(p *part) {
 	if err == nil {
 		err = p.buf.Flush()
 	}
+	if err == nil && t.deferred {
+		// The footer is written: keep only what the commit needs.
+		p.rows, p.buf, p.pq = p.pq.Rows(), nil, nil
+		t.mu.Lock()
+		t.finished = append(t.finished, p)
+		t.mu.Unlock()
+		return
+	}
 	if err == nil {
 		err = p.file.Commit()
 	}
@@ -273,6 +321,16 @@ func (t *TableWriter) finishPart(p *part) {
 	t.mu.Unlock()
 }
 
+// finish closes the open part and waits for the writer to be done.
+func (t *TableWriter) finish() {
+	if t.part != nil {
+		t.queue <- &job{part: t.part, close: true}
+		t.part = nil
+	}
+	close(t.queue)
+	<-t.done
+}
+
 // close finishes the table. A table that received no rows still gets one
 // (empty) file, so readers globbing DIR/<table>/*.parquet find its schema.
 func (t *TableWriter) close() (TableInfo, error) {
@@ -281,12 +339,7 @@ func (t *TableWriter) close() (TableInfo, error) {
 			t.setErr(err)
 		}
 	}
-	if t.part != nil {
-		t.queue <- &job{part: t.part, close: true}
-		t.part = nil
-	}
-	close(t.queue)
-	<-t.done
+	t.finish()
 	info := TableInfo{Files: t.files}
 	sort.Slice(info.Files, func(i, j int) bool { return info.Files[i].Path < info.Files[j].Path })
 	for _, f := range info.Files {

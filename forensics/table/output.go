@@ -39,7 +39,7 @@ func (d DirOutput) Create(name string) (OutputFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dirFile{f: f, final: full}, nil
+	return &dirFile{out: d, f: f, final: full}, nil
 }
 
 func (d DirOutput) List(dir string) ([]string, error) {
@@ -47,16 +47,23 @@ func (d DirOutput) List(dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	ents, err := os.ReadDir(full)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
 	var names []string
-	for _, e := range ents {
-		if e.Type().IsRegular() {
-			names = append(names, e.Name())
+	err = filepath.WalkDir(full, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == full {
+				return nil
+			}
+			return err
 		}
-	}
+		if e.Type().IsRegular() {
+			rel, err := filepath.Rel(full, p)
+			if err != nil {
+				return err
+			}
+			names = append(names, filepath.ToSlash(rel))
+		}
+		return nil
+	})
 	return names, err
 }
 
@@ -69,6 +76,7 @@ func (d DirOutput) Remove(name string) error {
 }
 
 type dirFile struct {
+	out   DirOutput
 	f     *os.File
 	final string
 }
@@ -89,6 +97,20 @@ func (f *dirFile) Commit() error {
 		return err
 	}
 	return os.Rename(f.f.Name(), f.final)
+}
+
+func (f *dirFile) CommitAs(name string) error {
+	full, err := f.out.full(name)
+	if err != nil {
+		f.Abort()
+		return err
+	}
+	if filepath.Dir(full) != filepath.Dir(f.final) {
+		f.Abort()
+		return errors.New("cannot commit " + name + " in another folder")
+	}
+	f.final = full
+	return f.Commit()
 }
 
 func (f *dirFile) Abort() {
@@ -115,7 +137,7 @@ func (m *MemOutput) List(dir string) ([]string, error) {
 	defer m.mu.Unlock()
 	var names []string
 	for n := range m.Files {
-		if rest, ok := strings.CutPrefix(n, dir+"/"); ok && !strings.Contains(rest, "/") {
+		if rest, ok := strings.CutPrefix(n, dir+"/"); ok {
 			names = append(names, rest)
 		}
 	}
@@ -143,6 +165,11 @@ func (f *memFile) Commit() error {
 	defer f.m.mu.Unlock()
 	f.m.Files[f.name] = f.buf.Bytes()
 	return nil
+}
+
+func (f *memFile) CommitAs(name string) error {
+	f.name = name
+	return f.Commit()
 }
 
 func (f *memFile) Abort() {}
