@@ -48,12 +48,19 @@ function documented() {
 const docs = documented();
 const db = await DuckDBInstance.create(":memory:");
 const c = await db.connect();
+await c.run("SET TimeZone = 'UTC'");
+const one = async (sql) => (await c.runAndReadAll(sql)).getRows()[0][0];
 for (const dir of process.argv.slice(2)) {
   const before = failures;
   const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   let tables = 0, rows = 0;
   for (const [t, info] of Object.entries(m.tables)) {
-    const files = `read_parquet('${join(dir, t)}/*.parquet')`;
+    // Every table as one table, its partition folders as columns.
+    // The partition types are given: a table whose rows all lack a time
+    // has only the null day, which DuckDB cannot infer a type from.
+    const keys = [["date", "DATE"], ["host", "VARCHAR"]].filter(([k]) => info.files.some((f) => f.path.includes(`/${k}=`)));
+    const types = keys.length ? `, hive_types = {${keys.map(([k, v]) => `'${k}': ${v}`).join(", ")}}` : "";
+    const files = `read_parquet('${join(dir, t)}/**/*.parquet', hive_partitioning = true${types})`;
     // Every value decoded: a hash over all columns of every row.
     const r = await c.runAndReadAll(`SELECT count(*) AS n, sum(hash(COLUMNS(*))) AS h FROM ${files}`);
     const n = Number(r.getRows()[0][0]);
@@ -61,8 +68,25 @@ for (const dir of process.argv.slice(2)) {
     const d = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${files}`);
     const doc = docs[t];
     check(doc, `${t}: not in docs/schema.md`);
+    const cols = Object.fromEntries(d.getRows().map(([name, type]) => [name, type]));
+    // Partition folders hold what the rows say: the UTC day of ts (rows
+    // without one go with the row before them) and the host column as it
+    // is in the files (DuckDB decodes the folder's %XX escapes).
+    if (cols.date) {
+      check(cols.date === "DATE", `${dir} ${t}: partition date reads as ${cols.date}`);
+      const wrong = Number(await one(`SELECT count(*) FROM ${files} WHERE ts IS NOT NULL AND date IS DISTINCT FROM CAST(ts AS DATE)`));
+      check(wrong === 0, `${dir} ${t}: ${wrong} rows in the folder of another day`);
+    }
+    if (cols.host) {
+      const raw = `read_parquet('${join(dir, t)}/**/*.parquet', hive_partitioning = false, filename = true)`;
+      const folder = `CASE WHEN regexp_extract(filename, '/host=([^/]*)/', 1) = '__HIVE_DEFAULT_PARTITION__' THEN NULL
+        ELSE url_decode(regexp_extract(filename, '/host=([^/]*)/', 1)) END`;
+      const wrong = Number(await one(`SELECT count(*) FROM ${raw} WHERE CAST(host AS VARCHAR) IS DISTINCT FROM ${folder}`));
+      check(wrong === 0, `${dir} ${t}: ${wrong} rows whose host is not their folder's`);
+    }
     for (const [name, type] of d.getRows()) {
       if (!doc) break;
+      if (name === "date" || name === "host" && !doc.columns[name]) continue; // partition folders, documented in prose
       // "young_*" documents young_before, young_after, …
       const accepted = doc.columns[name] ||
         Object.entries(doc.columns).find(([k]) => k.endsWith("*") && name.startsWith(k.slice(0, -1)))?.[1];
