@@ -1,0 +1,164 @@
+package scan
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/table"
+)
+
+// memFiles reads a dataset written to memory, listing its manifest's files.
+type memFiles struct {
+	out *table.MemOutput
+	m   *ingest.Manifest
+}
+
+func (f memFiles) Open(name string) (ReaderAtSeeker, error) {
+	return bytes.NewReader(f.out.Files[name]), nil
+}
+
+func (f memFiles) List(t string) ([]string, error) {
+	var names []string
+	for _, x := range f.m.Tables[t].Files {
+		names = append(names, x.Path)
+	}
+	return names, nil
+}
+
+func demoDataset(t *testing.T) memFiles {
+	t.Helper()
+	out := table.NewMemOutput()
+	in := ingest.New(table.NewDataset(out, nil, 1), ingest.Options{Version: "test"})
+	in.Reader("incident.tar.gz", bytes.NewReader(read(t, "../../testdata/demo/incident.tar.gz")))
+	m, err := in.Finish(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return memFiles{out, m}
+}
+
+// A limited scan opens only the partition folders that may hold rows within
+// the limit, and the detectors see no row outside it.
+func TestLimit(t *testing.T) {
+	files := demoDataset(t)
+	from := time.Date(2025, 3, 14, 9, 10, 0, 0, time.UTC)
+	to := from.Add(5 * time.Minute)
+	for _, l := range []Limit{
+		{From: from, To: to},
+		{Host: "10.0.3.21"},
+		{Job: "5f3c2a9d8e7b41c6a0d2e4f6b8c0a1d3"},
+		{Job: "some-other-job"},
+		{From: time.Date(2025, 3, 15, 0, 0, 0, 0, time.UTC)},
+	} {
+		var all, kept int64
+		var opened []string
+		lf := l.Files(files)
+		logs, err := lf.List("logs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opened = append(opened, logs...)
+		observe := l.Observe(memory.DefaultAllocator, func(tb string, rec arrow.Record) {
+			kept += rec.NumRows()
+			checkWithin(t, l, tb, rec)
+		})
+		_, err = ReadTables(files, []string{"logs", "metrics", "gc"}, func(string, arrow.Record) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ReadTables(lf, []string{"logs", "metrics", "gc"}, func(tb string, rec arrow.Record) {
+			all += rec.NumRows()
+			observe(tb, rec)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case l.Host != "":
+			for _, p := range opened {
+				if strings.Contains(p, "host=10.0.3.22") {
+					t.Errorf("%+v: opened %s", l, p)
+				}
+			}
+		case l.From.Day() == 15:
+			if len(opened) != 0 || kept != 0 {
+				t.Errorf("%+v: opened %v, %d rows kept", l, opened, kept)
+			}
+		case l.Job != "" && l.Job != "some-other-job":
+			// The demo's only job: every row is its own or of no job.
+			if kept != all {
+				t.Errorf("%+v: %d of %d rows kept", l, kept, all)
+			}
+		case l.Job == "some-other-job":
+			if kept == 0 || kept == all {
+				t.Errorf("%+v: %d of %d rows kept; want the rows of no job only", l, kept, all)
+			}
+		default:
+			if kept == 0 || kept >= all {
+				t.Errorf("%+v: %d of %d rows kept", l, kept, all)
+			}
+		}
+	}
+}
+
+func checkWithin(t *testing.T, l Limit, tb string, rec arrow.Record) {
+	t.Helper()
+	ts, hasTS := columnOf[*array.Timestamp](rec, "ts")
+	host, hasHost := columnOf[arrow.Array](rec, "host")
+	job, hasJob := columnOf[arrow.Array](rec, "job_id")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if hasTS && ts.IsValid(i) {
+			v := time.UnixMilli(int64(ts.Value(i)))
+			if !l.From.IsZero() && v.Before(l.From) || !l.To.IsZero() && !v.Before(l.To) {
+				t.Fatalf("%+v: %s row at %v", l, tb, v)
+			}
+		}
+		if hasHost && l.Host != "" && host.IsValid(i) && stringAt(host, i) != l.Host {
+			t.Fatalf("%+v: %s row of host %s", l, tb, stringAt(host, i))
+		}
+		if hasJob && l.Job != "" && job.IsValid(i) && stringAt(job, i) != "" && stringAt(job, i) != l.Job {
+			t.Fatalf("%+v: %s row of job %s", l, tb, stringAt(job, i))
+		}
+	}
+}
+
+// The findings of a limited scan are those of the rows within it: before
+// the GC trouble began there is no pause spike and no OutOfMemoryError.
+// (Tables without a time, the REST snapshots, are not limited by time.)
+func TestLimitFindings(t *testing.T) {
+	files := demoDataset(t)
+	scanWith := func(l Limit) []string {
+		s := New(DefaultConfig())
+		if _, err := ReadTables(l.Files(files), s.Tables(), l.Observe(memory.DefaultAllocator, s.Observe)); err != nil {
+			t.Fatal(err)
+		}
+		var rules []string
+		for _, f := range s.Findings() {
+			rules = append(rules, f.Rule)
+		}
+		sort.Strings(rules)
+		return rules
+	}
+	all := scanWith(Limit{})
+	before := scanWith(Limit{To: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)})
+	if !contains(all, "gc.pause-spike") || !contains(all, "jvm.oom") || contains(before, "gc.pause-spike") || contains(before, "jvm.oom") {
+		t.Errorf("all: %v\nbefore 09:00: %v", all, before)
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
