@@ -250,6 +250,19 @@ func (t *TableWriter) Write(rec arrow.Record) error {
 	return nil
 }
 
+// rest makes the open part let go of its buffers while other writers
+// run, or (false) keep them again.
+func (t *TableWriter) rest(on bool) {
+	if t.part == nil {
+		return
+	}
+	if on {
+		t.part.pq.Rest()
+	} else {
+		t.part.pq.Wake()
+	}
+}
+
 func (t *TableWriter) startPart() error {
 	p := &part{path: t.path(t.parts), seq: t.parts}
 	t.parts++

@@ -70,8 +70,9 @@ type ParquetFile struct {
 
 	// idle holds committed row-group writers for reuse: a fresh one grows
 	// every column buffer from nothing again.
-	mu   sync.Mutex
-	idle []*parquet.ConcurrentRowGroupWriter
+	mu      sync.Mutex
+	idle    []*parquet.ConcurrentRowGroupWriter
+	resting bool
 }
 
 // NewParquetFile starts a Parquet file on out with zstd compression and the
@@ -183,9 +184,12 @@ func (f *ParquetFile) Commit(g *RowGroup) error {
 		return fmt.Errorf("cannot write row group: %w", err)
 	}
 	f.rows += g.rows
-	// A committed row group is empty and may be used again.
+	// A committed row group is empty and may be used again, unless the
+	// file is resting (another file is being written meanwhile).
 	f.mu.Lock()
-	f.idle = append(f.idle, g.rg)
+	if !f.resting {
+		f.idle = append(f.idle, g.rg)
+	}
 	f.mu.Unlock()
 	return nil
 }
@@ -199,6 +203,21 @@ func (f *ParquetFile) beginRowGroup() *parquet.ConcurrentRowGroupWriter {
 		return rg
 	}
 	return f.w.BeginRowGroup()
+}
+
+// Rest lets go of the row-group writers kept for reuse, and keeps none
+// until Wake: while a file waits for more rows, its buffers are not held.
+func (f *ParquetFile) Rest() {
+	f.mu.Lock()
+	f.resting, f.idle = true, nil
+	f.mu.Unlock()
+}
+
+// Wake keeps row-group writers for reuse again.
+func (f *ParquetFile) Wake() {
+	f.mu.Lock()
+	f.resting = false
+	f.mu.Unlock()
 }
 
 // Rows is the number of rows committed.

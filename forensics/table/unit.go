@@ -84,10 +84,19 @@ func (u *Unit) Write(name string, s *arrow.Schema, layout Layout, rec arrow.Reco
 }
 
 func (u *Unit) writer(t *unitTable, folder string) *TableWriter {
+	if n := len(t.open); n > 0 && t.open[n-1].folder == folder {
+		return t.open[n-1].w
+	}
+	// Another folder: the one written until now rests (lets go of its
+	// buffers) until it is written again.
+	if n := len(t.open); n > 0 {
+		t.open[n-1].w.rest(true)
+	}
 	for i, f := range t.open {
 		if f.folder == folder {
 			copy(t.open[i:], t.open[i+1:])
 			t.open[len(t.open)-1] = f
+			f.w.rest(false)
 			return f.w
 		}
 	}
