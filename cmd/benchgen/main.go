@@ -26,8 +26,24 @@ func main() {
 	size := flag.String("size", "512MiB", "uncompressed size to write (KiB, MiB, GiB suffixes)")
 	out := flag.String("o", "", "file to write")
 	format := flag.String("format", "plain", "plain, gz or zst")
-	kind := flag.String("kind", "flink", "flink (TaskManager log), g1 (unified-logging G1 GC log), cms (JDK 8 CMS GC log) or prom (Prometheus scrapes of a 50-TaskManager job)")
+	kind := flag.String("kind", "flink", "flink (TaskManager log), g1 (unified-logging G1 GC log), cms (JDK 8 CMS GC log), prom (Prometheus scrapes of a 50-TaskManager job) or fleet (a directory: weeks of a cluster's rotated logs, GC logs and scrapes, with incidents planted)")
+	days := flag.Int("days", 14, "fleet: days of archives")
+	tms := flag.Int("tms", 20, "fleet: TaskManagers (and one JobManager)")
 	flag.Parse()
+	if *kind == "fleet" {
+		n, err := parseSize(*size)
+		if err != nil || *out == "" {
+			fmt.Fprintln(os.Stderr, "usage: benchgen -kind fleet -size 2GiB -o DIR [-days 14 -tms 20]")
+			os.Exit(2)
+		}
+		incidents, err := generateFleet(*out, Fleet{Days: *days, TaskManagers: *tms, Bytes: n})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchgen:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("benchgen: %s: %d days, %d TaskManagers, %d incidents planted (incidents.json)\n", *out, *days, *tms, len(incidents))
+		return
+	}
 	n, err := parseSize(*size)
 	if err != nil || *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: benchgen -size 512MiB -o FILE [-format plain|gz|zst]")

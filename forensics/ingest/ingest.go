@@ -35,8 +35,8 @@ type Options struct {
 	Location *time.Location
 	// Jobs is the number of files read at once (GOMAXPROCS if 0).
 	Jobs int
-	// UnitBytes is about how much input a unit of small files gathers
-	// (64 MiB if 0).
+	// UnitBytes is about how much input a unit of single files gathers
+	// (16 MiB if 0).
 	UnitBytes int64
 	// Shard, if N > 1, reads only the inputs of shard I of N.
 	Shard Shard

@@ -35,9 +35,10 @@ func (s Shard) Has(name string) bool {
 
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }
 
-// defaultUnitBytes is the input a unit of small files gathers before it is
-// written: about a row group or two of each table it touches.
-const defaultUnitBytes = 64 << 20
+// defaultUnitBytes is the input a unit of single files gathers before it
+// is written: enough for row groups of a useful size, few enough
+// partition folders at once.
+const defaultUnitBytes = 16 << 20
 
 // Ingester reads inputs into a dataset. Files are read by up to Jobs lanes
 // at once, a unit (one file, or a few small ones, never splitting a rotated
@@ -124,6 +125,7 @@ type unitResult struct {
 // begin starts a unit on a lane.
 func (l *lane) begin(ds *table.Dataset) {
 	l.unit = ds.Unit()
+	l.unit.GroupRows = l.opt.BatchRows
 	l.m = Manifest{}
 	l.Notable = nil
 	l.err = nil
@@ -258,24 +260,42 @@ func hashFile(fsys fs.FS, name string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// units groups files, in order, into units of about UnitBytes: a big file
-// is a unit of its own, small ones share one, and a rotated set is never
-// split (its GC log parser carries state from one file to the next).
+// units groups files, in order, into units: a rotated set of several
+// files is a unit of its own (its GC log parser carries state from one
+// file to the next, and its rows fill the folders of one host), and single
+// files are gathered until they hold about UnitBytes (of compressed input,
+// when compressed).
 func (in *Ingester) units(w *input.Walker, files []string) [][]string {
 	var units [][]string
 	var cur []string
 	var size int64
-	for i, f := range files {
-		cur = append(cur, f)
-		if info, err := fs.Stat(w.FS, f); err == nil {
+	for i := 0; i < len(files); {
+		set := input.RotationSet(files[i])
+		j := i + 1
+		for j < len(files) && input.RotationSet(files[j]) == set {
+			j++
+		}
+		if j-i > 1 {
+			if len(cur) > 0 {
+				units = append(units, cur)
+				cur, size = nil, 0
+			}
+			units = append(units, files[i:j])
+			i = j
+			continue
+		}
+		cur = append(cur, files[i])
+		if info, err := fs.Stat(w.FS, files[i]); err == nil {
 			size += info.Size()
 		}
-		last := i == len(files)-1
-		sameSet := !last && input.RotationSet(files[i+1]) == input.RotationSet(f)
-		if last || size >= in.opt.UnitBytes && !sameSet {
+		if size >= in.opt.UnitBytes {
 			units = append(units, cur)
 			cur, size = nil, 0
 		}
+		i = j
+	}
+	if len(cur) > 0 {
+		units = append(units, cur)
 	}
 	return units
 }

@@ -55,7 +55,7 @@ func (d *containers) Observe(_ string, rec arrow.Record) {
 		if n, ok := restarts.get(i); ok && n > 0 {
 			desc += fmt.Sprintf(", %d restarts", n)
 		}
-		ev.Text = strings.TrimPrefix(desc, ", ")
+		ev.Text = strings.Clone(strings.TrimPrefix(desc, ", "))
 		key := rule + "\x00" + who
 		f := d.by.get(key, func() Finding {
 			f := Finding{Rule: rule, Severity: sev, Section: 5, Subject: strings.Clone(who),

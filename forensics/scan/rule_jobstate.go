@@ -194,8 +194,9 @@ func fingerprint(cause string) string {
 }
 
 // inferCauses gives each restart whose own line named no cause the root
-// cause of the last task failure before it in time, of its job if there is
-// one: the logs may be read in any order.
+// cause of the last task failure of its job before it in time, or else of
+// the last failure of any job within the correlation window before it: the
+// logs may be read in any order, so what was read before does not count.
 func (d *jobStates) inferCauses() {
 	sort.SliceStable(d.failures, func(i, j int) bool { return d.failures[i].at < d.failures[j].at })
 	for k := range d.restarts {
@@ -208,15 +209,15 @@ func (d *jobStates) inferCauses() {
 			if f.at > r.at.Time {
 				break
 			}
-			any = f.cause
+			if r.at.Time-f.at <= d.cfg.Correlate.Milliseconds() {
+				any = f.cause
+			}
 			if f.job == r.job {
 				own = f.cause
 			}
 		}
-		switch {
-		case own != "":
-			r.cause = own
-		case any != "":
+		r.cause = own
+		if own == "" {
 			r.cause = any
 		}
 	}

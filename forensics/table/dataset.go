@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 )
 
 // Output is where a dataset is written: a directory on disk (DirOutput) or
@@ -34,6 +35,9 @@ type OutputFile interface {
 	// CommitAs makes the file visible under another name in the same
 	// folder, atomically.
 	CommitAs(name string) error
+	// Close finishes writing (to disk) and lets go of the file; Commit or
+	// CommitAs may follow.
+	Close() error
 	// Abort discards the file.
 	Abort()
 }
@@ -63,6 +67,8 @@ type Dataset struct {
 	order  []string
 	// RowGroupsPerFile starts a new part file after this many row groups.
 	RowGroupsPerFile int
+	// Allocator holds batches joined from slices (Pool if nil).
+	Allocator memory.Allocator
 }
 
 // NewDataset starts a dataset. meta is written into every Parquet file's
@@ -73,6 +79,14 @@ func NewDataset(out Output, meta map[string]string, workers int) *Dataset {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	return &Dataset{out: out, meta: meta, sem: make(chan struct{}, workers), tables: map[string]*TableWriter{}, RowGroupsPerFile: 64}
+}
+
+// mem holds the batches a unit joins from slices.
+func (d *Dataset) mem() memory.Allocator {
+	if d.Allocator != nil {
+		return d.Allocator
+	}
+	return Pool
 }
 
 // Output is where the dataset is written.
@@ -272,7 +286,12 @@ func (t *TableWriter) startPart() error {
 	}
 	p.file = f
 	p.count = &countingWriter{w: f}
-	p.buf = bufio.NewWriterSize(p.count, 1<<20)
+	bufSize := 1 << 20
+	if t.deferred {
+		// Partition folders: many may be open at once.
+		bufSize = 256 << 10
+	}
+	p.buf = bufio.NewWriterSize(p.count, bufSize)
 	p.pq, err = NewParquetFile(p.buf, t.name, t.schema, t.ds.meta)
 	if err != nil {
 		f.Abort()
@@ -314,7 +333,11 @@ func (t *TableWriter) finishPart(p *part) {
 		err = p.buf.Flush()
 	}
 	if err == nil && t.deferred {
-		// The footer is written: keep only what the commit needs.
+		err = p.file.Close()
+	}
+	if err == nil && t.deferred {
+		// The footer is written and the file closed: keep only what the
+		// commit needs.
 		p.rows, p.buf, p.pq = p.pq.Rows(), nil, nil
 		t.mu.Lock()
 		t.finished = append(t.finished, p)

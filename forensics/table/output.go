@@ -76,24 +76,34 @@ func (d DirOutput) Remove(name string) error {
 }
 
 type dirFile struct {
-	out   DirOutput
-	f     *os.File
-	final string
+	out    DirOutput
+	f      *os.File
+	final  string
+	closed bool
 }
 
 func (f *dirFile) Write(p []byte) (int, error) { return f.f.Write(p) }
 
-func (f *dirFile) Commit() error {
-	if err := f.f.Chmod(0o644); err != nil {
-		f.Abort()
-		return err
+func (f *dirFile) Close() error {
+	if f.closed {
+		return nil
 	}
-	if err := f.f.Sync(); err != nil {
-		f.Abort()
-		return err
+	f.closed = true
+	err := f.f.Chmod(0o644)
+	if err == nil {
+		err = f.f.Sync()
 	}
-	if err := f.f.Close(); err != nil {
+	if cerr := f.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		os.Remove(f.f.Name())
+	}
+	return err
+}
+
+func (f *dirFile) Commit() error {
+	if err := f.Close(); err != nil {
 		return err
 	}
 	return os.Rename(f.f.Name(), f.final)
@@ -114,7 +124,10 @@ func (f *dirFile) CommitAs(name string) error {
 }
 
 func (f *dirFile) Abort() {
-	f.f.Close()
+	if !f.closed {
+		f.f.Close()
+	}
+	f.closed = true
 	os.Remove(f.f.Name())
 }
 
@@ -166,6 +179,8 @@ func (f *memFile) Commit() error {
 	f.m.Files[f.name] = f.buf.Bytes()
 	return nil
 }
+
+func (f *memFile) Close() error { return nil }
 
 func (f *memFile) CommitAs(name string) error {
 	f.name = name

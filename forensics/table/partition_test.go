@@ -189,3 +189,89 @@ func TestPartitionValues(t *testing.T) {
 		t.Errorf("PartitionValues of an unpartitioned file = %v", kv)
 	}
 }
+
+// Rows of many folders that alternate row by row (a scrape of every host)
+// wait per folder and are written as large row groups: one part file per
+// folder, not one per run.
+func TestUnitAlternatingFolders(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "ts", Type: TimestampMs, Nullable: true},
+		{Name: "host", Type: DictString, Nullable: true},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	out := NewMemOutput()
+	ds := NewDataset(out, nil, 2)
+	u := ds.Unit()
+	u.GroupRows = 500
+	const rows, hosts = 200, 20
+	t0 := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC).UnixMilli()
+	for b := 0; b < 30; b++ {
+		ts, host, n := NewTimestamps(mem), NewDict(mem), NewInt64(mem)
+		for r := range rows {
+			row := b*rows + r
+			ts.Set(r, arrow.Timestamp(t0+int64(row)))
+			host.Set(r, []byte(fmt.Sprintf("tm-%02d", row%hosts)))
+			n.Set(r, int64(row))
+		}
+		cols := []arrow.Array{ts.Finish(rows), host.Finish(rows), n.Finish(rows)}
+		rec := array.NewRecord(schema, cols, rows)
+		for _, c := range cols {
+			c.Release()
+		}
+		if err := u.Write("metrics", schema, Layout{Time: "ts", Host: "host"}, rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	files, err := u.Commit("u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files["metrics"]) != hosts {
+		t.Errorf("%d part files for %d folders", len(files["metrics"]), hosts)
+	}
+	for _, f := range files["metrics"] {
+		if f.Rows != 30*rows/hosts {
+			t.Errorf("%s: %d rows; want %d", f.Path, f.Rows, 30*rows/hosts)
+		}
+		host := PartitionValues(f.Path)["host"]
+		data := out.Files[f.Path]
+		_, err := ReadParquet(bytes.NewReader(data), int64(len(data)), ReadOptions{}, func(r arrow.Record) {
+			h := Column[*array.Dictionary](r, "host")
+			for i := 0; i < int(r.NumRows()); i++ {
+				if got := h.Dictionary().(*array.String).Value(h.GetValueIndex(i)); got != host {
+					t.Fatalf("%s holds a row of %s", f.Path, got)
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// gather copies the rows of runs of every column kind, nulls included.
+func TestGather(t *testing.T) {
+	schema, cols := sample(3000)
+	rec := array.NewRecord(schema, cols, 3000)
+	runs := []run{{start: 0, end: 7}, {start: 100, end: 101}, {start: 998, end: 1500}, {start: 2999, end: 3000}}
+	out, err := gather(memory.NewGoAllocator(), rec, runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := 0
+	for _, r := range runs {
+		for i := r.start; i < r.end; i++ {
+			for c := range cols {
+				if got, want := cellOf(t, out.Column(c), row), cellOf(t, rec.Column(c), i); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("column %s, row %d (from %d): %v; want %v", schema.Field(c).Name, row, i, got, want)
+				}
+			}
+			row++
+		}
+	}
+	if int(out.NumRows()) != row {
+		t.Errorf("%d rows; want %d", out.NumRows(), row)
+	}
+}

@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
 )
 
-// maxOpenFolders bounds the partition folders of one table a unit writes
-// at once; the least recently written is closed when another one opens (a
-// later batch for it starts a new part file). Each open folder holds a
-// Parquet writer's column buffers.
-const maxOpenFolders = 4
+// maxOpenFolders bounds the partition folders of one table a unit keeps a
+// part file open in; the least recently written is closed when another
+// one opens (a later batch for it starts a new part file). Each open
+// folder holds a file descriptor (Go raises the soft limit to the hard one).
+const maxOpenFolders = 64
 
 // pendingID stands for a unit's id in the names of its part files until
 // it commits; EscapePartition never makes braces.
@@ -27,20 +28,43 @@ const pendingID = "{unit}"
 // so re-reading the same input gives the same files, two units never write
 // the same file, and a run that dies leaves no part file half-written or
 // unaccounted for. A Unit is used by one goroutine.
+//
+// Rows of several folders may alternate (a scrape of twenty hosts, a
+// JobManager's events about each TaskManager): each folder's rows wait in
+// slices of their batches until it has a row group's worth, or until the
+// rows waiting in all folders reach twice that, when every folder writes
+// what it has. Memory stays bounded, and row groups stay large.
 type Unit struct {
 	ds     *Dataset
 	tables map[string]*unitTable
 	order  []string
 	runs   []run
+	// GroupRows is the rows a folder gathers before it writes them as
+	// a row group (65536 if 0).
+	GroupRows int
 }
 
 type unitTable struct {
-	name   string
-	schema *arrow.Schema
-	p      partitioner
-	open   []*unitFolder // most recently written last
-	seq    map[string]int
-	all    []*TableWriter
+	name    string
+	schema  *arrow.Schema
+	p       partitioner
+	open    []*unitFolder // most recently written last
+	seq     map[string]int
+	all     []*TableWriter
+	pending map[string]*pendingRows
+	waiting int // rows pending in all folders
+	folders []string
+}
+
+type pendingRows struct {
+	pieces []pendingPiece
+	rows   int
+}
+
+// pendingPiece is rows of one batch waiting for a folder.
+type pendingPiece struct {
+	rec  arrow.Record // retained
+	runs []run
 }
 
 type unitFolder struct {
@@ -51,6 +75,13 @@ type unitFolder struct {
 // Unit starts a unit.
 func (d *Dataset) Unit() *Unit { return &Unit{ds: d, tables: map[string]*unitTable{}} }
 
+func (u *Unit) groupRows() int {
+	if u.GroupRows > 0 {
+		return u.GroupRows
+	}
+	return 65536
+}
+
 // Write adds a batch of a table laid out by layout.
 func (u *Unit) Write(name string, s *arrow.Schema, layout Layout, rec arrow.Record) error {
 	if rec.NumRows() == 0 {
@@ -58,7 +89,7 @@ func (u *Unit) Write(name string, s *arrow.Schema, layout Layout, rec arrow.Reco
 	}
 	t, ok := u.tables[name]
 	if !ok {
-		t = &unitTable{name: name, schema: s, p: partitioner{layout: layout}, seq: map[string]int{}}
+		t = &unitTable{name: name, schema: s, p: partitioner{layout: layout}, seq: map[string]int{}, pending: map[string]*pendingRows{}}
 		u.tables[name] = t
 		u.order = append(u.order, name)
 	}
@@ -67,16 +98,103 @@ func (u *Unit) Write(name string, s *arrow.Schema, layout Layout, rec arrow.Reco
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	if len(u.runs) == 1 && t.pending[u.runs[0].folder] == nil {
+		// The whole batch is one folder's, and nothing waits there.
+		return u.writer(t, u.runs[0].folder).Write(rec)
+	}
 	for _, r := range u.runs {
-		w := u.writer(t, r.folder)
-		if r.start == 0 && r.end == int(rec.NumRows()) {
-			err = w.Write(rec)
-		} else {
-			part := rec.NewSlice(int64(r.start), int64(r.end))
-			err = w.Write(part)
-			part.Release()
+		p := t.pending[r.folder]
+		if p == nil {
+			p = &pendingRows{}
+			t.pending[r.folder] = p
+			t.folders = append(t.folders, r.folder)
 		}
-		if err != nil {
+		if k := len(p.pieces); k > 0 && p.pieces[k-1].rec == rec {
+			p.pieces[k-1].runs = append(p.pieces[k-1].runs, r)
+		} else {
+			rec.Retain()
+			p.pieces = append(p.pieces, pendingPiece{rec: rec, runs: []run{r}})
+		}
+		p.rows += r.end - r.start
+		t.waiting += r.end - r.start
+		if p.rows >= u.groupRows() {
+			if err := u.flush(t, r.folder); err != nil {
+				return err
+			}
+		}
+	}
+	if t.waiting >= 2*u.groupRows() {
+		return u.flushAll(t)
+	}
+	return nil
+}
+
+// flush writes the rows waiting for a folder as one batch.
+func (u *Unit) flush(t *unitTable, folder string) error {
+	p := t.pending[folder]
+	if p == nil {
+		return nil
+	}
+	delete(t.pending, folder)
+	t.waiting -= p.rows
+	recs := make([]arrow.Record, 0, len(p.pieces))
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	for _, piece := range p.pieces {
+		var r arrow.Record
+		if len(piece.runs) == 1 && piece.runs[0].start == 0 && piece.runs[0].end == int(piece.rec.NumRows()) {
+			r = piece.rec
+			r.Retain()
+		} else {
+			var err error
+			if r, err = gather(u.ds.mem(), piece.rec, piece.runs); err != nil {
+				for _, q := range p.pieces {
+					q.rec.Release()
+				}
+				return fmt.Errorf("%s: cannot gather rows of %s: %w", t.name, folder, err)
+			}
+		}
+		recs = append(recs, r)
+	}
+	for _, piece := range p.pieces {
+		piece.rec.Release()
+	}
+	rec := recs[0]
+	if len(recs) > 1 {
+		cols := make([]arrow.Array, len(t.schema.Fields()))
+		for c := range cols {
+			parts := make([]arrow.Array, len(recs))
+			for k, r := range recs {
+				parts[k] = r.Column(c)
+			}
+			col, err := array.Concatenate(parts, u.ds.mem())
+			if err != nil {
+				for _, done := range cols[:c] {
+					done.Release()
+				}
+				return fmt.Errorf("%s: cannot join rows of %s: %w", t.name, folder, err)
+			}
+			cols[c] = col
+		}
+		rec = array.NewRecord(t.schema, cols, int64(p.rows))
+		for _, c := range cols {
+			c.Release()
+		}
+		defer rec.Release()
+	}
+	return u.writer(t, folder).Write(rec)
+}
+
+// flushAll writes every folder's waiting rows, in the order the folders
+// first had rows waiting.
+func (u *Unit) flushAll(t *unitTable) error {
+	folders := t.folders
+	t.folders = nil
+	for _, f := range folders {
+		if err := u.flush(t, f); err != nil {
 			return err
 		}
 	}
@@ -167,6 +285,11 @@ func (u *Unit) Abort() {
 func (u *Unit) finish() {
 	for _, name := range u.order {
 		t := u.tables[name]
+		if err := u.flushAll(t); err != nil {
+			for _, w := range t.all {
+				w.setErr(err)
+			}
+		}
 		for _, f := range t.open {
 			f.w.finish()
 		}

@@ -1,0 +1,164 @@
+package table
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+)
+
+// gather copies the rows of runs of rec (in order) into a batch of their
+// own: the rows of one partition folder when folders alternate row by row.
+// A dictionary column keeps its dictionary; only its indices are copied.
+func gather(mem memory.Allocator, rec arrow.Record, runs []run) (arrow.Record, error) {
+	n := 0
+	for _, r := range runs {
+		n += r.end - r.start
+	}
+	cols := make([]arrow.Array, rec.NumCols())
+	release := func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}
+	for i, col := range rec.Columns() {
+		c, err := gatherColumn(mem, col, runs, n)
+		if err != nil {
+			release()
+			return nil, fmt.Errorf("column %s: %w", rec.Schema().Field(i).Name, err)
+		}
+		cols[i] = c
+	}
+	out := array.NewRecord(rec.Schema(), cols, int64(n))
+	release()
+	return out, nil
+}
+
+func gatherColumn(mem memory.Allocator, col arrow.Array, runs []run, n int) (arrow.Array, error) {
+	nulls := col.NullN() > 0
+	valid := func(i int) bool { return !nulls || col.IsValid(i) }
+	switch a := col.(type) {
+	case *array.Timestamp:
+		b := array.NewTimestampBuilder(mem, a.DataType().(*arrow.TimestampType))
+		defer b.Release()
+		b.Reserve(n)
+		vs := a.TimestampValues()
+		for _, r := range runs {
+			if !nulls {
+				b.AppendValues(vs[r.start:r.end], nil)
+				continue
+			}
+			for i := r.start; i < r.end; i++ {
+				if valid(i) {
+					b.UnsafeAppend(vs[i])
+				} else {
+					b.AppendNull()
+				}
+			}
+		}
+		return b.NewArray(), nil
+	case *array.Int64:
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		vs := a.Int64Values()
+		for _, r := range runs {
+			if !nulls {
+				b.AppendValues(vs[r.start:r.end], nil)
+				continue
+			}
+			for i := r.start; i < r.end; i++ {
+				if valid(i) {
+					b.UnsafeAppend(vs[i])
+				} else {
+					b.AppendNull()
+				}
+			}
+		}
+		return b.NewArray(), nil
+	case *array.Int32:
+		b := array.NewInt32Builder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		vs := a.Int32Values()
+		for _, r := range runs {
+			if !nulls {
+				b.AppendValues(vs[r.start:r.end], nil)
+				continue
+			}
+			for i := r.start; i < r.end; i++ {
+				if valid(i) {
+					b.UnsafeAppend(vs[i])
+				} else {
+					b.AppendNull()
+				}
+			}
+		}
+		return b.NewArray(), nil
+	case *array.Float64:
+		b := array.NewFloat64Builder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		vs := a.Float64Values()
+		for _, r := range runs {
+			if !nulls {
+				b.AppendValues(vs[r.start:r.end], nil)
+				continue
+			}
+			for i := r.start; i < r.end; i++ {
+				if valid(i) {
+					b.UnsafeAppend(vs[i])
+				} else {
+					b.AppendNull()
+				}
+			}
+		}
+		return b.NewArray(), nil
+	case *array.Boolean:
+		b := array.NewBooleanBuilder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for _, r := range runs {
+			for i := r.start; i < r.end; i++ {
+				if valid(i) {
+					b.UnsafeAppend(a.Value(i))
+				} else {
+					b.AppendNull()
+				}
+			}
+		}
+		return b.NewArray(), nil
+	case byteArray:
+		// Strings, built as strings or as binary arrays of type utf8.
+		b := array.NewBinaryBuilder(mem, a.DataType().(arrow.BinaryDataType))
+		defer b.Release()
+		b.Reserve(n)
+		offs, data := a.ValueOffsets(), a.ValueBytes()
+		base := offs[0]
+		for _, r := range runs {
+			for i := r.start; i < r.end; i++ {
+				if valid(i) {
+					b.Append(data[offs[i]-base : offs[i+1]-base])
+				} else {
+					b.AppendNull()
+				}
+			}
+		}
+		return b.NewArray(), nil
+	case *array.Dictionary:
+		idx, ok := a.Indices().(*array.Int32)
+		if !ok {
+			return nil, fmt.Errorf("dictionary indices of type %v", a.Indices().DataType())
+		}
+		indices, err := gatherColumn(mem, idx, runs, n)
+		if err != nil {
+			return nil, err
+		}
+		defer indices.Release()
+		return array.NewDictionaryArray(a.DataType(), indices, a.Dictionary()), nil
+	}
+	return nil, fmt.Errorf("cannot gather a %v column (%T)", col.DataType(), col)
+}
