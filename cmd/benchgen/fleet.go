@@ -56,7 +56,9 @@ func generateFleet(dir string, f Fleet) ([]Incident, error) {
 		f.Start = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	}
 	day := func(d int) time.Time { return f.Start.AddDate(0, 0, d) }
-	at := func(d int, hh, mm int) time.Time { return day(d).Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute) }
+	at := func(d int, hh, mm int) time.Time {
+		return day(d).Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
+	}
 	pick := func(n int) int { return n % f.TaskManagers }
 	jmFile := "jobmanager/flink-flink-standalonesession-0-jm-0.log"
 	incidents := []Incident{
