@@ -11,7 +11,7 @@ BENCH_DIR := testdata/bench
 # wired up only on amd64 and arm64).
 WASM_TAGS := -tags noasm
 
-.PHONY: build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
@@ -120,8 +120,26 @@ demo: build
 	./$(BIN) analyze testdata/demo/incident.tar.gz -o out/demo
 
 # Benchmark data: deterministic TaskManager and GC logs from real line shapes.
+# The fleet: 14 days of a 20-TaskManager cluster (rotated .gz logs, GC
+# logs, scrapes, 2 GiB of text) with incidents planted at known times.
+FLEET := $(BENCH_DIR)/fleet
 bench-data: $(BENCH_DIR)/taskmanager.log $(BENCH_DIR)/taskmanager.log.gz $(BENCH_DIR)/taskmanager.log.zst $(BENCH_DIR)/big/taskmanager.log \
-	$(BENCH_DIR)/gc-g1.log $(BENCH_DIR)/gc-cms.log $(BENCH_DIR)/big/gc-g1.log $(BENCH_DIR)/metrics.prom $(BENCH_DIR)/big/metrics.prom
+	$(BENCH_DIR)/gc-g1.log $(BENCH_DIR)/gc-cms.log $(BENCH_DIR)/big/gc-g1.log $(BENCH_DIR)/metrics.prom $(BENCH_DIR)/big/metrics.prom \
+	$(BENCH_DIR)/big/taskmanager-1g.log $(BENCH_DIR)/big/taskmanager-1g.log.gz $(BENCH_DIR)/big/taskmanager-1g.log.zst \
+	$(BENCH_DIR)/big/taskmanager-8g.log $(FLEET)
+
+$(FLEET):
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./cmd/benchgen -kind fleet -size 2GiB -o $@
+$(BENCH_DIR)/big/taskmanager-1g.log.gz:
+	@mkdir -p $(BENCH_DIR)/big
+	$(GO) run ./cmd/benchgen -size 1GiB -format gz -o $@
+$(BENCH_DIR)/big/taskmanager-1g.log.zst:
+	@mkdir -p $(BENCH_DIR)/big
+	$(GO) run ./cmd/benchgen -size 1GiB -format zst -o $@
+$(BENCH_DIR)/big/taskmanager-8g.log:
+	@mkdir -p $(BENCH_DIR)/big
+	$(GO) run ./cmd/benchgen -size 8GiB -o $@
 
 $(BENCH_DIR)/taskmanager.log:
 	@mkdir -p $(BENCH_DIR)
@@ -163,6 +181,25 @@ bench: build bench-data
 	rm -rf out/bench && ./$(BIN) ingest $(BENCH_DIR)/taskmanager.log -o out/bench --quiet
 	./$(BIN) scan out/bench | head -1
 	$(GO) test -run '^$$' -bench ScanDataset -benchtime 3x ./forensics/scan
+	$(MAKE) bench-fleet bench-peers
+
+# The fleet archive: ingest time, dataset size against input size, and the
+# scan finding every planted incident at its time.
+bench-fleet: build $(FLEET)
+	rm -rf out/fleet
+	./$(BIN) ingest $(FLEET) -o out/fleet --stats | grep -E '^flinkdx|^stats'
+	@echo "input $$(du -sb $(FLEET) | cut -f1) bytes, dataset $$(du -sb out/fleet | cut -f1) bytes, $$(find out/fleet -name '*.parquet' | wc -l) Parquet files"
+	./$(BIN) scan out/fleet --format json > out/fleet-findings.json
+	$(GO) run ./cmd/benchgen -kind fleet -o $(FLEET) -check out/fleet-findings.json
+
+# flinkdx and its peers on the same 1 GiB log, in one run: DuckDB
+# (regexp extraction to Parquet, same threads), lnav (Debian package:
+# apt-get install lnav), gzip -d and zstd -d on its compressed forms,
+# wc -l; and flinkdx's peak memory on 8 GiB against 1 GiB.
+bench-peers: build $(BENCH_DIR)/big/taskmanager-1g.log $(BENCH_DIR)/big/taskmanager-1g.log.gz $(BENCH_DIR)/big/taskmanager-1g.log.zst $(BENCH_DIR)/big/taskmanager-8g.log
+	@command -v lnav >/dev/null || echo "bench-peers: no lnav (apt-get install lnav); its row is left out"
+	cd site && npm install --no-audit --no-fund --silent
+	$(GO) run ./cmd/benchpeers -flinkdx $(BIN) -log $(BENCH_DIR)/big/taskmanager-1g.log -big $(BENCH_DIR)/big/taskmanager-8g.log
 
 # Refresh the profile the Go toolchain optimises the binary with
 # (cmd/flinkdx/default.pgo, profile-guided optimisation) from the 512 MiB log.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -21,7 +22,8 @@ import (
 //	tm-NN/flink-flink-taskexecutor-0-tm-NN.log[.N.gz]            one per TaskManager, rolled daily
 //	tm-NN/gc.log.N.gz, tm-NN/gc.log                               G1 unified logging, the JVM's rotation (.0 the oldest)
 //	metrics/scrapes-YYYY-MM-DD.prom.gz                            Prometheus scrapes of every TaskManager, every 5 minutes
-//	incidents.json                                                what was planted, where and when
+//
+// and beside it DIR.incidents.json: what was planted, where and when.
 //
 // Background lines are healthy (no detector should fire on them); the
 // incidents are planted at known times, each where an operator would find
@@ -100,12 +102,15 @@ func generateFleet(dir string, f Fleet) ([]Incident, error) {
 			}
 		}
 		prom := fmt.Sprintf("metrics/scrapes-%s.prom.gz", from.Format(time.DateOnly))
-		if err := writeFile(filepath.Join(dir, prom), func(w *bufio.Writer) { scrapesDay(w, from, to, f.TaskManagers) }); err != nil {
+		// A scrape of a TaskManager is about 1.4 kB: every 5 minutes when
+		// the budget allows, at least hourly.
+		scrapes := min(max(perFile/1400, 24), 288)
+		if err := writeFile(filepath.Join(dir, prom), func(w *bufio.Writer) { scrapesDay(w, from, to, f.TaskManagers, int(scrapes)) }); err != nil {
 			return nil, err
 		}
 	}
 	data, _ := json.MarshalIndent(incidents, "", "  ")
-	return incidents, os.WriteFile(filepath.Join(dir, "incidents.json"), append(data, '\n'), 0o644)
+	return incidents, os.WriteFile(filepath.Clean(dir)+".incidents.json", append(data, '\n'), 0o644)
 }
 
 // rotated names day d's file of a set rolled daily: the last day is the
@@ -292,11 +297,11 @@ func gcDay(w *bufio.Writer, seed int, jvmStart, from, to time.Time, budget int64
 	}
 }
 
-// scrapesDay writes a day of Prometheus scrapes of every TaskManager, every
-// five minutes: a healthy job (steady rates, low busy time, no
+// scrapesDay writes a day of Prometheus scrapes of every TaskManager,
+// evenly spaced: a healthy job (steady rates, low busy time, no
 // backpressure, watermarks a few seconds behind).
-func scrapesDay(w *bufio.Writer, from, to time.Time, tms int) {
-	for t := from; t.Before(to); t = t.Add(5 * time.Minute) {
+func scrapesDay(w *bufio.Writer, from, to time.Time, tms, scrapes int) {
+	for t := from; t.Before(to); t = t.Add(to.Sub(from) / time.Duration(scrapes)) {
 		ms := t.UnixMilli()
 		fmt.Fprintf(w, "# scrape %s\n", t.Format(time.RFC3339))
 		for tm := 0; tm < tms; tm++ {
@@ -312,4 +317,35 @@ func scrapesDay(w *bufio.Writer, from, to time.Time, tms int) {
 			fmt.Fprintf(w, "flink_taskmanager_job_task_operator_currentOutputWatermark{%soperator_id=\"cbc357ccb763df2852fee8c4fc7d55f2\",operator_name=\"Source:_Kafka_Source\",} %d %d\n", labels, ms-4000, ms)
 		}
 	}
+}
+
+// foundIncidents checks findings (flinkdx scan --format json) against the
+// incidents planted: each must be found by its rule, with evidence from
+// its host's file within a minute of its time. It returns a line per
+// incident and whether all were found.
+func foundIncidents(incidents []Incident, findings []struct {
+	Rule     string `json:"rule"`
+	Evidence []struct {
+		Source string `json:"source"`
+		Time   int64  `json:"ts_ms"`
+	} `json:"evidence"`
+}) ([]string, bool) {
+	var lines []string
+	all := true
+	for _, inc := range incidents {
+		found := ""
+		for _, f := range findings {
+			for _, e := range f.Evidence {
+				at := time.UnixMilli(e.Time).UTC()
+				if f.Rule == inc.Rule && found == "" && strings.Contains(e.Source, inc.Host) && at.Sub(inc.At).Abs() <= time.Minute {
+					found = fmt.Sprintf("found at %s in %s", at.Format("2006-01-02 15:04:05.000"), e.Source)
+				}
+			}
+		}
+		if found == "" {
+			found, all = "NOT FOUND", false
+		}
+		lines = append(lines, fmt.Sprintf("%-18s planted %s on %-5s (%s): %s", inc.Rule, inc.At.Format("2006-01-02 15:04"), inc.Host, inc.What, found))
+	}
+	return lines, all
 }

@@ -9,11 +9,13 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +31,11 @@ func main() {
 	kind := flag.String("kind", "flink", "flink (TaskManager log), g1 (unified-logging G1 GC log), cms (JDK 8 CMS GC log), prom (Prometheus scrapes of a 50-TaskManager job) or fleet (a directory: weeks of a cluster's rotated logs, GC logs and scrapes, with incidents planted)")
 	days := flag.Int("days", 14, "fleet: days of archives")
 	tms := flag.Int("tms", 20, "fleet: TaskManagers (and one JobManager)")
+	check := flag.String("check", "", "fleet: check the findings of `flinkdx scan --format json` (this file) against -o DIR's planted incidents")
 	flag.Parse()
+	if *check != "" {
+		os.Exit(checkFleet(*out, *check))
+	}
 	if *kind == "fleet" {
 		n, err := parseSize(*size)
 		if err != nil || *out == "" {
@@ -41,7 +47,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "benchgen:", err)
 			os.Exit(1)
 		}
-		fmt.Printf("benchgen: %s: %d days, %d TaskManagers, %d incidents planted (incidents.json)\n", *out, *days, *tms, len(incidents))
+		fmt.Printf("benchgen: %s: %d days, %d TaskManagers, %d incidents planted (%s.incidents.json)\n", *out, *days, *tms, len(incidents), filepath.Clean(*out))
 		return
 	}
 	n, err := parseSize(*size)
@@ -195,4 +201,35 @@ func generate(w *bufio.Writer, size int64) {
 		}
 	}
 	_ = job
+}
+
+// checkFleet prints which planted incidents the findings hold; 1 if one
+// is missing.
+func checkFleet(dir, findingsFile string) int {
+	var incidents []Incident
+	var findings []struct {
+		Rule     string `json:"rule"`
+		Evidence []struct {
+			Source string `json:"source"`
+			Time   int64  `json:"ts_ms"`
+		} `json:"evidence"`
+	}
+	for file, v := range map[string]any{filepath.Clean(dir) + ".incidents.json": &incidents, findingsFile: &findings} {
+		data, err := os.ReadFile(file)
+		if err == nil {
+			err = json.Unmarshal(data, v)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchgen:", err)
+			return 2
+		}
+	}
+	lines, all := foundIncidents(incidents, findings)
+	for _, l := range lines {
+		fmt.Println("  " + l)
+	}
+	if !all {
+		return 1
+	}
+	return 0
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -52,6 +53,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	jobs := fs.Int("j", 0, "files read at once (default: number of CPUs)")
 	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them")
 	fresh := fs.Bool("fresh", false, "replace what DIR holds instead of adding to it")
+	memLimit := fs.String("memory-limit", "auto", "soft limit of the Go heap (e.g. 512MiB; auto: 160 MiB + 80 MiB per file read at once; off: none): memory stays flat however large the input")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	stats := fs.Bool("stats", false, "print throughput and peak memory (for benchmarks)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance reports)")
@@ -89,6 +91,10 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: cannot use --tz %q: %v\n", name, *tz, err)
+		return exitUsage
+	}
+	if err := setMemoryLimit(*memLimit, *jobs); err != nil {
+		fmt.Fprintf(stderr, "flinkdx %s: --memory-limit: %v\n", name, err)
 		return exitUsage
 	}
 	var shard ingest.Shard
@@ -228,6 +234,32 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		return exitPartial
 	}
 	return status
+}
+
+// setMemoryLimit sets the Go runtime's soft memory limit: the collector
+// works harder as the heap nears it instead of letting it grow to twice
+// what is live, so peak memory does not creep up with the input's size.
+// GOMEMLIMIT, when set, wins over "auto".
+func setMemoryLimit(v string, jobs int) error {
+	switch {
+	case v == "off":
+		return nil
+	case v == "auto":
+		if os.Getenv("GOMEMLIMIT") != "" {
+			return nil
+		}
+		if jobs <= 0 {
+			jobs = runtime.GOMAXPROCS(0)
+		}
+		debug.SetMemoryLimit(int64(160+80*jobs) << 20)
+		return nil
+	}
+	n, err := parseBytes(v)
+	if err != nil {
+		return err
+	}
+	debug.SetMemoryLimit(n)
+	return nil
 }
 
 // prune removes the files of the dataset's tables that neither its

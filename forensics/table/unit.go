@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -54,6 +55,7 @@ type unitTable struct {
 	pending map[string]*pendingRows
 	waiting int // rows pending in all folders
 	folders []string
+	tick    int // writes to the table's folders
 }
 
 type pendingRows struct {
@@ -70,6 +72,7 @@ type pendingPiece struct {
 type unitFolder struct {
 	folder string
 	w      *TableWriter
+	last   int // the table's write count when it was last written
 }
 
 // Unit starts a unit.
@@ -98,9 +101,28 @@ func (u *Unit) Write(name string, s *arrow.Schema, layout Layout, rec arrow.Reco
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	if len(u.runs) == 1 && t.pending[u.runs[0].folder] == nil {
-		// The whole batch is one folder's, and nothing waits there.
-		return u.writer(t, u.runs[0].folder).Write(rec)
+	if u.eachFolderOnce(t) {
+		// Each folder has one run of the batch, and nothing waits there
+		// (the whole batch is one folder's, or a log read in time order
+		// passed midnight): each run is written as it is, and what waits
+		// elsewhere is of folders this batch left behind.
+		if err := u.flushAll(t); err != nil {
+			return err
+		}
+		for _, r := range u.runs {
+			w := u.writer(t, r.folder)
+			if r.start == 0 && r.end == int(rec.NumRows()) {
+				err = w.Write(rec)
+			} else {
+				part := rec.NewSlice(int64(r.start), int64(r.end))
+				err = w.Write(part)
+				part.Release()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	for _, r := range u.runs {
 		p := t.pending[r.folder]
@@ -126,7 +148,43 @@ func (u *Unit) Write(name string, s *arrow.Schema, layout Layout, rec arrow.Reco
 	if t.waiting >= 2*u.groupRows() {
 		return u.flushAll(t)
 	}
+	// Folders this batch has no rows for are not waited for: their rows
+	// would hold the batches they are in (a day that has passed).
+	kept := t.folders[:0]
+	for _, f := range t.folders {
+		p := t.pending[f]
+		if p == nil || slices.Contains(kept, f) {
+			continue
+		}
+		if p.pieces[len(p.pieces)-1].rec != rec {
+			if err := u.flush(t, f); err != nil {
+				return err
+			}
+			continue
+		}
+		kept = append(kept, f)
+	}
+	t.folders = kept
 	return nil
+}
+
+// eachFolderOnce says every folder of the batch's runs has one run, few
+// runs in all, and no rows waiting.
+func (u *Unit) eachFolderOnce(t *unitTable) bool {
+	if len(u.runs) > 4 {
+		return false
+	}
+	for i, r := range u.runs {
+		if t.pending[r.folder] != nil {
+			return false
+		}
+		for _, q := range u.runs[:i] {
+			if q.folder == r.folder {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // flush writes the rows waiting for a folder as one batch.
@@ -202,9 +260,12 @@ func (u *Unit) flushAll(t *unitTable) error {
 }
 
 func (u *Unit) writer(t *unitTable, folder string) *TableWriter {
+	t.tick++
 	if n := len(t.open); n > 0 && t.open[n-1].folder == folder {
+		t.open[n-1].last = t.tick
 		return t.open[n-1].w
 	}
+	defer t.closeIdle()
 	// Another folder: the one written until now rests (lets go of its
 	// buffers) until it is written again.
 	if n := len(t.open); n > 0 {
@@ -215,6 +276,7 @@ func (u *Unit) writer(t *unitTable, folder string) *TableWriter {
 			copy(t.open[i:], t.open[i+1:])
 			t.open[len(t.open)-1] = f
 			f.w.rest(false)
+			f.last = t.tick
 			return f.w
 		}
 	}
@@ -234,9 +296,28 @@ func (u *Unit) writer(t *unitTable, folder string) *TableWriter {
 		t.seq[folder]++
 		return fmt.Sprintf("%s/part-%s-%04d.parquet", dir, pendingID, n)
 	}, true)
-	t.open = append(t.open, &unitFolder{folder: folder, w: w})
+	t.open = append(t.open, &unitFolder{folder: folder, w: w, last: t.tick})
 	t.all = append(t.all, w)
 	return w
+}
+
+// closeIdle closes the folders not written for a while: twice as many
+// writes as there are open folders, and some. A day that has passed in a
+// log read in time order is closed soon after; folders whose rows
+// alternate (a scrape of every host) are each written once a round and
+// stay open.
+func (t *unitTable) closeIdle() {
+	limit := 2*len(t.open) + 8
+	kept := t.open[:0]
+	for k, f := range t.open {
+		if k < len(t.open)-1 && t.tick-f.last > limit {
+			f.w.finish()
+			continue
+		}
+		kept = append(kept, f)
+	}
+	clear(t.open[len(kept):])
+	t.open = kept
 }
 
 // Commit finishes the unit and names its part files after id (a digest of
