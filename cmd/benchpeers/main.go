@@ -31,6 +31,7 @@ import (
 
 type result struct {
 	name   string
+	bytes  float64 // of log the run read (0: the -log file's)
 	secs   float64
 	rssMiB float64
 	out    string
@@ -116,13 +117,18 @@ func main() {
 	if *big != "" {
 		bigRow = ingest("big", *big)
 		bst, _ := os.Stat(*big)
-		bigRow.name = fmt.Sprintf("flinkdx big (%.1f GiB)", float64(bst.Size())/(1<<30))
+		bigRow.bytes = float64(bst.Size())
+		bigRow.name = fmt.Sprintf("flinkdx big (%.1f GiB)", bigRow.bytes/(1<<30))
 		rows = append(rows, bigRow)
 	}
 	fmt.Printf("%s, %.2f GiB of log, %s threads\n", *log, size/(1<<30), j)
 	fmt.Printf("  %-28s %8s %10s %10s\n", "", "seconds", "MB/s", "peak RSS")
 	for _, r := range rows {
-		fmt.Printf("  %-28s %8.2f %10.1f %7.0f MiB\n", r.name, r.secs, size/1e6/r.secs, r.rssMiB)
+		b := r.bytes
+		if b == 0 {
+			b = size
+		}
+		fmt.Printf("  %-28s %8.2f %10.1f %7.0f MiB\n", r.name, r.secs, b/1e6/r.secs, r.rssMiB)
 	}
 	fmt.Println("ratios (target):")
 	check := func(what string, v float64, ok bool, target string) {
