@@ -211,7 +211,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	status := exitOK
 	if !*quiet {
-		printSummary(stdout, m, *out, time.Since(start), analyze)
+		printSummary(stdout, m, ing.ThisRun(), *out, time.Since(start), analyze)
 		if analyze {
 			printTimeline(stdout, ing.Notable)
 		}
@@ -225,7 +225,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if *stats {
 		secs := time.Since(start).Seconds()
 		fmt.Fprintf(stdout, "stats: %d input bytes, %d text bytes in %.3fs: %.1f MB/s of text, peak RSS %s\n",
-			m.Totals.Bytes, m.Totals.Text, secs, float64(m.Totals.Text)/1e6/secs, mib(peakRSS()))
+			ing.ThisRun().Bytes, ing.ThisRun().Text, secs, float64(ing.ThisRun().Text)/1e6/secs, mib(peakRSS()))
 	}
 	switch {
 	case m.Totals.Inputs == 0 && m.Totals.Unchanged == 0 || m.Totals.Streams == 0 && len(m.Errors) > 0:
@@ -321,16 +321,25 @@ func progress(w io.Writer, walker *input.Walker, start time.Time) (stop func()) 
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-func printSummary(w io.Writer, m *ingest.Manifest, dir string, took time.Duration, analyze bool) {
+func printSummary(w io.Writer, m *ingest.Manifest, run ingest.Totals, dir string, took time.Duration, analyze bool) {
 	t := m.Totals
 	fmt.Fprintf(w, "flinkdx %s: %d inputs, %s read, %s of text in %.2fs (%.1f MB/s of text), timezone %s\n",
-		m.Version, t.Inputs, mib(t.Bytes), mib(t.Text), took.Seconds(), float64(t.Text)/1e6/took.Seconds(), m.Timezone)
+		m.Version, run.Inputs, mib(run.Bytes), mib(run.Text), took.Seconds(), float64(run.Text)/1e6/took.Seconds(), m.Timezone)
+	if t.Inputs != run.Inputs {
+		fmt.Fprintf(w, "  added to the dataset, which now holds %d inputs, %s of text\n", t.Inputs, mib(t.Text))
+	}
 	fmt.Fprintf(w, "  %d streams, %d lines: %d events, %d lines unparsed (kept in raw)", t.Streams, t.Lines, t.Events, t.Unparsed)
 	if t.Skipped > 0 {
 		fmt.Fprintf(w, ", %d skipped", t.Skipped)
 	}
 	if t.Errors > 0 {
 		fmt.Fprintf(w, ", %d errors", t.Errors)
+	}
+	if t.Unchanged > 0 {
+		fmt.Fprintf(w, "; %d files not read again (their content is in the dataset)", t.Unchanged)
+	}
+	if m.Shard != nil {
+		fmt.Fprintf(w, "; shard %s (%s)", m.Shard, ingest.ShardManifest(*m.Shard))
 	}
 	fmt.Fprintln(w)
 	if len(m.Streams) <= 40 || analyze {

@@ -169,3 +169,78 @@ func TestScanCLI(t *testing.T) {
 		t.Errorf("bad level: exit %d %s", code, errs)
 	}
 }
+
+// The weeks-of-archives workflow: shards ingested apart, copied into one
+// directory and merged; then more input added; the scan of the result is
+// the scan of one run over everything; stale files are pruned.
+func TestShardMergeAddScan(t *testing.T) {
+	inputs := []string{"../../testdata/flinklog/excerpts", "../../testdata/metrics", "../../testdata/container"}
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one")
+	if code, _, errs := runCLI(append([]string{"ingest", "-o", one, "--quiet"}, append(inputs, "../../testdata/demo")...)...); code != exitOK {
+		t.Fatalf("ingest: exit %d: %s", code, errs)
+	}
+	merged := filepath.Join(dir, "merged")
+	for i := range 3 {
+		shard := filepath.Join(dir, "shard"+string(rune('0'+i)))
+		args := append([]string{"ingest", "-o", shard, "--quiet", "--shard", string(rune('0'+i)) + "/3"}, inputs...)
+		if code, _, errs := runCLI(args...); code != exitOK {
+			t.Fatalf("shard %d: exit %d: %s", i, code, errs)
+		}
+		copyTree(t, shard, merged)
+	}
+	if code, _, errs := runCLI("scan", merged); code == exitOK || !strings.Contains(errs, "not a dataset") {
+		t.Errorf("scan before merge: exit %d: %s", code, errs)
+	}
+	if code, out, errs := runCLI("merge", merged); code != exitOK || !strings.Contains(out, "3 shard manifests of 3") {
+		t.Fatalf("merge: exit %d: %s%s", code, out, errs)
+	}
+	// More input later: only it is read.
+	code, out, errs := runCLI("ingest", "-o", merged, "../../testdata/demo")
+	if code != exitOK || !strings.Contains(out, "added to the dataset") {
+		t.Fatalf("adding: exit %d: %s%s", code, out, errs)
+	}
+	scanJSON := func(dir string) string {
+		code, out, errs := runCLI("scan", dir, "--format", "json")
+		if code != exitOK {
+			t.Fatalf("scan %s: exit %d: %s", dir, code, errs)
+		}
+		return out
+	}
+	if a, b := scanJSON(merged), scanJSON(one); a != b {
+		t.Errorf("findings of the merged dataset differ from one run's:\n%.2000s\n---\n%.2000s", a, b)
+	}
+	// A half-written file of a run that died, and a stale part: both go.
+	stale := filepath.Join(merged, "logs", "date=2020-01-01", "host=x", "part-dead-0000.parquet")
+	temp := filepath.Join(merged, "logs", "date=2020-01-01", "host=x", ".part-{unit}-0000.parquet.tmp-123")
+	os.MkdirAll(filepath.Dir(stale), 0o755)
+	os.WriteFile(stale, []byte("PAR1"), 0o644)
+	os.WriteFile(temp, []byte("PAR1"), 0o644)
+	if code, _, errs := runCLI("ingest", "-o", merged, "../../testdata/demo", "--quiet"); code != exitOK {
+		t.Fatalf("re-run: exit %d: %s", code, errs)
+	}
+	for _, p := range []string{stale, temp} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s survived the run", p)
+		}
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		os.MkdirAll(filepath.Join(to, filepath.Dir(rel)), 0o755)
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -342,6 +342,7 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 		tables[t.Name] = table.TableInfo{Files: in.files[t.Name]}
 	}
 	in.m.Tables = tables
+	in.m.total()
 	m := &in.m
 	if prev := in.opt.Previous; prev != nil && err == nil {
 		merged, merr := Merge(prev, m)
@@ -368,6 +369,10 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 	}
 	return m, nil
 }
+
+// ThisRun sums up what this run read (Finish's manifest sums up the whole
+// dataset when the run added to one).
+func (in *Ingester) ThisRun() Totals { return in.m.Totals }
 
 // placeholders gives every table of ingest with no file an empty one, in
 // its null partition, so a reader globbing the table finds its schema.
