@@ -53,6 +53,8 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	jobs := fs.Int("j", 0, "files read at once (default: number of CPUs)")
 	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them")
 	fresh := fs.Bool("fresh", false, "replace what DIR holds instead of adding to it")
+	maxRatio := fs.Int("max-ratio", 1000, "stop reading an input whose decompressed bytes pass this many times its size (64 MiB free): decompression bombs")
+	maxSize := fs.String("max-size", "1TiB", "stop reading an input whose decompressed bytes pass this")
 	memLimit := fs.String("memory-limit", "auto", "soft limit of the Go heap (e.g. 512MiB; auto: 160 MiB + 80 MiB per file read at once; off: none): memory stays flat however large the input")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	stats := fs.Bool("stats", false, "print throughput and peak memory (for benchmarks)")
@@ -95,6 +97,11 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	if err := setMemoryLimit(*memLimit, *jobs); err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: --memory-limit: %v\n", name, err)
+		return exitUsage
+	}
+	limits := input.Options{MaxRatio: *maxRatio}
+	if limits.MaxBytes, err = parseBytes(*maxSize); err != nil {
+		fmt.Fprintf(stderr, "flinkdx %s: --max-size: %v\n", name, err)
 		return exitUsage
 	}
 	var shard ingest.Shard
@@ -187,7 +194,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		}
 	}
 	ing := ingest.New(ds, opt)
-	w := &input.Walker{FS: osFS{}}
+	w := &input.Walker{FS: osFS{}, Options: limits}
 
 	stop := func() {}
 	if !*quiet && isTerminal(stderr) {

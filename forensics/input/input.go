@@ -44,6 +44,94 @@ type Options struct {
 	// BufferSize is the read buffer of each text stream (default 1 MiB);
 	// lines longer than it are handled by the parser's line reader.
 	BufferSize int
+	// MaxRatio bounds how much an input may expand: the bytes all its
+	// decompression layers produce may not pass MaxRatio times the bytes
+	// read from it (plus 64 MiB), which stops decompression bombs, nested
+	// or not (default 1000; gzip itself cannot pass about 1030, and logs
+	// compress 10 to 100 times).
+	MaxRatio int
+	// MaxBytes bounds the bytes an input's decompression layers produce
+	// in all (default 1 TiB).
+	MaxBytes int64
+	// MaxWindow bounds the window a zstd frame may ask the decoder to
+	// allocate (default 128 MiB, what zstd --long uses).
+	MaxWindow int
+
+	guard *guard
+	slack int64 // bombSlack if 0 (tests make it small)
+}
+
+func (o Options) maxRatio() int64 {
+	if o.MaxRatio <= 0 {
+		return 1000
+	}
+	return int64(o.MaxRatio)
+}
+
+func (o Options) maxBytes() int64 {
+	if o.MaxBytes <= 0 {
+		return 1 << 40
+	}
+	return o.MaxBytes
+}
+
+func (o Options) maxWindow() uint64 {
+	if o.MaxWindow <= 0 {
+		return 128 << 20
+	}
+	return uint64(o.MaxWindow)
+}
+
+// guard counts what one input's decompression layers produce against what
+// was read from it.
+type guard struct {
+	raw      countingReader
+	produced int64
+}
+
+// bombSlack is what any input may expand to, whatever its size.
+const bombSlack = 64 << 20
+
+func (o Options) bombSlack() int64 {
+	if o.slack > 0 {
+		return o.slack
+	}
+	return bombSlack
+}
+
+// BombError says an input expanded past a limit.
+type BombError struct {
+	Path            string
+	Produced, Input int64
+	Limit           string
+}
+
+func (e *BombError) Error() string {
+	return fmt.Sprintf("%s: stopped after %d decompressed bytes from %d bytes of input: %s (a decompression bomb, or a limit to raise)",
+		e.Path, e.Produced, e.Input, e.Limit)
+}
+
+// guarded counts a decompression layer's output into the input's guard.
+type guarded struct {
+	r    io.Reader
+	name string
+	opt  Options
+}
+
+func (g guarded) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	gd := g.opt.guard
+	if gd == nil {
+		return n, err
+	}
+	gd.produced += int64(n)
+	switch {
+	case gd.produced > g.opt.maxBytes():
+		return n, &BombError{Path: g.name, Produced: gd.produced, Input: gd.raw.n, Limit: fmt.Sprintf("more than the %d bytes an input may expand to", g.opt.maxBytes())}
+	case gd.produced > g.opt.maxRatio()*gd.raw.n+g.opt.bombSlack():
+		return n, &BombError{Path: g.name, Produced: gd.produced, Input: gd.raw.n, Limit: fmt.Sprintf("more than %d times its size", g.opt.maxRatio())}
+	}
+	return n, err
 }
 
 func (o Options) maxDepth() int {
@@ -65,7 +153,8 @@ func (o Options) bufferSize() int {
 // go to h.Fail and the walk continues; the returned error says the stream
 // as a whole could not be read to its end.
 func Open(name string, r io.Reader, h Handler, opt Options) error {
-	return open(name, bufio.NewReaderSize(r, opt.bufferSize()), h, opt, 0)
+	opt.guard = &guard{raw: countingReader{r: r}}
+	return open(name, bufio.NewReaderSize(&opt.guard.raw, opt.bufferSize()), h, opt, 0)
 }
 
 func open(name string, br *bufio.Reader, h Handler, opt Options, depth int) error {
@@ -108,7 +197,7 @@ func open(name string, br *bufio.Reader, h Handler, opt Options, depth int) erro
 		return decompressed(name, zr, h, opt, depth)
 	case Zstd:
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxWindow(1<<30))
+			zstd.WithDecoderMaxWindow(opt.maxWindow()))
 		if err != nil {
 			return fmt.Errorf("cannot read zstd %s: %w", name, err)
 		}
@@ -127,11 +216,17 @@ func open(name string, br *bufio.Reader, h Handler, opt Options, depth int) erro
 // decompressed continues with the content of a compressed stream, which
 // keeps its name: "app.log.gz" holds the text of "app.log.gz".
 func decompressed(name string, r io.Reader, h Handler, opt Options, depth int) error {
-	cr := &countingReader{r: r}
+	cr := &countingReader{r: guarded{r: r, name: name, opt: opt}}
 	err := open(name, bufio.NewReaderSize(cr, opt.bufferSize()), h, opt, depth+1)
 	if err != nil {
 		var off *OffsetError
-		if !errors.As(err, &off) {
+		var bomb *BombError
+		switch {
+		case errors.As(err, &bomb):
+		case errors.As(err, &off):
+		case errors.Is(err, zstd.ErrWindowSizeExceeded):
+			err = &OffsetError{Path: name, Offset: cr.n, Err: fmt.Errorf("a zstd frame asks for a window larger than the %d MiB allowed (a memory bomb, or compressed with --long beyond 27)", opt.maxWindow()>>20)}
+		default:
 			err = &OffsetError{Path: name, Offset: cr.n, Err: err}
 		}
 	}

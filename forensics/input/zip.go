@@ -102,7 +102,8 @@ func openZip(name string, br *bufio.Reader, h Handler, opt Options, depth int) e
 		case method == 12:
 			content = bzip2.NewReader(body)
 		case method == 93:
-			zr, err := zstd.NewReader(body, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+			zr, err := zstd.NewReader(body, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+				zstd.WithDecoderMaxWindow(opt.maxWindow()))
 			if err != nil {
 				return fmt.Errorf("cannot read zip %s member %s: %w", name, mname, err)
 			}
@@ -112,6 +113,9 @@ func openZip(name string, br *bufio.Reader, h Handler, opt Options, depth int) e
 		}
 		var sum hash.Hash32
 		if content != nil {
+			if method != 0 {
+				content = guarded{r: content, name: mpath, opt: opt}
+			}
 			sum = crc32.NewIEEE()
 			tee := io.TeeReader(content, sum)
 			if err := open(mpath, bufio.NewReaderSize(tee, opt.bufferSize()), h, opt, depth+1); err != nil {
