@@ -53,6 +53,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	jobs := fs.Int("j", 0, "files read at once (default: number of CPUs)")
 	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them")
 	fresh := fs.Bool("fresh", false, "replace what DIR holds instead of adding to it")
+	noRedact := fs.Bool("no-redact", false, "keep secrets (passwords, access keys, tokens, credentials in URLs and headers) as they are; by default they are masked before anything is written or printed, and the manifest says which")
 	maxRatio := fs.Int("max-ratio", 1000, "stop reading an input whose decompressed bytes pass this many times its size (64 MiB free): decompression bombs")
 	maxSize := fs.String("max-size", "1TiB", "stop reading an input whose decompressed bytes pass this")
 	memLimit := fs.String("memory-limit", "auto", "soft limit of the Go heap (e.g. 512MiB; auto: 160 MiB + 80 MiB per file read at once; off: none): memory stays flat however large the input")
@@ -129,7 +130,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 			return exitFailed
 		}
 		if prev != nil {
-			if err := prev.Compatible(ingest.SchemaVersion, loc.String()); err != nil {
+			if err := prev.Compatible(ingest.SchemaVersion, loc.String(), ingest.Redaction(*noRedact)); err != nil {
 				fmt.Fprintf(stderr, "flinkdx %s: %s: %v; ingest into a new directory, or give --fresh to replace it\n", name, *out, err)
 				return exitUsage
 			}
@@ -157,7 +158,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	ds := table.NewDataset(output, map[string]string{
 		"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
 	}, 0)
-	opt := ingest.Options{Version: version, Location: loc, Jobs: *jobs, Shard: shard, Previous: prev}
+	opt := ingest.Options{Version: version, Location: loc, Jobs: *jobs, Shard: shard, Previous: prev, NoRedact: *noRedact}
 	if prev != nil {
 		opt.Known = prev.Inputs
 	}

@@ -83,14 +83,24 @@ type Sink interface {
 	Vertex(*Vertex)
 	Checkpoint(*Checkpoint)
 	Exception(*Exception)
+	Config(*Config)
 	metrics.Sink
+}
+
+// Config is one entry of a configuration (/jobmanager/config,
+// /jobs/:id/jobmanager/config, /taskmanagers/:id/… config): a key and its
+// value as Flink reported it (Flink masks the keys it knows to be secret;
+// flinkdx masks more, unless told not to).
+type Config struct {
+	Origin
+	JobID, Key, Value string
 }
 
 // Counts sum up a stream.
 type Counts struct {
 	Documents int64 // JSON documents or archive entries read
 	Records   int64 // rows emitted
-	Ignored   int64 // documents of kinds that hold nothing flinkdx keeps (config, plan, accumulators)
+	Ignored   int64 // documents of kinds that hold nothing flinkdx keeps (plan, accumulators)
 	Unparsed  int64
 }
 
@@ -266,8 +276,24 @@ func (r *Reader) array(name, path string, dec *json.Decoder, start int64) error 
 
 func (r *Reader) list(o Origin, v []any) {
 	if len(v) > 0 {
-		if m, ok := v[0].(map[string]any); !ok || m["id"] == nil {
-			r.counts.Ignored++ // a configuration: [{"key":…,"value":…}]
+		m, ok := v[0].(map[string]any)
+		if ok && m["key"] != nil && m["value"] != nil {
+			// A configuration: [{"key":…,"value":…}].
+			job := jobOf(o.Path)
+			for _, e := range v {
+				if m, ok := e.(map[string]any); ok {
+					k, _ := m["key"].(string)
+					val, _ := m["value"].(string)
+					if k != "" {
+						r.sink.Config(&Config{Origin: o, JobID: job, Key: k, Value: val})
+						r.counts.Records++
+					}
+				}
+			}
+			return
+		}
+		if !ok || m["id"] == nil {
+			r.counts.Ignored++
 			return
 		}
 	}

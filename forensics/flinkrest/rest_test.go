@@ -22,6 +22,7 @@ type collect struct {
 	Vertices    []Vertex     `json:"vertices"`
 	Checkpoints []Checkpoint `json:"checkpoints"`
 	Exceptions  []Exception  `json:"exceptions"`
+	Configs     []Config     `json:"config,omitempty"`
 	Samples     []string     `json:"samples"`
 	Raws        []string     `json:"raw"`
 }
@@ -30,6 +31,7 @@ func (c *collect) Job(j *Job)               { c.Jobs = append(c.Jobs, *j) }
 func (c *collect) Vertex(v *Vertex)         { c.Vertices = append(c.Vertices, *v) }
 func (c *collect) Checkpoint(k *Checkpoint) { c.Checkpoints = append(c.Checkpoints, *k) }
 func (c *collect) Exception(e *Exception)   { c.Exceptions = append(c.Exceptions, *e) }
+func (c *collect) Config(e *Config)         { c.Configs = append(c.Configs, *e) }
 func (c *collect) Sample(s *metrics.Sample) {
 	b, _ := json.Marshal(struct {
 		Scope                    metrics.Scope

@@ -99,9 +99,15 @@ var ExceptionsSchema = fields(
 	arrow.Field{Name: "taskmanager", Type: utf8, Nullable: true},
 )
 
-// Builder builds the four tables; metric values go to a metrics builder.
+// ConfigSchema is the config table: configuration entries.
+var ConfigSchema = fields(
+	arrow.Field{Name: "job_id", Type: utf8, Nullable: true},
+	arrow.Field{Name: "key", Type: utf8}, arrow.Field{Name: "value", Type: utf8, Nullable: true},
+)
+
+// Builder builds the five tables; metric values go to a metrics builder.
 type Builder struct {
-	Jobs, Vertices, Checkpoints, Exceptions *table.Rows
+	Jobs, Vertices, Checkpoints, Exceptions, Configs *table.Rows
 	*metrics.Builder
 	Records int64
 }
@@ -111,7 +117,8 @@ var _ Sink = (*Builder)(nil)
 // NewBuilder makes a Builder.
 func NewBuilder(mem memory.Allocator, m *metrics.Builder) *Builder {
 	return &Builder{Jobs: table.NewRows(mem, JobsSchema), Vertices: table.NewRows(mem, VerticesSchema),
-		Checkpoints: table.NewRows(mem, CheckpointsSchema), Exceptions: table.NewRows(mem, ExceptionsSchema), Builder: m}
+		Checkpoints: table.NewRows(mem, CheckpointsSchema), Exceptions: table.NewRows(mem, ExceptionsSchema),
+		Configs: table.NewRows(mem, ConfigSchema), Builder: m}
 }
 
 func (b *Builder) origin(r *table.Rows, o Origin) {
@@ -207,8 +214,19 @@ func (b *Builder) Exception(e *Exception) {
 	b.Records++
 }
 
+func (b *Builder) Config(c *Config) {
+	r := b.Configs
+	b.origin(r, c.Origin)
+	r.Str(3, c.JobID)
+	r.Str(4, c.Key)
+	r.Str(5, c.Value)
+	r.End()
+	b.Records++
+}
+
 // Release frees the builders (not the metrics builder).
 func (b *Builder) Release() {
+	b.Configs.Release()
 	b.Jobs.Release()
 	b.Vertices.Release()
 	b.Checkpoints.Release()

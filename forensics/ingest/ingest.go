@@ -18,6 +18,7 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/metrics"
 	"github.com/flinkdx/flinkdx/forensics/platform"
+	"github.com/flinkdx/flinkdx/forensics/redact"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -43,6 +44,9 @@ type Options struct {
 	// Known are inputs the dataset holds already: files with the same
 	// content are not read again.
 	Known []input.Input
+	// NoRedact keeps secrets (passwords, keys, tokens) as they are; by
+	// default they are masked before anything is written or observed.
+	NoRedact bool
 	// Previous, if set, is the manifest of the dataset being added to:
 	// the manifest written merges it with this run's.
 	Previous *Manifest
@@ -114,6 +118,8 @@ type Totals struct {
 	// Unchanged counts the files not read because the dataset held their
 	// content already (the last run only).
 	Unchanged int `json:"unchanged,omitempty"`
+	// Redacted counts the secrets masked.
+	Redacted int64 `json:"redacted"`
 }
 
 // Notable is an event worth showing in a first timeline: a job state
@@ -136,6 +142,9 @@ type Manifest struct {
 	Version       string `json:"version"`
 	SchemaVersion int    `json:"schema_version"`
 	Timezone      string `json:"timezone"`
+	// Redaction says whether secrets were masked ("masked") or kept
+	// ("kept": --no-redact).
+	Redaction string `json:"redaction"`
 	// Shard is set in the manifest of one shard of a sharded ingest
 	// (manifest.shard-I-of-N.json), until "flinkdx merge" merges it.
 	Shard   *Shard                     `json:"shard,omitempty"`
@@ -169,9 +178,10 @@ type lane struct {
 	rb     *flinkrest.Builder
 	pb     *platform.Builder
 	// m collects the streams, skips and failures of the input being read.
-	m    Manifest
-	err  error
-	path string
+	m        Manifest
+	redactor redact.Redactor
+	err      error
+	path     string
 	// Notable holds the notable events of the input being read.
 	Notable []Notable
 }
@@ -206,11 +216,19 @@ var Tables = []struct {
 	{"vertices", flinkrest.VerticesSchema, table.Layout{}},
 	{"checkpoints", flinkrest.CheckpointsSchema, table.Layout{}},
 	{"exceptions", flinkrest.ExceptionsSchema, table.Layout{Time: "ts"}},
+	{"config", flinkrest.ConfigSchema, table.Layout{}},
 	{"containers", platform.Schema, table.Layout{Time: "ts", Host: "host"}},
 }
 
-// write hands a batch to the observer and to the unit being written.
+// write hands a batch, its secrets masked unless NoRedact, to the
+// observer and to the unit being written.
 func (in *lane) write(name string, rec arrow.Record) {
+	if !in.opt.NoRedact {
+		var n int
+		rec, n = redactRecord(&in.redactor, in.opt.Allocator, rec)
+		in.m.Totals.Redacted += int64(n)
+		defer rec.Release()
+	}
 	in.observe(name, rec)
 	for _, t := range Tables {
 		if t.Name == name {
@@ -223,6 +241,14 @@ func (in *lane) write(name string, rec arrow.Record) {
 	panic("ingest: no table " + name)
 }
 
+// Redaction names how a run treats secrets, as the manifest records it.
+func Redaction(noRedact bool) string {
+	if noRedact {
+		return "kept"
+	}
+	return "masked"
+}
+
 // batchSink hands events to the builder and cuts a batch when it is full.
 type batchSink struct{ in *lane }
 
@@ -233,12 +259,12 @@ func (s *batchSink) Event(e *flinklog.Event) {
 	if len(s.in.Notable) < maxNotable && e.HasTime &&
 		(string(e.StateOf) == "job" || string(e.To) == "FAILED" || e.Level >= flinklog.Error) {
 		n := Notable{Time: time.UnixMilli(e.Time).UTC(), Source: s.in.path, Line: e.Line, Level: e.Level.String(),
-			Summary: string(e.Message)}
+			Summary: s.in.redacted(e.Message)}
 		switch {
 		case len(e.RootCause) > 0:
-			n.RootCause = string(e.RootCause) + ": " + string(e.RootCauseMessage)
+			n.RootCause = string(e.RootCause) + ": " + s.in.redacted(e.RootCauseMessage)
 		case len(e.Exception) > 0:
-			n.RootCause = string(e.Exception) + ": " + string(e.ExceptionMessage)
+			n.RootCause = string(e.Exception) + ": " + s.in.redacted(e.ExceptionMessage)
 		}
 		s.in.Notable = append(s.in.Notable, n)
 	}
@@ -261,6 +287,15 @@ func (in *lane) flushLogs() {
 	rec := in.b.NewRecord()
 	in.write("logs", rec)
 	rec.Release()
+}
+
+// redacted is text as the dataset will hold it.
+func (in *lane) redacted(text []byte) string {
+	if in.opt.NoRedact {
+		return string(text)
+	}
+	out, _ := in.redactor.Text(text)
+	return string(out)
 }
 
 // gcSink hands GC events to their builder and cuts batches.

@@ -14,7 +14,10 @@ func ShardManifest(s Shard) string { return fmt.Sprintf("manifest.shard-%d-of-%d
 
 // Compatible says whether rows of a run with this schema version and time
 // zone may join the dataset m describes.
-func (m *Manifest) Compatible(schemaVersion int, timezone string) error {
+func (m *Manifest) Compatible(schemaVersion int, timezone, redaction string) error {
+	if m.Redaction != redaction {
+		return fmt.Errorf("the dataset's secrets were %s; this run's would be %s", m.Redaction, redaction)
+	}
 	if m.SchemaVersion != schemaVersion {
 		return fmt.Errorf("the dataset has schema version %d; this flinkdx writes %d", m.SchemaVersion, schemaVersion)
 	}
@@ -35,14 +38,14 @@ func Merge(ms ...*Manifest) (*Manifest, error) {
 	}
 	first := ms[0]
 	out := &Manifest{
-		Tool: first.Tool, Version: first.Version, SchemaVersion: first.SchemaVersion, Timezone: first.Timezone,
+		Tool: first.Tool, Version: first.Version, SchemaVersion: first.SchemaVersion, Timezone: first.Timezone, Redaction: first.Redaction,
 		Inputs: []input.Input{}, Streams: []Stream{}, Skipped: []Skipped{}, Errors: []Failure{},
 		Tables: map[string]table.TableInfo{},
 	}
 	seenInput := map[[2]string]bool{}
 	seenFile := map[string]bool{}
 	for _, m := range ms {
-		if err := m.Compatible(first.SchemaVersion, first.Timezone); err != nil {
+		if err := m.Compatible(first.SchemaVersion, first.Timezone, first.Redaction); err != nil {
 			return nil, err
 		}
 		out.Version = m.Version
@@ -58,6 +61,7 @@ func Merge(ms ...*Manifest) (*Manifest, error) {
 		out.Errors = append(out.Errors, m.Errors...)
 		out.GC = append(out.GC, m.GC...)
 		out.Totals.Unchanged += m.Totals.Unchanged
+		out.Totals.Redacted += m.Totals.Redacted
 		for name, info := range m.Tables {
 			t := out.Tables[name]
 			for _, f := range info.Files {

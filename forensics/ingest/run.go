@@ -99,6 +99,7 @@ func New(ds *table.Dataset, opt Options) *Ingester {
 		s := opt.Shard
 		in.m.Shard = &s
 	}
+	in.m.Redaction = Redaction(opt.NoRedact)
 	return in
 }
 
@@ -167,6 +168,7 @@ func (in *Ingester) add(r unitResult) {
 	in.m.Streams = append(in.m.Streams, r.m.Streams...)
 	in.m.Skipped = append(in.m.Skipped, r.m.Skipped...)
 	in.m.Errors = append(in.m.Errors, r.m.Errors...)
+	in.m.Totals.Redacted += r.m.Totals.Redacted
 	for _, n := range r.notable {
 		if len(in.Notable) < maxNotable {
 			in.Notable = append(in.Notable, n)

@@ -107,7 +107,7 @@ func (in *lane) flushSmall(all bool) {
 		name string
 		b    table.Builder
 	}{{"jobs", in.rb.Jobs}, {"vertices", in.rb.Vertices}, {"checkpoints", in.rb.Checkpoints},
-		{"exceptions", in.rb.Exceptions}, {"containers", in.pb.Rows}} {
+		{"exceptions", in.rb.Exceptions}, {"config", in.rb.Configs}, {"containers", in.pb.Rows}} {
 		if all || t.b.Rows() >= in.opt.BatchRows || t.b.Size() >= in.opt.BatchBytes {
 			in.writeBuilder(t.name, t.b)
 		}

@@ -1,0 +1,174 @@
+package ingest
+
+import (
+	"bytes"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/flinkdx/flinkdx/forensics/redact"
+)
+
+// redactRecord masks the secrets in a batch's text columns (not its
+// dictionary columns: loggers, hosts, exception classes). It returns rec
+// itself, retained, when there were none; otherwise a batch whose text
+// columns with secrets are rebuilt. The caller releases the result.
+func redactRecord(r *redact.Redactor, mem memory.Allocator, rec arrow.Record) (arrow.Record, int) {
+	var cols []arrow.Array
+	total := 0
+	// Key and value columns (the config table): a secret key's value is
+	// masked whole, whatever it looks like.
+	keys := -1
+	if idx := rec.Schema().FieldIndices("key"); len(idx) == 1 && len(rec.Schema().FieldIndices("value")) == 1 {
+		keys = idx[0]
+	}
+	for c, col := range rec.Columns() {
+		a, ok := col.(byteArray)
+		if !ok {
+			continue
+		}
+		var rebuilt arrow.Array
+		var n int
+		if keys >= 0 && rec.Schema().Field(c).Name == "value" {
+			rebuilt, n = redactValues(mem, rec.Column(keys), a)
+		} else {
+			rebuilt, n = redactColumn(r, mem, a)
+		}
+		if n == 0 {
+			continue
+		}
+		if cols == nil {
+			cols = append([]arrow.Array(nil), rec.Columns()...)
+		}
+		cols[c] = rebuilt
+		total += n
+	}
+	if total == 0 {
+		rec.Retain()
+		return rec, 0
+	}
+	out := array.NewRecord(rec.Schema(), cols, rec.NumRows())
+	for c, col := range cols {
+		if col != rec.Column(c) {
+			col.Release()
+		}
+	}
+	return out, total
+}
+
+type byteArray interface {
+	arrow.Array
+	ValueOffsets() []int32
+	ValueBytes() []byte
+}
+
+// redactValues masks the values of secret keys.
+func redactValues(mem memory.Allocator, keys arrow.Array, values byteArray) (arrow.Array, int) {
+	ks, ok := keys.(byteArray)
+	if !ok {
+		return nil, 0
+	}
+	koffs, kdata := ks.ValueOffsets(), ks.ValueBytes()
+	voffs, vdata := values.ValueOffsets(), values.ValueBytes()
+	secret := make([]bool, values.Len())
+	n := 0
+	for i := range secret {
+		k := string(kdata[koffs[i]-koffs[0] : koffs[i+1]-koffs[0]])
+		v := vdata[voffs[i]-voffs[0] : voffs[i+1]-voffs[0]]
+		if keys.IsValid(i) && values.IsValid(i) && len(v) > 0 && string(v) != redact.Mask && redact.SecretKey(k) {
+			secret[i] = true
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, 0
+	}
+	b := array.NewBinaryBuilder(mem, values.DataType().(arrow.BinaryDataType))
+	defer b.Release()
+	for i := range secret {
+		switch {
+		case values.IsNull(i):
+			b.AppendNull()
+		case secret[i]:
+			b.Append([]byte(redact.Mask))
+		default:
+			b.Append(vdata[voffs[i]-voffs[0] : voffs[i+1]-voffs[0]])
+		}
+	}
+	return b.NewArray(), n
+}
+
+// markedRows lists, in order, the rows whose value holds an '=' or a ':',
+// found over the whole buffer at once: the marks of a key and its value,
+// and of a URL. Rows without either are not looked at (an AWS key id or a
+// "Bearer" credential alone on a line with neither is not masked).
+func markedRows(offs []int32, data []byte, dst []int) []int {
+	base := offs[0]
+	next := func(from int, c byte) int {
+		if i := bytes.IndexByte(data[from:], c); i >= 0 {
+			return from + i
+		}
+		return len(data)
+	}
+	eq, colon := next(0, '='), next(0, ':')
+	row := 0
+	for {
+		pos := min(eq, colon)
+		if pos >= len(data) {
+			return dst
+		}
+		for row+1 < len(offs) && int(offs[row+1]-base) <= pos {
+			row++
+		}
+		dst = append(dst, row)
+		end := int(offs[row+1] - base)
+		if eq < end {
+			eq = next(end, '=')
+		}
+		if colon < end {
+			colon = next(end, ':')
+		}
+	}
+}
+
+// redactColumn returns the column rebuilt with its secrets masked, or nil
+// and 0 when it has none.
+func redactColumn(r *redact.Redactor, mem memory.Allocator, a byteArray) (arrow.Array, int) {
+	offs, data := a.ValueOffsets(), a.ValueBytes()
+	base := offs[0]
+	value := func(i int) []byte { return data[offs[i]-base : offs[i+1]-base] }
+	// The rows with a mark, found over the whole buffer at once: most rows
+	// have none and are not looked at.
+	marked := markedRows(offs, data, nil)
+	first := -1
+	for _, i := range marked {
+		if a.IsValid(i) {
+			if _, n := r.Text(value(i)); n > 0 {
+				first = i
+				break
+			}
+		}
+	}
+	if first < 0 {
+		return nil, 0
+	}
+	b := array.NewBinaryBuilder(mem, a.DataType().(arrow.BinaryDataType))
+	defer b.Release()
+	b.Reserve(a.Len())
+	b.ReserveData(len(data))
+	total := 0
+	for i := 0; i < a.Len(); i++ {
+		switch {
+		case a.IsNull(i):
+			b.AppendNull()
+		case i < first:
+			b.Append(value(i))
+		default:
+			v, n := r.Text(value(i))
+			total += n
+			b.Append(v)
+		}
+	}
+	return b.NewArray(), total
+}

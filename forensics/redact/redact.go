@@ -1,0 +1,462 @@
+// Package redact masks secrets in text before it is written to a dataset
+// or shown: values of keys that name a password, secret, token, access or
+// API key, credential or private key (in key=value, key: value, JSON,
+// "Loading configuration property: key, value" and Flink REST
+// {"key": …, "value": …} forms, JDBC and URL query parameters),
+// user:password@ in URLs, Authorization and Bearer credentials, and AWS
+// access key ids. A masked value reads "******", the way Flink masks the
+// configuration values it knows to be secret.
+//
+// Only around the marks every form has (an '=' or ':' after a key, '@'
+// after a URL's password, "AKIA", "earer ") is anything looked at; a key
+// is tested against the keywords through a small table of their first
+// four bytes, folded to lower case.
+package redact
+
+import (
+	"bytes"
+	"sort"
+)
+
+// Mask replaces a secret.
+const Mask = "******"
+
+// keywords are the words that make a key secret, in lower case; any key
+// that contains one is.
+var keywords = []string{
+	"password", "passwd", "passphrase", "pwd=", "secret", "token", "credential",
+	"accesskey", "access.key", "access-key", "access_key", "access.id", "access_id",
+	"apikey", "api.key", "api-key", "api_key", "account.key", "private.key", "private-key", "private_key",
+	"auth-params", "basic-auth", "service-key", "jaas.config", "authorization", "sas.token",
+}
+
+// table has a bit per hashed four-byte keyword prefix.
+var table [1 << 16 / 64]uint64
+
+func prefix(b []byte) uint32 {
+	return (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24) | 0x20202020
+}
+
+func hash(v uint32) uint32 { return (v * 2654435761) >> 16 }
+
+func init() {
+	for _, k := range keywords {
+		h := hash(prefix([]byte(k)))
+		table[h/64] |= 1 << (h % 64)
+	}
+}
+
+// Marks are what every secret has near it; text without any has none.
+var Marks = [][]byte{[]byte("="), []byte(":"), []byte("AKIA"), []byte("ASIA"), []byte("earer ")}
+
+// Redactor masks secrets; its zero value is ready. It is not safe for use
+// by several goroutines at once (it keeps buffers).
+type Redactor struct {
+	buf   []byte
+	spans []span
+}
+
+// span is a value to mask: text[start:end].
+type span struct{ start, end int }
+
+// Line returns text with its secrets masked, and how many were. When there
+// are none it returns text itself; otherwise the result is valid until the
+// next call.
+//
+// Every form a secret takes has a mark that is quick to find: the '=' or
+// ':' after its key, the '@' after a URL's password, "AKIA"/"ASIA", or
+// "earer ". Only around those is anything looked at.
+func (r *Redactor) Line(text []byte) ([]byte, int) {
+	r.spans = r.spans[:0]
+	for _, sep := range []byte{'=', ':'} {
+		for k := 0; ; k++ {
+			i := bytes.IndexByte(text[k:], sep)
+			if i < 0 {
+				break
+			}
+			k += i
+			r.separator(text, k)
+		}
+	}
+	for _, id := range []string{"AKIA", "ASIA"} {
+		for k := 0; ; k += 4 {
+			i := bytes.Index(text[k:], []byte(id))
+			if i < 0 {
+				break
+			}
+			k += i
+			if s, e, ok := awsKeyID(text, k); ok {
+				r.spans = append(r.spans, span{s, e})
+			}
+		}
+	}
+	for k := 0; ; k += 6 {
+		i := bytes.Index(text[k:], []byte("earer "))
+		if i < 0 {
+			break
+		}
+		k += i
+		if k > 0 && (text[k-1] == 'B' || text[k-1] == 'b') && (k == 1 || !alnum(text[k-2])) {
+			if s, e, ok := token(text, k+6); ok {
+				r.spans = append(r.spans, span{s, e})
+			}
+		}
+	}
+	if len(r.spans) == 0 {
+		return text, 0
+	}
+	sort.Slice(r.spans, func(i, j int) bool { return r.spans[i].start < r.spans[j].start })
+	r.buf = r.buf[:0]
+	n, last := 0, 0
+	for _, s := range r.spans {
+		if s.start < last {
+			continue // inside a value masked already
+		}
+		r.buf = append(r.buf, text[last:s.start]...)
+		r.buf = append(r.buf, Mask...)
+		last = s.end
+		n++
+	}
+	r.buf = append(r.buf, text[last:]...)
+	return r.buf, n
+}
+
+// separator looks at an '=' or ':' at k.
+func (r *Redactor) separator(b []byte, k int) {
+	if b[k] == ':' && k+2 < len(b) && b[k+1] == '/' && b[k+2] == '/' {
+		if s, ok := urlPassword(b, k+3); ok {
+			r.spans = append(r.spans, s)
+		}
+		return
+	}
+	// The key before the separator: quotes and spaces, then key bytes.
+	j := k
+	for j > 0 && (b[j-1] == ' ' || b[j-1] == '\t') {
+		j--
+	}
+	quoted := false
+	if j > 0 && (b[j-1] == '"' || b[j-1] == '\'') {
+		j--
+		quoted = true
+		if j > 0 && b[j-1] == '\\' {
+			j--
+		}
+	}
+	end := j
+	for j > 0 && keyByte(b[j-1]) && end-j < 128 {
+		j--
+	}
+	key := b[j:end]
+	switch {
+	case len(key) == 0:
+		return
+	case b[k] == ':' && equalFold(key, "property"):
+		// Flink's "Loading configuration property: key, value".
+		ks := skipSpace(b, k+1)
+		ke := ks
+		for ke < len(b) && keyByte(b[ke]) {
+			ke++
+		}
+		if ke < len(b) && b[ke] == ',' && secretKey(b[ks:ke]) {
+			if s, e, ok := token(b, skipSpace(b, ke+1)); ok {
+				r.spans = append(r.spans, span{s, e})
+			}
+		}
+		return
+	case quoted && equalFold(key, "value"):
+		// Flink REST configuration entries: {"key":"name","value":"…"}.
+		name := previousString(b, j)
+		if name != nil && secretKey(name) {
+			if s, e, ok := token(b, skipSpace(b, k+1)); ok {
+				r.spans = append(r.spans, span{s, e})
+			}
+		}
+		return
+	case !secretKey(key):
+		return
+	}
+	if s, e, ok := value(b, k, containsFold(key, "authorization")); ok {
+		r.spans = append(r.spans, span{s, e})
+	}
+}
+
+// previousString is the quoted string that ends before the ',' before
+// position j (escaped quotes count as quotes): the key name before
+// "value" in {"key":"name","value":…}.
+func previousString(b []byte, j int) []byte {
+	j--
+	for j >= 0 && (b[j] == '\\' || b[j] == ' ' || b[j] == '"') {
+		j--
+	}
+	if j < 0 || b[j] != ',' {
+		return nil
+	}
+	j--
+	for j >= 0 && b[j] == ' ' {
+		j--
+	}
+	if j < 0 || b[j] != '"' {
+		return nil
+	}
+	end := j
+	if end > 0 && b[end-1] == '\\' {
+		end--
+	}
+	start := end
+	for start > 0 && b[start-1] != '"' && end-start < 256 {
+		start--
+	}
+	if start == 0 {
+		return nil
+	}
+	return b[start:end]
+}
+
+// SecretKey says a configuration key names a secret ("s3.access.key",
+// "sasl.jaas.config", "DB_PASSWORD"): its value is masked whole.
+func SecretKey(key string) bool { return secretKey([]byte(key)) }
+
+// secretKey says a key names a secret: it contains one of the keywords.
+func secretKey(key []byte) bool {
+	for i := 0; i+4 <= len(key); i++ {
+		h := hash(prefix(key[i:]))
+		if table[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		for _, k := range keywords {
+			if len(key)-i >= len(k) && equalFold(key[i:i+len(k)], k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsFold(b []byte, lower string) bool {
+	for i := 0; i+len(lower) <= len(b); i++ {
+		if equalFold(b[i:i+len(lower)], lower) {
+			return true
+		}
+	}
+	return false
+}
+
+// awsKeyID: AKIA or ASIA at i and 16 upper-case letters or digits,
+// standing alone; the span of the 16.
+func awsKeyID(b []byte, i int) (int, int, bool) {
+	if i > 0 && alnum(b[i-1]) || len(b) < i+20 {
+		return 0, 0, false
+	}
+	for _, c := range b[i+4 : i+20] {
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return 0, 0, false
+		}
+	}
+	if len(b) > i+20 && alnum(b[i+20]) {
+		return 0, 0, false
+	}
+	return i + 4, i + 20, true
+}
+
+// urlPassword finds "user:password@" after "://" at i: the span of the
+// password.
+func urlPassword(b []byte, i int) (span, bool) {
+	colon := -1
+	for j := i; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == ':' && colon < 0:
+			colon = j
+		case c == '@':
+			if colon > i && j > colon+1 && !masked(b[colon+1:j]) {
+				return span{colon + 1, j}, true
+			}
+			return span{}, false
+		case c == '/' || c == ' ' || c == '"' || c == '\'' || c == '?' || c == '#' || c == '\n' || c == '\t':
+			return span{}, false
+		}
+	}
+	return span{}, false
+}
+
+// value finds the value after a key ending at j: key=value, key: value,
+// "key": "value", key, value (Flink's "Loading configuration property"),
+// and "key":"…","value":"…" (Flink REST configuration entries).
+func value(b []byte, j int, scheme bool) (int, int, bool) {
+	j = skipQuote(b, j)
+	j = skipSpace(b, j)
+	if j >= len(b) {
+		return 0, 0, false
+	}
+	switch b[j] {
+	case '=', ':':
+		j++
+	case ',':
+		j++
+		k := skipSpace(b, j)
+		if q := skipQuote(b, k); q > k {
+			// "key","value": the REST form.
+			if rest := b[q:]; len(rest) >= 5 && equalFold(rest[:5], "value") {
+				k = skipSpace(b, skipQuote(b, q+5))
+				if k < len(b) && b[k] == ':' {
+					j = k + 1
+					break
+				}
+			}
+			return 0, 0, false
+		}
+	default:
+		return 0, 0, false
+	}
+	j = skipSpace(b, j)
+	if scheme {
+		// Authorization: Basic …, Bearer …: the credential after the scheme.
+		s, e, ok := token(b, j)
+		if ok && e < len(b) && b[e] == ' ' && !masked(b[s:e]) && isScheme(b[s:e]) {
+			return token(b, skipSpace(b, e))
+		}
+		if ok && isScheme(b[s:e]) {
+			return 0, 0, false
+		}
+	}
+	return token(b, j)
+}
+
+// token is the value starting at j: quoted, to its closing quote, or bare,
+// to the next delimiter.
+func token(b []byte, j int) (int, int, bool) {
+	if j >= len(b) {
+		return 0, 0, false
+	}
+	quote := byte(0)
+	start := j
+	if b[j] == '[' || b[j] == '<' {
+		// [hidden], <redacted>: masked already.
+		if k := bytes.IndexAny(b[j:], "]>"); k > 0 && masked(b[j:j+k+1]) {
+			return 0, 0, false
+		}
+	}
+	if b[j] == '"' || b[j] == '\'' {
+		quote, start = b[j], j+1
+	} else if b[j] == '\\' && j+1 < len(b) && b[j+1] == '"' {
+		quote, start = '"', j+2
+	}
+	end := start
+	for end < len(b) {
+		c := b[end]
+		if quote != 0 {
+			if c == quote || c == '\\' && end+1 < len(b) && b[end+1] == quote || c == '\n' {
+				break
+			}
+		} else if c <= ' ' || c == ',' || c == ';' || c == '&' || c == '"' || c == '\'' || c == '}' || c == ']' || c == ')' || c == '\\' {
+			break
+		}
+		end++
+	}
+	if end == start || masked(b[start:end]) {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
+// masked says a value is a mask already, or empty-looking.
+func masked(v []byte) bool {
+	switch string(v) {
+	case Mask, "[hidden]", "<hidden>", "<redacted>", "[redacted]", "null", "***", "****", "*****":
+		return true
+	}
+	return false
+}
+
+func isScheme(v []byte) bool {
+	for _, s := range []string{"basic", "bearer", "digest", "negotiate", "token", "aws4-hmac-sha256"} {
+		if equalFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func skipSpace(b []byte, j int) int {
+	for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+		j++
+	}
+	return j
+}
+
+// skipQuote skips a closing or opening quote, escaped or not.
+func skipQuote(b []byte, j int) int {
+	switch {
+	case j < len(b) && (b[j] == '"' || b[j] == '\''):
+		return j + 1
+	case j+1 < len(b) && b[j] == '\\' && b[j+1] == '"':
+		return j + 2
+	}
+	return j
+}
+
+func keyByte(c byte) bool { return alnum(c) || c == '.' || c == '-' || c == '_' }
+
+func alnum(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+
+// equalFold compares ASCII bytes with a lower-case word.
+func equalFold(b []byte, lower string) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i := range len(b) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Text masks the secrets of a text of several lines (a stack trace, a
+// multi-line message): the frames of a stack trace ("\tat …", "\t... 3
+// more") carry none and are not looked at.
+func (r *Redactor) Text(text []byte) ([]byte, int) {
+	n := 0
+	var out []byte
+	for start := 0; start < len(text); {
+		end := bytes.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start + 1
+		}
+		line := text[start:end]
+		if !frame(line) {
+			masked, k := r.Line(line)
+			if k > 0 {
+				if out == nil {
+					out = append(make([]byte, 0, len(text)+16), text[:start]...)
+				}
+				out = append(out, masked...)
+				n += k
+				start = end
+				continue
+			}
+		}
+		if out != nil {
+			out = append(out, line...)
+		}
+		start = end
+	}
+	if out == nil {
+		return text, 0
+	}
+	return out, n
+}
+
+// frame says a line is a stack frame: "\tat …" or "\t... 12 more".
+func frame(line []byte) bool {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	return i > 0 && (bytes.HasPrefix(line[i:], []byte("at ")) || bytes.HasPrefix(line[i:], []byte("...")))
+}
