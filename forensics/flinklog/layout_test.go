@@ -1,6 +1,7 @@
 package flinklog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -120,7 +121,9 @@ func TestLimits(t *testing.T) {
 	if err := p.Parse("x", lineReader([]byte(long), 100<<10)); err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Events) != 1 || !c.Events[0].Truncated || len(c.Events[0].Message) >= 100<<10 {
-		t.Errorf("long line: %d events, truncated %v", len(c.Events), len(c.Events) > 0 && c.Events[0].Truncated)
+	if len(c.Events) != 1 || !c.Events[0].Truncated || len(c.Events[0].Message) >= 100<<10+100 ||
+		!strings.HasSuffix(c.Events[0].Message, fmt.Sprintf(" [flinkdx: line cut at %d of %d bytes]", 100<<10, len(long)-1)) {
+		t.Errorf("long line: %d events, truncated %v, ending %q", len(c.Events), len(c.Events) > 0 && c.Events[0].Truncated,
+			c.Events[0].Message[max(0, len(c.Events[0].Message)-60):])
 	}
 }

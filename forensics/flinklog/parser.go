@@ -129,6 +129,13 @@ func (p *Parser) header(s *stream, b []byte, lr *input.LineReader) {
 		context: rebase(h.context, b, s.head),
 		message: rebase(h.message, b, s.head),
 	}
+	if n := lr.Truncated(); n > 0 && cap(b)-cap(h.message)+len(h.message) == len(b) {
+		// The message ran to the end of a line that was cut: it says so.
+		mark := cutMark(len(b), n)
+		start := cap(b) - cap(h.message)
+		s.head = append(s.head, mark...)
+		s.hdr.message = s.head[start:]
+	}
 	s.open, s.headless, s.cont = true, false, false
 	s.begin(lr)
 	t := s.hdr.wall
@@ -186,8 +193,9 @@ func (p *Parser) continuation(s *stream, b []byte, lr *input.LineReader) {
 	start := len(s.detail)
 	s.detail = append(s.detail, b...)
 	s.lines++
-	if lr.Truncated() > 0 {
+	if n := lr.Truncated(); n > 0 {
 		s.trunc = true
+		s.detail = append(s.detail, cutMark(len(b), n)...)
 	}
 	// The event's exception and its deepest cause.
 	t := bytes.TrimLeft(s.detail[start:], " \t")
@@ -201,6 +209,12 @@ func (p *Parser) continuation(s *stream, b []byte, lr *input.LineReader) {
 			s.excLine = [2]int{off, len(s.detail)}
 		}
 	}
+}
+
+// cutMark ends a line that was longer than the line length limit: what
+// is kept of it, and how long it was.
+func cutMark(kept int, original int64) string {
+	return fmt.Sprintf(" [flinkdx: line cut at %d of %d bytes]", kept, original)
 }
 
 // stackLine says a line is part of a Java stack trace: a frame, an

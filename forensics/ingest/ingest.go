@@ -120,6 +120,9 @@ type Totals struct {
 	Unchanged int `json:"unchanged,omitempty"`
 	// Redacted counts the secrets masked.
 	Redacted int64 `json:"redacted"`
+	// NotUTF8 counts the values whose bytes that are not UTF-8 were
+	// replaced by U+FFFD (Parquet strings are UTF-8).
+	NotUTF8 int64 `json:"not_utf8,omitempty"`
 }
 
 // Notable is an event worth showing in a first timeline: a job state
@@ -223,6 +226,9 @@ var Tables = []struct {
 // write hands a batch, its secrets masked unless NoRedact, to the
 // observer and to the unit being written.
 func (in *lane) write(name string, rec arrow.Record) {
+	rec, fixed := validUTF8(in.opt.Allocator, rec)
+	in.m.Totals.NotUTF8 += int64(fixed)
+	defer rec.Release()
 	if !in.opt.NoRedact {
 		var n int
 		rec, n = redactRecord(&in.redactor, in.opt.Allocator, rec)

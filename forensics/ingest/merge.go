@@ -62,6 +62,7 @@ func Merge(ms ...*Manifest) (*Manifest, error) {
 		out.GC = append(out.GC, m.GC...)
 		out.Totals.Unchanged += m.Totals.Unchanged
 		out.Totals.Redacted += m.Totals.Redacted
+		out.Totals.NotUTF8 += m.Totals.NotUTF8
 		for name, info := range m.Tables {
 			t := out.Tables[name]
 			for _, f := range info.Files {

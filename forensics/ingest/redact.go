@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -171,4 +172,75 @@ func redactColumn(r *redact.Redactor, mem memory.Allocator, a byteArray) (arrow.
 		}
 	}
 	return b.NewArray(), total
+}
+
+// validUTF8 replaces the bytes of a batch's strings that are not UTF-8
+// (binary garbage, Latin-1 in a log) with U+FFFD: Parquet strings must be
+// UTF-8, and DuckDB, Spark and Trino refuse a file whose strings are not.
+// The row keeps its origin (file, line, offset), so the original bytes
+// can be found. It returns rec itself, retained, when all is UTF-8, and
+// how many values it changed.
+func validUTF8(mem memory.Allocator, rec arrow.Record) (arrow.Record, int) {
+	var cols []arrow.Array
+	total := 0
+	for c, col := range rec.Columns() {
+		var fixed arrow.Array
+		n := 0
+		switch a := col.(type) {
+		case byteArray:
+			fixed, n = validColumn(mem, a)
+		case *array.Dictionary:
+			if d, ok := a.Dictionary().(byteArray); ok {
+				var dict arrow.Array
+				if dict, n = validColumn(mem, d); n > 0 {
+					fixed = array.NewDictionaryArray(a.DataType(), a.Indices(), dict)
+					dict.Release()
+				}
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		if cols == nil {
+			cols = append([]arrow.Array(nil), rec.Columns()...)
+		}
+		cols[c] = fixed
+		total += n
+	}
+	if total == 0 {
+		rec.Retain()
+		return rec, 0
+	}
+	out := array.NewRecord(rec.Schema(), cols, rec.NumRows())
+	for c, col := range cols {
+		if col != rec.Column(c) {
+			col.Release()
+		}
+	}
+	return out, total
+}
+
+func validColumn(mem memory.Allocator, a byteArray) (arrow.Array, int) {
+	offs, data := a.ValueOffsets(), a.ValueBytes()
+	if utf8.Valid(data) {
+		return nil, 0
+	}
+	base := offs[0]
+	b := array.NewBinaryBuilder(mem, a.DataType().(arrow.BinaryDataType))
+	defer b.Release()
+	b.Reserve(a.Len())
+	n := 0
+	for i := 0; i < a.Len(); i++ {
+		if a.IsNull(i) {
+			b.AppendNull()
+			continue
+		}
+		v := data[offs[i]-base : offs[i+1]-base]
+		if !utf8.Valid(v) {
+			v = bytes.ToValidUTF8(v, []byte("\uFFFD"))
+			n++
+		}
+		b.Append(v)
+	}
+	return b.NewArray(), n
 }

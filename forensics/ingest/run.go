@@ -169,6 +169,7 @@ func (in *Ingester) add(r unitResult) {
 	in.m.Skipped = append(in.m.Skipped, r.m.Skipped...)
 	in.m.Errors = append(in.m.Errors, r.m.Errors...)
 	in.m.Totals.Redacted += r.m.Totals.Redacted
+	in.m.Totals.NotUTF8 += r.m.Totals.NotUTF8
 	for _, n := range r.notable {
 		if len(in.Notable) < maxNotable {
 			in.Notable = append(in.Notable, n)
