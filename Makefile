@@ -45,6 +45,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzREST$$' -fuzztime $(FUZZTIME) ./forensics/flinkrest
 	$(GO) test -run '^$$' -fuzz '^FuzzPods$$' -fuzztime $(FUZZTIME) ./forensics/platform
 	$(GO) test -run '^$$' -fuzz '^FuzzLines$$' -fuzztime $(FUZZTIME) ./forensics/platform
+	$(GO) test -run '^$$' -fuzz '^FuzzLine$$' -fuzztime $(FUZZTIME) ./forensics/redact
 
 lint:
 	@test -z "$$(gofmt -l cmd forensics)" || { gofmt -l cmd forensics; echo "gofmt needed"; exit 1; }

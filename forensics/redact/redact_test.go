@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"testing"
@@ -56,6 +57,16 @@ func TestLine(t *testing.T) {
 // leaves a line longer than it could be.
 func FuzzLine(f *testing.F) {
 	f.Add([]byte("password=x s3.access.key: y https://a:b@c AKIAIOSFODNN7EXAMPLE"))
+	// Lines of the real logs and archives in testdata.
+	for _, p := range []string{"../../testdata/flinklog/opsagent/input.log", "../../testdata/metrics/historyserver_archives_40CoderPlus/ea71b9a630c2d7102310c234cfb85933.json"} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, l := range bytes.SplitAfter(data, []byte("\n"))[:min(200, bytes.Count(data, []byte("\n"))+1)] {
+			f.Add(l)
+		}
+	}
 	f.Add([]byte(`{\"key\":\"secret\",\"value\":\"\`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var r Redactor
