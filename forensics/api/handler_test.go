@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow/go/v15/arrow"
+
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -377,5 +379,52 @@ func TestSharedZip(t *testing.T) {
 	json.Unmarshal(rec.Body.Bytes(), &r)
 	if rec.Code != 200 || r.Manifest == nil || r.Manifest.Totals.Events != 1 {
 		t.Errorf("a zip of logs: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// What the viewer shows and exports holds no secret: the analysis answer
+// (findings, timeline, evidence context) and the exported dataset.
+func TestNoSecretInAnswers(t *testing.T) {
+	const secret = "wJalrXUtnFEMIK7MDENGbPxRfiCY"
+	log := "2024-03-01 10:00:00,000 INFO  org.apache.flink.configuration.GlobalConfiguration [] - Loading configuration property: s3.secret.key, " + secret + "\n" +
+		"2024-03-01 10:00:01,000 ERROR org.apache.flink.runtime.taskmanager.Task [] - Source: x (1/1) switched from RUNNING to FAILED with failure cause:\n" +
+		"java.sql.SQLException: cannot connect to jdbc:postgresql://db:5432/x?user=flink&password=" + secret + "\n" +
+		"\tat org.example.Sink.open(Sink.java:42)\n"
+	h := Handler(Config{Version: "test", MaxBody: 1 << 20})
+	for _, url := range []string{"/api/v1/analyze?name=taskmanager.log", "/api/v1/export?name=taskmanager.log"} {
+		rec := post(t, h, url, strings.NewReader(log), "application/octet-stream")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", url, rec.Code, rec.Body.String())
+		}
+		body := rec.Body.Bytes()
+		if strings.HasSuffix(url, "export?name=taskmanager.log") {
+			// The zip's Parquet pages are compressed: read every value.
+			zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var all bytes.Buffer
+			for _, f := range zr.File {
+				rc, _ := f.Open()
+				data, _ := io.ReadAll(rc)
+				rc.Close()
+				if !strings.HasSuffix(f.Name, ".parquet") {
+					all.Write(data)
+					continue
+				}
+				table.ReadParquet(bytes.NewReader(data), int64(len(data)), table.ReadOptions{Plain: map[string]bool{"message": true, "detail": true, "text": true}}, func(r arrow.Record) {
+					for _, col := range r.Columns() {
+						fmt.Fprintln(&all, col)
+					}
+				})
+			}
+			body = all.Bytes()
+		}
+		if bytes.Contains(body, []byte(secret)) {
+			t.Errorf("%s: the secret is in the answer", url)
+		}
+		if strings.Contains(url, "export") && !bytes.Contains(body, []byte("******")) {
+			t.Errorf("%s: no mask in the exported dataset", url)
+		}
 	}
 }
