@@ -78,13 +78,14 @@ func (r *Redactor) Line(text []byte) ([]byte, int) {
 			r.separator(text, k)
 		}
 	}
-	for _, id := range []string{"AKIA", "ASIA"} {
-		for k := 0; ; k += 4 {
-			i := bytes.Index(text[k:], []byte(id))
-			if i < 0 {
-				break
-			}
-			k += i
+	// AWS access key ids: AKIA… or ASIA…, found through their 'A'.
+	for k := 0; k+20 <= len(text); k++ {
+		i := bytes.IndexByte(text[k:], 'A')
+		if i < 0 || k+i+20 > len(text) {
+			break
+		}
+		k += i
+		if (text[k+1] == 'K' || text[k+1] == 'S') && text[k+2] == 'I' && text[k+3] == 'A' {
 			if s, e, ok := awsKeyID(text, k); ok {
 				r.spans = append(r.spans, span{s, e})
 			}
