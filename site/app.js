@@ -180,7 +180,9 @@ function show(result) {
   for (const f of result.findings) bySev[f.severity] = (bySev[f.severity] || 0) + 1;
   $("summary").textContent = `${m.inputs} inputs, ${m.streams} streams, ${m.lines} lines: ${m.events} events, ` +
     `${m.unparsed} lines no parser understood (kept). Findings: ${bySev.critical || 0} critical, ` +
-    `${bySev.warning || 0} warning, ${bySev.info || 0} info.`;
+    `${bySev.warning || 0} warning, ${bySev.info || 0} info.` +
+    (result.manifest.redaction === "kept" ? " Secrets were kept (--no-redact): share with care."
+      : ` Secrets masked: ${m.redacted || 0}.`);
   const rules = [...new Set(result.findings.map((f) => f.rule))].sort();
   const sel = $("f-rule");
   sel.replaceChildren(new Option("all", ""), ...rules.map((r) => new Option(r, r)));

@@ -85,6 +85,7 @@ async function checkDemo(page, name) {
     check(rules.has(r), `${name}: finding ${r}`);
   }
   check(await page.locator("#timeline svg rect.mark:not(.gc)").count() > 0, `${name}: job state bands on the timeline`);
+  check(/Secrets masked: \d+\./.test(await page.textContent("#summary")), `${name}: the summary says secrets were masked`);
   check(await page.locator("#timeline svg rect.gc").count() > 0, `${name}: GC pauses on the timeline`);
 
   // Filter to critical: only critical rows remain.
