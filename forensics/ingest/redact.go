@@ -16,33 +16,40 @@ import (
 // itself, retained, when there were none; otherwise a batch whose text
 // columns with secrets are rebuilt. The caller releases the result.
 func redactRecord(r *redact.Redactor, mem memory.Allocator, rec arrow.Record) (arrow.Record, int) {
-	var cols []arrow.Array
-	total := 0
 	// Key and value columns (the config table): a secret key's value is
 	// masked whole, whatever it looks like.
 	keys := -1
 	if idx := rec.Schema().FieldIndices("key"); len(idx) == 1 && len(rec.Schema().FieldIndices("value")) == 1 {
 		keys = idx[0]
 	}
-	for c, col := range rec.Columns() {
+	return replaceColumns(rec, func(c int, col arrow.Array) (arrow.Array, int) {
 		a, ok := col.(byteArray)
-		if !ok {
-			continue
+		switch {
+		case !ok:
+			return nil, 0
+		case keys >= 0 && rec.Schema().Field(c).Name == "value":
+			return redactValues(mem, rec.Column(keys), a)
 		}
-		var rebuilt arrow.Array
-		var n int
-		if keys >= 0 && rec.Schema().Field(c).Name == "value" {
-			rebuilt, n = redactValues(mem, rec.Column(keys), a)
-		} else {
-			rebuilt, n = redactColumn(r, mem, a)
-		}
+		return redactColumn(r, mem, a)
+	})
+}
+
+// replaceColumns returns rec with the columns fix rebuilt (it returns nil
+// and 0 for a column it leaves as it is), and how many values it changed;
+// rec itself, retained, when it changed none. The caller releases the
+// result.
+func replaceColumns(rec arrow.Record, fix func(c int, col arrow.Array) (arrow.Array, int)) (arrow.Record, int) {
+	var cols []arrow.Array
+	total := 0
+	for c, col := range rec.Columns() {
+		fixed, n := fix(c, col)
 		if n == 0 {
 			continue
 		}
 		if cols == nil {
 			cols = append([]arrow.Array(nil), rec.Columns()...)
 		}
-		cols[c] = rebuilt
+		cols[c] = fixed
 		total += n
 	}
 	if total == 0 {
@@ -181,43 +188,21 @@ func redactColumn(r *redact.Redactor, mem memory.Allocator, a byteArray) (arrow.
 // can be found. It returns rec itself, retained, when all is UTF-8, and
 // how many values it changed.
 func validUTF8(mem memory.Allocator, rec arrow.Record) (arrow.Record, int) {
-	var cols []arrow.Array
-	total := 0
-	for c, col := range rec.Columns() {
-		var fixed arrow.Array
-		n := 0
+	return replaceColumns(rec, func(_ int, col arrow.Array) (arrow.Array, int) {
 		switch a := col.(type) {
 		case byteArray:
-			fixed, n = validColumn(mem, a)
+			return validColumn(mem, a)
 		case *array.Dictionary:
 			if d, ok := a.Dictionary().(byteArray); ok {
-				var dict arrow.Array
-				if dict, n = validColumn(mem, d); n > 0 {
-					fixed = array.NewDictionaryArray(a.DataType(), a.Indices(), dict)
+				if dict, n := validColumn(mem, d); n > 0 {
+					fixed := array.NewDictionaryArray(a.DataType(), a.Indices(), dict)
 					dict.Release()
+					return fixed, n
 				}
 			}
 		}
-		if n == 0 {
-			continue
-		}
-		if cols == nil {
-			cols = append([]arrow.Array(nil), rec.Columns()...)
-		}
-		cols[c] = fixed
-		total += n
-	}
-	if total == 0 {
-		rec.Retain()
-		return rec, 0
-	}
-	out := array.NewRecord(rec.Schema(), cols, rec.NumRows())
-	for c, col := range cols {
-		if col != rec.Column(c) {
-			col.Release()
-		}
-	}
-	return out, total
+		return nil, 0
+	})
 }
 
 func validColumn(mem memory.Allocator, a byteArray) (arrow.Array, int) {

@@ -42,81 +42,13 @@ func gatherColumn(mem memory.Allocator, col arrow.Array, runs []run, n int) (arr
 	valid := func(i int) bool { return !nulls || col.IsValid(i) }
 	switch a := col.(type) {
 	case *array.Timestamp:
-		b := array.NewTimestampBuilder(mem, a.DataType().(*arrow.TimestampType))
-		defer b.Release()
-		b.Reserve(n)
-		vs := a.TimestampValues()
-		for _, r := range runs {
-			if !nulls {
-				b.AppendValues(vs[r.start:r.end], nil)
-				continue
-			}
-			for i := r.start; i < r.end; i++ {
-				if valid(i) {
-					b.UnsafeAppend(vs[i])
-				} else {
-					b.AppendNull()
-				}
-			}
-		}
-		return b.NewArray(), nil
+		return gatherFixed(array.NewTimestampBuilder(mem, a.DataType().(*arrow.TimestampType)), a.TimestampValues(), valid, nulls, runs, n), nil
 	case *array.Int64:
-		b := array.NewInt64Builder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		vs := a.Int64Values()
-		for _, r := range runs {
-			if !nulls {
-				b.AppendValues(vs[r.start:r.end], nil)
-				continue
-			}
-			for i := r.start; i < r.end; i++ {
-				if valid(i) {
-					b.UnsafeAppend(vs[i])
-				} else {
-					b.AppendNull()
-				}
-			}
-		}
-		return b.NewArray(), nil
+		return gatherFixed(array.NewInt64Builder(mem), a.Int64Values(), valid, nulls, runs, n), nil
 	case *array.Int32:
-		b := array.NewInt32Builder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		vs := a.Int32Values()
-		for _, r := range runs {
-			if !nulls {
-				b.AppendValues(vs[r.start:r.end], nil)
-				continue
-			}
-			for i := r.start; i < r.end; i++ {
-				if valid(i) {
-					b.UnsafeAppend(vs[i])
-				} else {
-					b.AppendNull()
-				}
-			}
-		}
-		return b.NewArray(), nil
+		return gatherFixed(array.NewInt32Builder(mem), a.Int32Values(), valid, nulls, runs, n), nil
 	case *array.Float64:
-		b := array.NewFloat64Builder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		vs := a.Float64Values()
-		for _, r := range runs {
-			if !nulls {
-				b.AppendValues(vs[r.start:r.end], nil)
-				continue
-			}
-			for i := r.start; i < r.end; i++ {
-				if valid(i) {
-					b.UnsafeAppend(vs[i])
-				} else {
-					b.AppendNull()
-				}
-			}
-		}
-		return b.NewArray(), nil
+		return gatherFixed(array.NewFloat64Builder(mem), a.Float64Values(), valid, nulls, runs, n), nil
 	case *array.Boolean:
 		b := array.NewBooleanBuilder(mem)
 		defer b.Release()
@@ -161,4 +93,35 @@ func gatherColumn(mem memory.Allocator, col arrow.Array, runs []run, n int) (arr
 		return array.NewDictionaryArray(a.DataType(), indices, a.Dictionary()), nil
 	}
 	return nil, fmt.Errorf("cannot gather a %v column (%T)", col.DataType(), col)
+}
+
+// fixedBuilder is an Arrow builder of fixed-width values.
+type fixedBuilder[T any] interface {
+	Reserve(int)
+	AppendValues([]T, []bool)
+	UnsafeAppend(T)
+	AppendNull()
+	NewArray() arrow.Array
+	Release()
+}
+
+// gatherFixed copies the runs of a fixed-width column: whole runs at once
+// when there are no nulls.
+func gatherFixed[T any, B fixedBuilder[T]](b B, vs []T, valid func(int) bool, nulls bool, runs []run, n int) arrow.Array {
+	defer b.Release()
+	b.Reserve(n)
+	for _, r := range runs {
+		if !nulls {
+			b.AppendValues(vs[r.start:r.end], nil)
+			continue
+		}
+		for i := r.start; i < r.end; i++ {
+			if valid(i) {
+				b.UnsafeAppend(vs[i])
+			} else {
+				b.AppendNull()
+			}
+		}
+	}
+	return b.NewArray()
 }
