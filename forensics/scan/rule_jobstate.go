@@ -24,6 +24,15 @@ type restart struct {
 	inferred  bool // the restart's own line named no cause: the task failure before it does
 }
 
+// terminal is a job's FAILED transition, or its restarts exhausted.
+type terminal struct {
+	at             int64
+	name, from     string
+	cause          string // its own, if its lines name one
+	strategy       string // the restart strategy that gave up
+	causeNotLogged bool   // the JobException itself: the failure before it is not in the log
+}
+
 // taskFailure is a task that went to FAILED, with its root cause.
 type taskFailure struct {
 	job   string
@@ -39,6 +48,10 @@ type jobStates struct {
 	exhausted byKey
 	lastCause map[string]string // job → root cause of the last task failure
 	failures  []taskFailure
+	// The last FAILED transition and the last exhausted restart strategy
+	// of each job (by time): their summaries are written at the end, when
+	// every task failure is known.
+	lastFailed, lastExhausted map[string]terminal
 	anyCause  string
 	seen      map[string]bool // REST jobs already counted (by job id and restart time)
 }
@@ -48,6 +61,7 @@ func (d *jobStates) Tables() []string { return []string{"logs", "jobs"} }
 func (d *jobStates) Observe(table string, rec arrow.Record) {
 	if d.lastCause == nil {
 		d.lastCause, d.seen = map[string]string{}, map[string]bool{}
+		d.lastFailed, d.lastExhausted = map[string]terminal{}, map[string]terminal{}
 	}
 	if table == "jobs" {
 		d.observeREST(rec)
@@ -71,7 +85,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 				if m := excMsg.get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
 					ev := o.at(i)
 					ev.Text += " " + shorten(m, 200)
-					d.exhaust(jobID.get(i), jobName.get(i), ev, d.anyCause)
+					d.exhaust(strings.Clone(jobID.get(i)), strings.Clone(jobName.get(i)), ev, "")
 				}
 			}
 			continue
@@ -111,15 +125,16 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 						Remedy: "find the root cause below (the deepest Caused by:), fix it, then restart the job"}
 				})
 				f.add(ev)
-				f.Summary = fmt.Sprintf("job %s switched from %s to FAILED", subject(job, name), from.get(i))
-				if cause != "" {
-					f.Summary += "; root cause " + shorten(cause, 200)
+				own := ""
+				if !inferred {
+					own = strings.Clone(cause)
 				}
+				later(d.lastFailed, job, terminal{at: ev.Time, name: name, from: strings.Clone(from.get(i)), cause: own})
 				all := msg.get(i) + "\n" + detail.get(i)
 				if ex := excMsg.get(i); strings.Contains(ex, "Recovery is suppressed by") || strings.Contains(all, "Recovery is suppressed by") ||
 					strings.Contains(all, "restart strategy prevented it") {
 					ev.Text += " " + shorten(ex, 200)
-					d.exhaust(job, name, ev, cause)
+					d.exhaust(job, name, ev, own)
 				}
 			}
 		}
@@ -129,9 +144,6 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 var suppressedBy = regexp.MustCompile(`Recovery is suppressed by (\w+)`)
 
 func (d *jobStates) exhaust(job, name string, ev Evidence, cause string) {
-	if strings.Contains(cause, "Recovery is suppressed") {
-		cause = "" // the JobException itself: the failure before it is not in the log
-	}
 	f := d.exhausted.get(job, func() Finding {
 		return Finding{Rule: "job.restarts-exhausted", Severity: Critical, Section: 1, Subject: subject(job, name),
 			Remedy: "find the failure cause first; then raise the restart strategy's attempts (the old default allowed very few)"}
@@ -141,12 +153,65 @@ func (d *jobStates) exhaust(job, name string, ev Evidence, cause string) {
 	if m := suppressedBy.FindStringSubmatch(ev.Text); m != nil {
 		strategy = m[1]
 	}
-	f.Summary = fmt.Sprintf("job %s failed for good: recovery suppressed by %s", subject(job, name), strategy)
-	if cause != "" {
-		f.Summary += "; root cause " + shorten(cause, 200)
-	} else {
-		f.Summary += "; the failure that caused it is not in the log (cut before it)"
+	later(d.lastExhausted, job, terminal{at: ev.Time, name: name, strategy: strategy, cause: cause,
+		causeNotLogged: strings.Contains(cause, "Recovery is suppressed")})
+}
+
+// later keeps a job's terminal event with the latest time.
+func later(m map[string]terminal, job string, t terminal) {
+	if old, ok := m[job]; !ok || t.at >= old.at {
+		m[job] = t
 	}
+}
+
+// summarize writes the summaries of job.failed and job.restarts-exhausted,
+// with the cause the job's own lines name, or the task failure before them.
+func (d *jobStates) summarize() {
+	for job, t := range d.lastFailed {
+		f := d.failed.m[job]
+		f.Summary = fmt.Sprintf("job %s switched from %s to FAILED", subject(job, t.name), t.from)
+		if c := d.causeOf(job, t); c != "" {
+			f.Summary += "; root cause " + shorten(c, 200)
+		}
+	}
+	for job, t := range d.lastExhausted {
+		f := d.exhausted.m[job]
+		f.Summary = fmt.Sprintf("job %s failed for good: recovery suppressed by %s", subject(job, t.name), t.strategy)
+		if c := d.causeOf(job, t); c != "" && !t.causeNotLogged && !strings.Contains(c, "Recovery is suppressed") {
+			f.Summary += "; root cause " + shorten(c, 200)
+		} else {
+			f.Summary += "; the failure that caused it is not in the log (cut before it)"
+		}
+	}
+}
+
+func (d *jobStates) causeOf(job string, t terminal) string {
+	if t.cause != "" || t.at == 0 {
+		return t.cause
+	}
+	return d.causeAt(job, t.at)
+}
+
+// causeAt is the root cause of the last task failure of job at or before
+// at, or else of the last failure of any job within the correlation window
+// before it.
+func (d *jobStates) causeAt(job string, at int64) string {
+	var own, any string
+	for _, f := range d.failures {
+		if f.at > at {
+			break
+		}
+		if at-f.at <= d.cfg.Correlate.Milliseconds() {
+			any = f.cause
+		}
+		if f.job == job {
+			own = f.cause
+		}
+	}
+	if own != "" {
+		return own
+	}
+	return any
 }
 
 func (d *jobStates) observeREST(rec arrow.Record) {
@@ -200,31 +265,15 @@ func fingerprint(cause string) string {
 func (d *jobStates) inferCauses() {
 	sort.SliceStable(d.failures, func(i, j int) bool { return d.failures[i].at < d.failures[j].at })
 	for k := range d.restarts {
-		r := &d.restarts[k]
-		if !r.inferred || r.at.Time == 0 {
-			continue
-		}
-		var own, any string
-		for _, f := range d.failures {
-			if f.at > r.at.Time {
-				break
-			}
-			if r.at.Time-f.at <= d.cfg.Correlate.Milliseconds() {
-				any = f.cause
-			}
-			if f.job == r.job {
-				own = f.cause
-			}
-		}
-		r.cause = own
-		if own == "" {
-			r.cause = any
+		if r := &d.restarts[k]; r.inferred && r.at.Time != 0 {
+			r.cause = d.causeAt(r.job, r.at.Time)
 		}
 	}
 }
 
 func (d *jobStates) Findings(c *Context) []Finding {
 	d.inferCauses()
+	d.summarize()
 	out := append(d.exhausted.all(), d.failed.all()...)
 	// Restarts per job, grouped by their cause's fingerprint.
 	type group struct {
