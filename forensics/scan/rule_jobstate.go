@@ -52,8 +52,8 @@ type jobStates struct {
 	// of each job (by time): their summaries are written at the end, when
 	// every task failure is known.
 	lastFailed, lastExhausted map[string]terminal
-	anyCause  string
-	seen      map[string]bool // REST jobs already counted (by job id and restart time)
+	anyCause                  string
+	seen                      map[string]bool // REST jobs already counted (by job id and restart time)
 }
 
 func (d *jobStates) Tables() []string { return []string{"logs", "jobs"} }
