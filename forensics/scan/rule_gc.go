@@ -79,8 +79,16 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 				w.sum -= w.lens[0]
 				w.ends, w.lens = w.ends[1:], w.lens[1:]
 			}
-			if end-w.first >= win && 100*w.sum/win > w.worst {
-				w.worst = 100 * w.sum / win
+			// The oldest pause may have begun before the window: only its
+			// part inside counts (a 127 s full GC stops a 60 s window
+			// 100 %, not 212 %); overlapping records never make more.
+			stopped := w.sum
+			if start := w.ends[0] - w.lens[0]; start < end-win {
+				stopped -= end - win - start
+			}
+			pct := min(100, 100*stopped/win)
+			if end-w.first >= win && pct > w.worst {
+				w.worst = pct
 				w.worstAt = o.at(i)
 			}
 		}
