@@ -91,14 +91,19 @@ func (r *Redactor) Line(text []byte) ([]byte, int) {
 			}
 		}
 	}
-	for k := 0; ; k += 6 {
-		i := bytes.Index(text[k:], []byte("earer "))
+	// "Bearer <token>" without a key before it, found through its 'B'
+	// (a lower-case "bearer" comes after an Authorization key).
+	for k := 0; k+7 < len(text); k++ {
+		i := bytes.IndexByte(text[k:], 'B')
 		if i < 0 {
 			break
 		}
 		k += i
-		if k > 0 && (text[k-1] == 'B' || text[k-1] == 'b') && (k == 1 || !alnum(text[k-2])) {
-			if s, e, ok := token(text, k+6); ok {
+		if bytes.HasPrefix(text[k+1:], []byte("earer ")) && (k == 0 || !alnum(text[k-1])) {
+			if s, e, ok := token(text, k+7); ok {
+				for e > s+1 && (text[e-1] == ':' || text[e-1] == '.') {
+					e-- // the sentence goes on: "Bearer xyz: denied"
+				}
 				r.spans = append(r.spans, span{s, e})
 			}
 		}

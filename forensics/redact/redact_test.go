@@ -28,6 +28,7 @@ func TestLine(t *testing.T) {
 		{"sasl.jaas.config = org.apache.kafka.common.security.plain.PlainLoginModule required", "sasl.jaas.config = ******"[:len("sasl.jaas.config = ")] + "****** required"},
 		{"key id AKIAIOSFODNN7EXAMPLE in use", "key id AKIA****** in use"},
 		{"api_key='abc123'", "api_key='******'"},
+		{"retrying with Bearer abc.def-ghi: denied", "retrying with Bearer ******: denied"},
 		{"GITHUB_TOKEN=ghp_abcdef", "GITHUB_TOKEN=******"},
 		// left alone
 		{"Task Source: Kafka (1/2) switched from RUNNING to FAILED", ""},
