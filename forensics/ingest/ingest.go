@@ -180,9 +180,13 @@ type lane struct {
 	mp     *metrics.Parser
 	rb     *flinkrest.Builder
 	pb     *platform.Builder
-	// m collects the streams, skips and failures of the input being read.
+	// m collects the streams, skips and failures of the input being read;
+	// the writer goroutine owns its redaction and UTF-8 counts until the
+	// unit ends.
 	m        Manifest
 	redactor redact.Redactor
+	pipe     chan batch
+	piped    chan struct{}
 	err      error
 	path     string
 	// Notable holds the notable events of the input being read.
@@ -223,9 +227,31 @@ var Tables = []struct {
 	{"containers", platform.Schema, table.Layout{Time: "ts", Host: "host"}},
 }
 
-// write hands a batch, its secrets masked unless NoRedact, to the
-// observer and to the unit being written.
+// write hands a batch to the lane's writer goroutine, which works on it
+// while the lane parses on.
 func (in *lane) write(name string, rec arrow.Record) {
+	rec.Retain()
+	in.pipe <- batch{name, rec}
+}
+
+// batch is a table's batch on its way to the unit.
+type batch struct {
+	table string
+	rec   arrow.Record
+}
+
+// writeBatches is the lane's writer goroutine: each batch, in order, gets
+// its strings made UTF-8 and its secrets masked (unless NoRedact), goes to
+// the observer and into the unit being written.
+func (in *lane) writeBatches(pipe <-chan batch, done chan<- struct{}) {
+	for b := range pipe {
+		in.process(b.table, b.rec)
+		b.rec.Release()
+	}
+	close(done)
+}
+
+func (in *lane) process(name string, rec arrow.Record) {
 	rec, fixed := validUTF8(in.opt.Allocator, rec)
 	in.m.Totals.NotUTF8 += int64(fixed)
 	defer rec.Release()

@@ -130,12 +130,17 @@ func (l *lane) begin(ds *table.Dataset) {
 	l.m = Manifest{}
 	l.Notable = nil
 	l.err = nil
+	// Batches wait for the writer goroutine two at most.
+	l.pipe, l.piped = make(chan batch, 2), make(chan struct{})
+	go l.writeBatches(l.pipe, l.piped)
 }
 
 // end writes a unit's last batches and commits its files under a name made
 // from its inputs' content.
 func (l *lane) end(inputs []input.Input) unitResult {
 	l.flushAll()
+	close(l.pipe)
+	<-l.piped
 	r := unitResult{inputs: inputs, m: l.m, notable: l.Notable, err: l.err}
 	if r.err != nil {
 		l.unit.Abort()
