@@ -46,9 +46,6 @@ func init() {
 	}
 }
 
-// Marks are what every secret has near it; text without any has none.
-var Marks = [][]byte{[]byte("="), []byte(":"), []byte("AKIA"), []byte("ASIA"), []byte("earer ")}
-
 // Redactor masks secrets; its zero value is ready. It is not safe for use
 // by several goroutines at once (it keeps buffers).
 type Redactor struct {
@@ -284,36 +281,10 @@ func urlPassword(b []byte, i int) (span, bool) {
 	return span{}, false
 }
 
-// value finds the value after a key ending at j: key=value, key: value,
-// "key": "value", key, value (Flink's "Loading configuration property"),
-// and "key":"…","value":"…" (Flink REST configuration entries).
+// value finds the value after the '=' or ':' at j that ends a secret key
+// (key=value, key: value, "key": "value").
 func value(b []byte, j int, scheme bool) (int, int, bool) {
-	j = skipQuote(b, j)
-	j = skipSpace(b, j)
-	if j >= len(b) {
-		return 0, 0, false
-	}
-	switch b[j] {
-	case '=', ':':
-		j++
-	case ',':
-		j++
-		k := skipSpace(b, j)
-		if q := skipQuote(b, k); q > k {
-			// "key","value": the REST form.
-			if rest := b[q:]; len(rest) >= 5 && equalFold(rest[:5], "value") {
-				k = skipSpace(b, skipQuote(b, q+5))
-				if k < len(b) && b[k] == ':' {
-					j = k + 1
-					break
-				}
-			}
-			return 0, 0, false
-		}
-	default:
-		return 0, 0, false
-	}
-	j = skipSpace(b, j)
+	j = skipSpace(b, j+1)
 	if scheme {
 		// Authorization: Basic …, Bearer …: the credential after the scheme.
 		s, e, ok := token(b, j)

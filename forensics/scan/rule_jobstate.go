@@ -46,21 +46,19 @@ type jobStates struct {
 	restarts  []restart
 	failed    byKey
 	exhausted byKey
-	lastCause map[string]string // job → root cause of the last task failure
-	failures  []taskFailure
+	failures  []taskFailure // with a time and a root cause, sorted by time at the end
 	// The last FAILED transition and the last exhausted restart strategy
 	// of each job (by time): their summaries are written at the end, when
 	// every task failure is known.
 	lastFailed, lastExhausted map[string]terminal
-	anyCause                  string
 	seen                      map[string]bool // REST jobs already counted (by job id and restart time)
 }
 
 func (d *jobStates) Tables() []string { return []string{"logs", "jobs"} }
 
 func (d *jobStates) Observe(table string, rec arrow.Record) {
-	if d.lastCause == nil {
-		d.lastCause, d.seen = map[string]string{}, map[string]bool{}
+	if d.seen == nil {
+		d.seen = map[string]bool{}
 		d.lastFailed, d.lastExhausted = map[string]terminal{}, map[string]terminal{}
 	}
 	if table == "jobs" {
@@ -99,8 +97,6 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 		switch {
 		case c == taskCode && to.get(i) == "FAILED":
 			if cause != "" {
-				d.lastCause[strings.Clone(jobID.get(i))] = strings.Clone(cause)
-				d.anyCause = strings.Clone(cause)
 				if ev := o.at(i); ev.Time != 0 {
 					d.failures = append(d.failures, taskFailure{strings.Clone(jobID.get(i)), ev.Time, strings.Clone(cause)})
 				}
@@ -109,13 +105,9 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 			job, name := strings.Clone(jobID.get(i)), strings.Clone(jobName.get(i))
 			t := to.get(i)
 			ev := o.at(i)
+			// Without a cause of its own, the cause is found at the end
+			// (inferCauses, summarize): the task failure before it in time.
 			inferred := cause == ""
-			if cause == "" {
-				cause = d.lastCause[job]
-				if cause == "" {
-					cause = d.anyCause
-				}
-			}
 			switch {
 			case t == "RESTARTING":
 				d.restarts = append(d.restarts, restart{job, name, ev, strings.Clone(cause), inferred})
@@ -125,10 +117,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 						Remedy: "find the root cause below (the deepest Caused by:), fix it, then restart the job"}
 				})
 				f.add(ev)
-				own := ""
-				if !inferred {
-					own = strings.Clone(cause)
-				}
+				own := strings.Clone(cause)
 				later(d.lastFailed, job, terminal{at: ev.Time, name: name, from: strings.Clone(from.get(i)), cause: own})
 				all := msg.get(i) + "\n" + detail.get(i)
 				if ex := excMsg.get(i); strings.Contains(ex, "Recovery is suppressed by") || strings.Contains(all, "Recovery is suppressed by") ||
