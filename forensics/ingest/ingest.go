@@ -209,22 +209,29 @@ func newLane(opt Options) *lane {
 	return in
 }
 
-// Tables are the tables ingest writes, with their schema and layout.
-var Tables = []struct {
+// TableSpec is a table ingest writes.
+type TableSpec struct {
 	Name   string
 	Schema *arrow.Schema
 	Layout table.Layout
-}{
-	{"logs", flinklog.Schema, table.Layout{Time: "ts", Host: "host"}},
-	{"raw", table.RawSchema, table.Layout{}},
-	{"gc", gclog.Schema, table.Layout{Time: "ts"}},
-	{"metrics", metrics.Schema, table.Layout{Time: "ts", Host: "host"}},
-	{"jobs", flinkrest.JobsSchema, table.Layout{}},
-	{"vertices", flinkrest.VerticesSchema, table.Layout{}},
-	{"checkpoints", flinkrest.CheckpointsSchema, table.Layout{}},
-	{"exceptions", flinkrest.ExceptionsSchema, table.Layout{Time: "ts"}},
-	{"config", flinkrest.ConfigSchema, table.Layout{}},
-	{"containers", platform.Schema, table.Layout{Time: "ts", Host: "host"}},
+	// Secrets, if set, names a key column and a value column: the value
+	// of a key that names a secret is masked whole, whatever it looks
+	// like (configuration entries).
+	Secrets [2]string
+}
+
+// Tables are the tables ingest writes, with their schema and layout.
+var Tables = []TableSpec{
+	{Name: "logs", Schema: flinklog.Schema, Layout: table.Layout{Time: "ts", Host: "host"}},
+	{Name: "raw", Schema: table.RawSchema, Layout: table.Layout{}},
+	{Name: "gc", Schema: gclog.Schema, Layout: table.Layout{Time: "ts"}},
+	{Name: "metrics", Schema: metrics.Schema, Layout: table.Layout{Time: "ts", Host: "host"}},
+	{Name: "jobs", Schema: flinkrest.JobsSchema, Layout: table.Layout{}},
+	{Name: "vertices", Schema: flinkrest.VerticesSchema, Layout: table.Layout{}},
+	{Name: "checkpoints", Schema: flinkrest.CheckpointsSchema, Layout: table.Layout{}},
+	{Name: "exceptions", Schema: flinkrest.ExceptionsSchema, Layout: table.Layout{Time: "ts"}},
+	{Name: "config", Schema: flinkrest.ConfigSchema, Secrets: [2]string{"key", "value"}},
+	{Name: "containers", Schema: platform.Schema, Layout: table.Layout{Time: "ts", Host: "host"}},
 }
 
 // write hands a batch to the lane's writer goroutine, which works on it
@@ -252,22 +259,26 @@ func (in *lane) writeBatches(pipe <-chan batch, done chan<- struct{}) {
 }
 
 func (in *lane) process(name string, rec arrow.Record) {
+	t := tableSpec(name)
 	rec, fixed := validUTF8(in.opt.Allocator, rec)
 	in.m.Totals.NotUTF8 += int64(fixed)
 	defer rec.Release()
 	if !in.opt.NoRedact {
 		var n int
-		rec, n = redactRecord(&in.redactor, in.opt.Allocator, rec)
+		rec, n = redactRecord(&in.redactor, in.opt.Allocator, rec, t.Secrets)
 		in.m.Totals.Redacted += int64(n)
 		defer rec.Release()
 	}
 	in.observe(name, rec)
+	if err := in.unit.Write(name, t.Schema, t.Layout, rec); err != nil && in.err == nil {
+		in.err = err
+	}
+}
+
+func tableSpec(name string) TableSpec {
 	for _, t := range Tables {
 		if t.Name == name {
-			if err := in.unit.Write(name, t.Schema, t.Layout, rec); err != nil && in.err == nil {
-				in.err = err
-			}
-			return
+			return t
 		}
 	}
 	panic("ingest: no table " + name)

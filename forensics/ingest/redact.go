@@ -14,20 +14,19 @@ import (
 // redactRecord masks the secrets in a batch's text columns (not its
 // dictionary columns: loggers, hosts, exception classes). It returns rec
 // itself, retained, when there were none; otherwise a batch whose text
-// columns with secrets are rebuilt. The caller releases the result.
-func redactRecord(r *redact.Redactor, mem memory.Allocator, rec arrow.Record) (arrow.Record, int) {
-	// Key and value columns (the config table): a secret key's value is
-	// masked whole, whatever it looks like.
-	keys := -1
-	if idx := rec.Schema().FieldIndices("key"); len(idx) == 1 && len(rec.Schema().FieldIndices("value")) == 1 {
-		keys = idx[0]
+// columns with secrets are rebuilt. secrets, if set, names a key and a
+// value column (TableSpec.Secrets). The caller releases the result.
+func redactRecord(r *redact.Redactor, mem memory.Allocator, rec arrow.Record, secrets [2]string) (arrow.Record, int) {
+	keys, values := -1, -1
+	if secrets[0] != "" {
+		keys, values = rec.Schema().FieldIndices(secrets[0])[0], rec.Schema().FieldIndices(secrets[1])[0]
 	}
 	return replaceColumns(rec, func(c int, col arrow.Array) (arrow.Array, int) {
 		a, ok := col.(byteArray)
 		switch {
 		case !ok:
 			return nil, 0
-		case keys >= 0 && rec.Schema().Field(c).Name == "value":
+		case c == values:
 			return redactValues(mem, rec.Column(keys), a)
 		}
 		return redactColumn(r, mem, a)
