@@ -9,6 +9,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
@@ -42,7 +43,7 @@ func TestFleetIncidentsFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := table.DirOutput{Root: filepath.Join(dir, "ds")}
-	in := ingest.New(table.NewDataset(out, nil, 2), ingest.Options{Version: "test", Jobs: 2})
+	in := ingest.New(table.NewDataset(out, parquetfile.Format{}, nil, 2), ingest.Options{Version: "test", Jobs: 2})
 	in.Files(&input.Walker{FS: os.DirFS(dir)}, []string{"fleet"})
 	m, err := in.Finish(out)
 	if err != nil {
@@ -59,7 +60,7 @@ func TestFleetIncidentsFound(t *testing.T) {
 		}
 	}
 	s := scan.New(scan.DefaultConfig())
-	if _, err := s.ReadDataset(dirFiles{out.Root, m}); err != nil {
+	if _, err := s.ReadDataset(dirFiles{out.Root, m}, parquetfile.Format{}); err != nil {
 		t.Fatal(err)
 	}
 	findings := s.Findings()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
@@ -155,7 +156,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 
 	start := time.Now()
 	output := table.DirOutput{Root: *out}
-	ds := table.NewDataset(output, map[string]string{
+	ds := table.NewDataset(output, parquetfile.Format{}, map[string]string{
 		"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
 	}, 0)
 	opt := ingest.Options{Version: version, Location: loc, Jobs: *jobs, Shard: shard, Previous: prev, NoRedact: *noRedact}

@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -102,7 +103,7 @@ Flags:
 	for _, s := range shards {
 		os.Remove(s)
 	}
-	if err := prune(out, table.NewDataset(out, nil, 1), merged); err != nil {
+	if err := prune(out, table.NewDataset(out, parquetfile.Format{}, nil, 1), merged); err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
@@ -222,9 +223,9 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	if limit.Set() {
 		// Folders outside the limit are not read; the findings are not
 		// written into the dataset, which they do not describe whole.
-		rows, err = scan.ReadTables(limit.Files(dirFiles{dir, m}), s.Tables(), limit.Observe(table.Pool, s.Observe))
+		rows, err = scan.ReadTables(limit.Files(dirFiles{dir, m}), parquetfile.Format{}, s.Tables(), limit.Observe(table.Pool, s.Observe))
 	} else {
-		rows, err = s.ReadDataset(dirFiles{dir, m})
+		rows, err = s.ReadDataset(dirFiles{dir, m}, parquetfile.Format{})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
@@ -257,7 +258,7 @@ func parseTime(v string) (time.Time, error) {
 // writeFindings writes DATASET/findings/ and records it in the manifest.
 func writeFindings(dir string, m *ingest.Manifest, fs []scan.Finding) error {
 	out := table.DirOutput{Root: dir}
-	ds := table.NewDataset(out, map[string]string{"flinkdx.version": version}, 1)
+	ds := table.NewDataset(out, parquetfile.Format{}, map[string]string{"flinkdx.version": version}, 1)
 	w := ds.Table("findings", scan.Schema)
 	rec := scan.Record(table.Pool, fs)
 	err := w.Write(rec)

@@ -15,6 +15,7 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/api"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/site"
 )
 
@@ -53,10 +54,10 @@ func runView(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	cfg := api.Config{Version: version, MaxBody: *maxBody, Site: http.FileServerFS(site.Files)}
+	cfg := api.Config{Version: version, MaxBody: *maxBody, Site: http.FileServerFS(site.Files), Format: parquetfile.Format{}}
 	if len(paths) > 0 {
 		start := time.Now()
-		res, err := preload(paths, api.Options{Version: version, Location: loc, Scan: sf.cfg})
+		res, err := preload(paths, api.Options{Version: version, Location: loc, Scan: sf.cfg, Format: parquetfile.Format{}})
 		if err != nil {
 			fmt.Fprintf(stderr, "flinkdx view: %v\n", err)
 			return exitFailed
@@ -105,7 +106,7 @@ func preload(paths []string, opt api.Options) (*api.Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			return api.Dataset(dirFiles{paths[0], m}, m, opt.Scan)
+			return api.Dataset(dirFiles{paths[0], m}, opt.Format, m, opt.Scan)
 		}
 	}
 	return api.Analyze(func(ing *ingest.Ingester) error {

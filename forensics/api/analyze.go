@@ -32,7 +32,9 @@ type Result struct {
 	Findings []scan.Finding     `json:"findings"`
 	Timeline *timeline.Timeline `json:"timeline"`
 	// Context holds, for each log event a finding cites ("source:line"),
-	// the events of its file around it.
+	// the events of its file around it. It is null when the analysis kept
+	// no dataset to read them from (a build without Parquet): the client
+	// asks /api/v1/context for them.
 	Context map[string][]Line `json:"context"`
 	// Dataset holds the Parquet files and manifest.json (for export); it
 	// is not part of the JSON.
@@ -50,22 +52,32 @@ type Options struct {
 	Version  string
 	Location *time.Location
 	Scan     scan.Config
+	// Format, if set, is the dataset's file format (parquetfile.Format):
+	// the analysis keeps the dataset (in memory, for export) and reads the
+	// evidence's context back from it. If nil, nothing is written: the
+	// batches go by the detectors and the timeline only.
+	Format table.Format
 	// Allocator holds the batches' buffers (table.Pool if nil); tests use
 	// a poisoning one, so that a string kept past its batch shows.
 	Allocator memory.Allocator
 }
 
-// Analyze ingests in memory what feed hands the ingester (streams with
-// Reader, file trees with Files), runs the detectors and gathers the
-// timeline, all from the batches as they are made.
+// Analyze ingests what feed hands the ingester (streams with Reader, file
+// trees with Files), runs the detectors and gathers the timeline, all from
+// the batches as they are made. With opt.Format the dataset is kept in
+// memory, findings included.
 func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
-	out := table.NewMemOutput()
-	ds := table.NewDataset(out, map[string]string{
-		"flinkdx.version": opt.Version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
-	}, 0)
+	var out *table.MemOutput
+	var ds *table.Dataset
+	if opt.Format != nil {
+		out = table.NewMemOutput()
+		ds = table.NewDataset(out, opt.Format, map[string]string{
+			"flinkdx.version": opt.Version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
+		}, 0)
+	}
 	s, tl := scan.New(opt.Scan), timeline.New()
 	res := &Result{API: Version, Dataset: out}
 	iopt := ingest.Options{
@@ -76,6 +88,9 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 		},
 		Finally: func(ds *table.Dataset) error {
 			res.Findings = s.Findings()
+			if ds == nil {
+				return nil
+			}
 			rec := scan.Record(table.Pool, res.Findings)
 			defer rec.Release()
 			return ds.Table("findings", scan.Schema).Write(rec)
@@ -83,7 +98,11 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 	}
 	ing := ingest.New(ds, iopt)
 	feedErr := feed(ing)
-	m, err := ing.Finish(out)
+	var mout table.Output // the manifest goes with the dataset
+	if out != nil {
+		mout = out
+	}
+	m, err := ing.Finish(mout)
 	if err != nil {
 		return nil, err
 	}
@@ -95,11 +114,39 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 	if res.Findings == nil {
 		res.Findings = []scan.Finding{}
 	}
-	res.Context, err = evidenceContext(memFiles{m: m, files: out.Files}, res.Findings)
-	if err != nil {
-		return nil, err
+	if opt.Format != nil {
+		res.Context, err = evidenceContext(memFiles{m: m, files: out.Files}, opt.Format, res.Findings)
+		if err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
+}
+
+// Context reads the log events around the given ones ("source:line" keys,
+// as Result.Context has them) from the inputs feed hands the ingester: the
+// second look a client takes when its analysis kept no dataset.
+func Context(feed func(*ingest.Ingester) error, keys []string, opt Options) (map[string][]Line, error) {
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	c := newContextCollector(keys)
+	ing := ingest.New(nil, ingest.Options{
+		Version: opt.Version, Location: opt.Location, Allocator: opt.Allocator,
+		Observe: func(t string, rec arrow.Record) {
+			if t == "logs" {
+				c.observe(rec)
+			}
+		},
+	})
+	feedErr := feed(ing)
+	if _, err := ing.Finish(nil); err != nil {
+		return nil, err
+	}
+	if feedErr != nil {
+		return nil, feedErr
+	}
+	return c.lines(), nil
 }
 
 // Streams feeds the inputs next returns, one at a time, until io.EOF.
@@ -118,9 +165,10 @@ func Streams(next func() (Input, error)) func(*ingest.Ingester) error {
 	}
 }
 
-// Dataset scans a dataset written by "flinkdx ingest" and gathers its
-// timeline: what the viewer shows of a case analysed elsewhere.
-func Dataset(files scan.Files, m *ingest.Manifest, cfg scan.Config) (*Result, error) {
+// Dataset scans a dataset written by "flinkdx ingest" (files in format f)
+// and gathers its timeline: what the viewer shows of a case analysed
+// elsewhere.
+func Dataset(files scan.Files, f table.Format, m *ingest.Manifest, cfg scan.Config) (*Result, error) {
 	s, tl := scan.New(cfg), timeline.New()
 	tables := map[string]bool{}
 	for _, t := range append(s.Tables(), tl.Tables()...) {
@@ -131,7 +179,7 @@ func Dataset(files scan.Files, m *ingest.Manifest, cfg scan.Config) (*Result, er
 		names = append(names, t)
 	}
 	sort.Strings(names)
-	_, err := scan.ReadTables(files, names, func(t string, rec arrow.Record) {
+	_, err := scan.ReadTables(files, f, names, func(t string, rec arrow.Record) {
 		s.Observe(t, rec)
 		tl.Observe(t, rec)
 	})
@@ -142,7 +190,7 @@ func Dataset(files scan.Files, m *ingest.Manifest, cfg scan.Config) (*Result, er
 	if res.Findings == nil {
 		res.Findings = []scan.Finding{}
 	}
-	if res.Context, err = evidenceContext(files, res.Findings); err != nil {
+	if res.Context, err = evidenceContext(files, f, res.Findings); err != nil {
 		return nil, err
 	}
 	return res, nil

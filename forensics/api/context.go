@@ -30,121 +30,159 @@ func contextKey(source string, line int64) string {
 	return source + ":" + strconv.FormatInt(line, 10)
 }
 
-// evidenceContext reads the logs table back once and returns, for every
-// log event a finding cites, the events of its file around it (the
-// event itself included), keyed by contextKey.
-func evidenceContext(files scan.Files, findings []scan.Finding) (map[string][]Line, error) {
-	wanted := map[string][]int64{} // by source: the cited lines, sorted
-	for _, f := range findings {
-		for _, e := range f.Evidence {
+// evidenceContext reads the logs table of a dataset (files in format f)
+// back once and returns, for every log event a finding cites, the events
+// of its file around it (the event itself included), keyed by contextKey.
+func evidenceContext(files scan.Files, f table.Format, findings []scan.Finding) (map[string][]Line, error) {
+	var keys []string
+	for _, fd := range findings {
+		for _, e := range fd.Evidence {
 			if e.Table == "logs" && e.Line > 0 {
-				wanted[e.Source] = append(wanted[e.Source], e.Line)
+				keys = append(keys, contextKey(e.Source, e.Line))
 			}
 		}
 	}
-	out := map[string][]Line{}
-	if len(wanted) == 0 {
-		return out, nil
+	c := newContextCollector(keys)
+	if len(c.wanted) == 0 {
+		return c.lines(), nil
 	}
-	// Per cited line: the event itself and the few events of its file just
-	// before and after it. A file's events may come in any order (they are
-	// spread over partition folders), so each set keeps the nearest ones.
-	type around struct {
-		self          *Line
-		before, after []Line // by line number
+	_, err := scan.ReadTables(files, f, []string{"logs"}, func(_ string, rec arrow.Record) { c.observe(rec) })
+	return c.lines(), err
+}
+
+// contextCollector keeps, for each wanted log event, the events of its
+// file just before and after it. A file's events may come in any order
+// (a dataset spreads them over partition folders), so each set keeps the
+// nearest ones by line number.
+type contextCollector struct {
+	wanted map[string][]int64 // by source: the cited lines, sorted
+	cites  map[string][]*around
+}
+
+// around is what is kept of one cited event.
+type around struct {
+	self          *Line
+	before, after []Line // by line number
+}
+
+// newContextCollector wants the events named by keys ("source:line");
+// keys that name no line are left out.
+func newContextCollector(keys []string) *contextCollector {
+	c := &contextCollector{wanted: map[string][]int64{}, cites: map[string][]*around{}}
+	for _, k := range keys {
+		i := strings.LastIndexByte(k, ':')
+		if i < 0 {
+			continue
+		}
+		n, err := strconv.ParseInt(k[i+1:], 10, 64)
+		if err != nil || n <= 0 {
+			continue
+		}
+		c.wanted[k[:i]] = append(c.wanted[k[:i]], n)
 	}
-	cites := map[string][]*around{}
-	for s, ls := range wanted {
+	for s, ls := range c.wanted {
 		sort.Slice(ls, func(i, j int) bool { return ls[i] < ls[j] })
 		ls = slices.Compact(ls)
-		wanted[s] = ls
-		cites[s] = make([]*around, len(ls))
+		c.wanted[s] = ls
+		c.cites[s] = make([]*around, len(ls))
 		for k := range ls {
-			cites[s][k] = &around{}
+			c.cites[s][k] = &around{}
 		}
 	}
-	// nearer puts l into set (at most contextLines long) if it is nearer
-	// than what the set holds; it says whether it did.
-	nearer := func(set *[]Line, l Line, before bool) bool {
-		s := *set
-		if len(s) == contextLines {
-			if before && l.Line <= s[0].Line || !before && l.Line >= s[len(s)-1].Line {
-				return false
-			}
-			if before {
-				s = s[1:]
-			} else {
-				s = s[:len(s)-1]
-			}
+	return c
+}
+
+// nearer puts l into set (at most contextLines long) if it is nearer than
+// what the set holds; it says whether it did.
+func nearer(set *[]Line, l Line, before bool) bool {
+	s := *set
+	if len(s) == contextLines {
+		if before && l.Line <= s[0].Line || !before && l.Line >= s[len(s)-1].Line {
+			return false
 		}
-		k := sort.Search(len(s), func(k int) bool { return s[k].Line > l.Line })
-		s = slices.Insert(slices.Clip(s), k, l)
-		*set = s
-		return true
+		if before {
+			s = s[1:]
+		} else {
+			s = s[:len(s)-1]
+		}
 	}
-	_, err := scan.ReadTables(files, []string{"logs"}, func(_ string, rec arrow.Record) {
-		src, lines := table.Column[*array.Dictionary](rec, "source"), table.Column[*array.Int64](rec, "line")
-		ts, level, msg := table.Column[*array.Timestamp](rec, "ts"), table.Column[*array.Dictionary](rec, "level"), table.Column[*array.String](rec, "message")
-		if src == nil || lines == nil || msg == nil {
-			return
+	k := sort.Search(len(s), func(k int) bool { return s[k].Line > l.Line })
+	s = slices.Insert(slices.Clip(s), k, l)
+	*set = s
+	return true
+}
+
+// observe reads a batch of the logs table.
+func (c *contextCollector) observe(rec arrow.Record) {
+	src, lines := table.Column[*array.Dictionary](rec, "source"), table.Column[*array.Int64](rec, "line")
+	// The message is a string read back from a dataset, and binary as
+	// ingest makes it.
+	ts, level, msg := table.Column[*array.Timestamp](rec, "ts"), table.Column[*array.Dictionary](rec, "level"), table.Column[table.ByteArray](rec, "message")
+	if src == nil || lines == nil || msg == nil {
+		return
+	}
+	line := lines.Int64Values()
+	offs, data := msg.ValueOffsets(), msg.ValueBytes()
+	// The batch's sources, once: most are not cited at all.
+	names := make([]string, src.Dictionary().Len())
+	for k := range names {
+		names[k] = src.Dictionary().ValueStr(k)
+	}
+	codes := src.Indices().(*array.Int32).Int32Values()
+	for i := 0; i < int(rec.NumRows()); i++ {
+		source := names[codes[i]]
+		cited, ok := c.wanted[source]
+		if !ok {
+			continue
 		}
-		line := lines.Int64Values()
-		// The batch's sources, once: most are not cited at all.
-		names := make([]string, src.Dictionary().Len())
-		for k := range names {
-			names[k] = src.Dictionary().ValueStr(k)
+		sets := c.cites[source]
+		n := line[i]
+		k := sort.Search(len(cited), func(k int) bool { return cited[k] >= n })
+		mk := func() Line {
+			l := Line{Line: n, Text: string(data[offs[i]-offs[0] : offs[i+1]-offs[0]])}
+			if ts != nil && ts.IsValid(i) {
+				l.Time = int64(ts.Value(i))
+			}
+			if level != nil && level.IsValid(i) {
+				l.Level = strings.Clone(level.ValueStr(i)) // it aliases the batch
+			}
+			return l
 		}
-		codes := src.Indices().(*array.Int32).Int32Values()
-		for i := 0; i < int(rec.NumRows()); i++ {
-			source := names[codes[i]]
-			cited, ok := wanted[source]
-			if !ok {
-				continue
+		var l *Line
+		get := func() Line {
+			if l == nil {
+				v := mk()
+				l = &v
 			}
-			sets := cites[source]
-			n := line[i]
-			k := sort.Search(len(cited), func(k int) bool { return cited[k] >= n })
-			mk := func() Line {
-				l := Line{Line: n, Text: strings.Clone(msg.Value(i))}
-				if ts != nil && ts.IsValid(i) {
-					l.Time = int64(ts.Value(i))
-				}
-				if level != nil && level.IsValid(i) {
-					l.Level = level.ValueStr(i)
-				}
-				return l
-			}
-			var l *Line
-			get := func() Line {
-				if l == nil {
-					v := mk()
-					l = &v
-				}
-				return *l
-			}
-			up := k
-			if k < len(cited) && cited[k] == n {
-				v := get()
-				sets[k].self = &v
-				up = k + 1
-			}
-			// Before the cited lines above it, nearest first; once it is
-			// not near enough for one, it is not for those further up.
-			for j := up; j < len(cited); j++ {
-				if s := sets[j]; len(s.before) == contextLines && n <= s.before[0].Line || !nearer(&s.before, get(), true) {
-					break
-				}
-			}
-			for j := k - 1; j >= 0; j-- {
-				if s := sets[j]; len(s.after) == contextLines && n >= s.after[len(s.after)-1].Line || !nearer(&s.after, get(), false) {
-					break
-				}
+			return *l
+		}
+		up := k
+		if k < len(cited) && cited[k] == n {
+			v := get()
+			sets[k].self = &v
+			up = k + 1
+		}
+		// Before the cited lines above it, nearest first; once it is not
+		// near enough for one, it is not for those further up.
+		for j := up; j < len(cited); j++ {
+			if s := sets[j]; len(s.before) == contextLines && n <= s.before[0].Line || !nearer(&s.before, get(), true) {
+				break
 			}
 		}
-	})
-	for s, ls := range wanted {
+		for j := k - 1; j >= 0; j-- {
+			if s := sets[j]; len(s.after) == contextLines && n >= s.after[len(s.after)-1].Line || !nearer(&s.after, get(), false) {
+				break
+			}
+		}
+	}
+}
+
+// lines returns the context of every wanted event that was seen.
+func (c *contextCollector) lines() map[string][]Line {
+	out := map[string][]Line{}
+	for s, ls := range c.wanted {
 		for k, n := range ls {
-			a := cites[s][k]
+			a := c.cites[s][k]
 			if a.self == nil {
 				continue
 			}
@@ -152,5 +190,5 @@ func evidenceContext(files scan.Files, findings []scan.Finding) (map[string][]Li
 			out[contextKey(s, n)] = lines
 		}
 	}
-	return out, err
+	return out
 }

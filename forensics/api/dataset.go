@@ -47,7 +47,7 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 	if body == nil {
 		return nil, false
 	}
-	next, err := inputs(r)
+	next, err := inputs(r, nil)
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}
@@ -92,7 +92,7 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 			files.files[rel] = data
 		}
 	}
-	res, err := Dataset(files, &m, scan.DefaultConfig())
+	res, err := Dataset(files, cfg.Format, &m, scan.DefaultConfig())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return nil, false
@@ -146,7 +146,10 @@ func sharedDataset(next func() (Input, error), opt Options) (func() (Input, erro
 		return again(first, next), nil, nil
 	}
 	files.m = &m
-	res, err := Dataset(files, &m, opt.Scan)
+	if opt.Format == nil {
+		return nil, nil, errNeedsParquet
+	}
+	res, err := Dataset(files, opt.Format, &m, opt.Scan)
 	if err != nil {
 		return nil, nil, err
 	}

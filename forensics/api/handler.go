@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // Config configures the handler.
@@ -32,6 +33,12 @@ type Config struct {
 	Site http.Handler
 	// Allocator holds the batches' buffers (table.Pool if nil).
 	Allocator memory.Allocator
+	// Format is the dataset's file format (parquetfile.Format). A build
+	// without it (the browser's analysis module) writes and reads no
+	// Parquet: analyze answers without context (see /api/v1/context), and
+	// what needs Parquet answers 501 with "needs": "parquet", for the
+	// client to ask a build that has it.
+	Format table.Format
 }
 
 // Handler is the analysis API.
@@ -40,6 +47,8 @@ type Config struct {
 //	POST /api/v1/analyze            body: multipart/form-data (a part per file) or one raw stream (?name=)
 //	                                → Result as JSON
 //	POST /api/v1/export             same body → the dataset as a zip of Parquet files and manifest.json
+//	POST /api/v1/context            multipart: a field "at" (source:line keys, a line each), then the files
+//	                                → {"api":"v1","context":…}
 //	POST /api/v1/dataset            multipart: a dataset's manifest.json and Parquet files → Result
 //	GET  /api/v1/preloaded[/export] the case "flinkdx view" was started with
 func Handler(cfg Config) http.Handler {
@@ -53,12 +62,25 @@ func Handler(cfg Config) http.Handler {
 			writeJSON(w, http.StatusOK, res)
 		}
 	})
+	mux.HandleFunc("POST /api/v1/context", func(w http.ResponseWriter, r *http.Request) {
+		if ctx, ok := contextRequest(w, r, cfg); ok {
+			writeJSON(w, http.StatusOK, map[string]any{"api": Version, "context": ctx})
+		}
+	})
 	mux.HandleFunc("POST /api/v1/dataset", func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Format == nil {
+			needsParquet(w)
+			return
+		}
 		if res, ok := datasetRequest(w, r, cfg); ok {
 			writeJSON(w, http.StatusOK, res)
 		}
 	})
 	mux.HandleFunc("POST /api/v1/export", func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Format == nil {
+			needsParquet(w)
+			return
+		}
 		if res, ok := analyzeRequest(w, r, cfg); ok {
 			writeZip(w, res)
 		}
@@ -139,22 +161,21 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 	if body == nil {
 		return nil, false
 	}
-	opt := Options{Version: cfg.Version, Scan: scan.DefaultConfig(), Allocator: cfg.Allocator}
-	if tz := r.URL.Query().Get("tz"); tz != "" {
-		loc, err := time.LoadLocation(tz)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown time zone %q", tz))
-			return nil, false
-		}
-		opt.Location = loc
+	opt, ok := requestOptions(w, r, cfg)
+	if !ok {
+		return nil, false
 	}
-	next, err := inputs(r)
+	next, err := inputs(r, nil)
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}
 	// A zip of a dataset (what export gives an analyst to share) is
 	// scanned as that dataset, not ingested.
 	next, shared, err := sharedDataset(next, opt)
+	if errors.Is(err, errNeedsParquet) {
+		needsParquet(w)
+		return nil, false
+	}
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}
@@ -168,14 +189,83 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 	return res, true
 }
 
+// requestOptions reads the analysis options of a request (?tz=); on
+// failure it has answered the request.
+func requestOptions(w http.ResponseWriter, r *http.Request, cfg Config) (Options, bool) {
+	opt := Options{Version: cfg.Version, Scan: scan.DefaultConfig(), Allocator: cfg.Allocator, Format: cfg.Format}
+	if tz := r.URL.Query().Get("tz"); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown time zone %q", tz))
+			return opt, false
+		}
+		opt.Location = loc
+	}
+	return opt, true
+}
+
+// maxContextKeys bounds the "at" field of a context request.
+const maxContextKeys = 8 << 20
+
+// contextRequest reads the keys and the files of a context request and
+// returns the events around the keyed ones; on failure it has answered
+// the request.
+func contextRequest(w http.ResponseWriter, r *http.Request, cfg Config) (map[string][]Line, bool) {
+	body := limit(w, r, cfg)
+	if body == nil {
+		return nil, false
+	}
+	opt, ok := requestOptions(w, r, cfg)
+	if !ok {
+		return nil, false
+	}
+	var keys []string
+	next, err := inputs(r, func(name string, f io.Reader) error {
+		if name != "at" {
+			return nil
+		}
+		b, err := io.ReadAll(io.LimitReader(f, maxContextKeys+1))
+		if err == nil && len(b) > maxContextKeys {
+			err = fmt.Errorf("the field \"at\" is larger than %d MiB", maxContextKeys>>20)
+		}
+		keys = append(keys, strings.Fields(string(b))...)
+		return err
+	})
+	if failed(w, err, body, cfg) {
+		return nil, false
+	}
+	// The keys come before the files: reading up to the first file reads
+	// them.
+	first, err := next()
+	if failed(w, err, body, cfg) {
+		return nil, false
+	}
+	ctx, err := Context(Streams(again(first, next)), keys, opt)
+	if failed(w, err, body, cfg) {
+		return nil, false
+	}
+	return ctx, true
+}
+
+// errNeedsParquet: the request needs Parquet, which this build lacks.
+var errNeedsParquet = errors.New("this build reads and writes no Parquet")
+
+// needsParquet answers a request this build cannot serve: the browser's
+// analysis module leaves Parquet to a second module, which the page loads
+// when it is needed and sends the request to again.
+func needsParquet(w http.ResponseWriter) {
+	writeJSON(w, http.StatusNotImplemented, map[string]string{"api": Version, "error": errNeedsParquet.Error(), "needs": "parquet"})
+}
+
 func tooLarge(n int64) string {
 	return fmt.Sprintf("request body larger than %d MiB, the limit of this host: run flinkdx on your machine for larger cases", n>>20)
 }
 
 // inputs returns the files of a request one at a time: the parts of a
 // multipart/form-data body in order (each read as it arrives, never held
-// whole), or the body itself named by ?name=.
-func inputs(r *http.Request) (func() (Input, error), error) {
+// whole), or the body itself named by ?name=. Form fields that are not
+// files go to field, if not nil, as they come.
+func inputs(r *http.Request, field func(name string, r io.Reader) error) (func() (Input, error), error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
 		name := r.URL.Query().Get("name")
@@ -211,7 +301,13 @@ func inputs(r *http.Request) (func() (Input, error), error) {
 			_, params, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
 			name, ok := params["filename"]
 			if !ok {
-				continue // a form field, not a file
+				// A form field, not a file.
+				if field != nil {
+					if err := field(p.FormName(), p); err != nil {
+						return Input{}, err
+					}
+				}
+				continue
 			}
 			n++
 			return Input{Name: cleanName(name), R: p}, nil

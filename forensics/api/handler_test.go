@@ -16,6 +16,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -66,7 +67,7 @@ var flinkState = map[string]bool{"CREATED": true, "INITIALIZING": true, "RUNNING
 var poisoned = &table.PoolAllocator{Poison: true}
 
 func TestAnalyzeDemo(t *testing.T) {
-	h := Handler(Config{Version: "test", Allocator: poisoned})
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, Allocator: poisoned})
 	body, ctype := multipartBody(t, map[string][]byte{"case/incident.tar.gz": demo(t)})
 	rec := post(t, h, "/api/v1/analyze", body, ctype)
 	if rec.Code != http.StatusOK {
@@ -155,7 +156,7 @@ func TestAnalyzeDemo(t *testing.T) {
 // Export answers the same body with the dataset: a zip of manifest.json
 // and Parquet files whose row counts are the manifest's.
 func TestExport(t *testing.T) {
-	h := Handler(Config{Version: "test"})
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}})
 	rec := post(t, h, "/api/v1/export?name=incident.tar.gz", bytes.NewReader(demo(t)), "application/octet-stream")
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/zip" {
 		t.Fatalf("status %d, %s", rec.Code, rec.Header().Get("Content-Type"))
@@ -202,7 +203,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	h := Handler(Config{Version: "test", MaxBody: 1 << 20})
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, MaxBody: 1 << 20})
 	big := bytes.Repeat([]byte("2024-01-01 00:00:00,000 INFO  x - y\n"), 40000)
 	for _, c := range []struct {
 		name, method, url, ctype string
@@ -251,7 +252,7 @@ func TestCleanName(t *testing.T) {
 // A dataset exported by the viewer (or written by ingest), sent back as a
 // dropped folder, gives the same findings and timeline as the files did.
 func TestDatasetRoundTrip(t *testing.T) {
-	h := Handler(Config{Version: "test", Allocator: poisoned})
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, Allocator: poisoned})
 	first := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
 	var want Result
 	json.Unmarshal(first.Body.Bytes(), &want)
@@ -302,7 +303,7 @@ func TestDatasetRoundTrip(t *testing.T) {
 // Each log event a finding cites comes with the events around it in its
 // file, itself included, in order.
 func TestEvidenceContext(t *testing.T) {
-	h := Handler(Config{Version: "test"})
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}})
 	rec := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
 	var res Result
 	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
@@ -342,7 +343,7 @@ func TestEvidenceContext(t *testing.T) {
 // a dataset: the same findings as the files it came from; export of it
 // gives the same zip back. A zip of logs is still ingested.
 func TestSharedZip(t *testing.T) {
-	h := Handler(Config{Version: "test", Allocator: poisoned})
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, Allocator: poisoned})
 	first := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
 	var want Result
 	json.Unmarshal(first.Body.Bytes(), &want)
@@ -390,7 +391,7 @@ func TestNoSecretInAnswers(t *testing.T) {
 		"2024-03-01 10:00:01,000 ERROR org.apache.flink.runtime.taskmanager.Task [] - Source: x (1/1) switched from RUNNING to FAILED with failure cause:\n" +
 		"java.sql.SQLException: cannot connect to jdbc:postgresql://db:5432/x?user=flink&password=" + secret + "\n" +
 		"\tat org.example.Sink.open(Sink.java:42)\n"
-	h := Handler(Config{Version: "test", MaxBody: 1 << 20})
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, MaxBody: 1 << 20})
 	for _, url := range []string{"/api/v1/analyze?name=taskmanager.log", "/api/v1/export?name=taskmanager.log"} {
 		rec := post(t, h, url, strings.NewReader(log), "application/octet-stream")
 		if rec.Code != http.StatusOK {
@@ -412,7 +413,7 @@ func TestNoSecretInAnswers(t *testing.T) {
 					all.Write(data)
 					continue
 				}
-				table.ReadParquet(bytes.NewReader(data), int64(len(data)), table.ReadOptions{Plain: map[string]bool{"message": true, "detail": true, "text": true}}, func(r arrow.Record) {
+				parquetfile.Read(bytes.NewReader(data), int64(len(data)), table.ReadOptions{Plain: map[string]bool{"message": true, "detail": true, "text": true}}, func(r arrow.Record) {
 					for _, col := range r.Columns() {
 						fmt.Fprintln(&all, col)
 					}
@@ -426,5 +427,102 @@ func TestNoSecretInAnswers(t *testing.T) {
 		if strings.Contains(url, "export") && !bytes.Contains(body, []byte("******")) {
 			t.Errorf("%s: no mask in the exported dataset", url)
 		}
+	}
+}
+
+// The browser's analysis module has no Parquet: analyze gives the same
+// findings, timeline and manifest totals as a build with it, and context
+// null; /api/v1/context then gives, for the cited lines, exactly the
+// context the full build read back from its dataset. What needs Parquet
+// answers 501 with "needs": "parquet".
+func TestWithoutParquet(t *testing.T) {
+	full := Handler(Config{Version: "test", Format: parquetfile.Format{}})
+	lean := Handler(Config{Version: "test", Allocator: poisoned})
+	files := map[string][]byte{"case/incident.tar.gz": demo(t)}
+	answer := func(h http.Handler) (Result, map[string]json.RawMessage) {
+		body, ctype := multipartBody(t, files)
+		rec := post(t, h, "/api/v1/analyze", body, ctype)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		var res Result
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal(rec.Body.Bytes(), &raw)
+		return res, raw
+	}
+	want, wantRaw := answer(full)
+	got, gotRaw := answer(lean)
+	for _, k := range []string{"findings", "timeline"} {
+		if !bytes.Equal(gotRaw[k], wantRaw[k]) {
+			t.Errorf("%s differ without Parquet:\n%.600s\nwant\n%.600s", k, gotRaw[k], wantRaw[k])
+		}
+	}
+	if string(gotRaw["context"]) != "null" {
+		t.Errorf("context %.200s; want null (nothing kept to read it from)", gotRaw["context"])
+	}
+	if got.Manifest.Totals != want.Manifest.Totals {
+		t.Errorf("totals %+v; want %+v", got.Manifest.Totals, want.Manifest.Totals)
+	}
+	for name, info := range want.Manifest.Tables {
+		if name == "findings" {
+			continue
+		}
+		if g := got.Manifest.Tables[name]; g.Rows != info.Rows || len(g.Files) != 0 {
+			t.Errorf("table %s: %d rows in %d files; want %d rows, no file", name, g.Rows, len(g.Files), info.Rows)
+		}
+	}
+
+	// The second look: the cited lines, a line each, before the files.
+	var keys []string
+	for _, f := range got.Findings {
+		for _, e := range f.Evidence {
+			if e.Table == "logs" {
+				keys = append(keys, contextKey(e.Source, e.Line))
+			}
+		}
+	}
+	if len(keys) == 0 {
+		t.Fatal("no log evidence in the demo")
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("at", strings.Join(keys, "\n"))
+	w, _ := mw.CreateFormFile("file", "case/incident.tar.gz")
+	w.Write(files["case/incident.tar.gz"])
+	mw.Close()
+	rec := post(t, lean, "/api/v1/context", &buf, mw.FormDataContentType())
+	if rec.Code != http.StatusOK {
+		t.Fatalf("context: status %d: %s", rec.Code, rec.Body)
+	}
+	var ctx struct {
+		Context map[string][]Line `json:"context"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Context) == 0 || fmt.Sprint(ctx.Context) != fmt.Sprint(want.Context) {
+		t.Errorf("context of %d keys; want %d, as read back from the dataset", len(ctx.Context), len(want.Context))
+		for k, w := range want.Context {
+			if fmt.Sprint(ctx.Context[k]) != fmt.Sprint(w) {
+				t.Fatalf("%s:\n%+v\nwant\n%+v", k, ctx.Context[k], w)
+			}
+		}
+	}
+
+	for _, route := range []string{"/api/v1/export", "/api/v1/dataset"} {
+		body, ctype := multipartBody(t, files)
+		rec := post(t, lean, route, body, ctype)
+		if rec.Code != http.StatusNotImplemented || !strings.Contains(rec.Body.String(), `"needs":"parquet"`) {
+			t.Errorf("%s: status %d: %s", route, rec.Code, rec.Body)
+		}
+	}
+	// A shared dataset zip is recognised, and sent on to Parquet.
+	zipped := post(t, full, "/api/v1/export?name=incident.tar.gz", bytes.NewReader(demo(t)), "application/octet-stream")
+	rec = post(t, lean, "/api/v1/analyze?name=shared.zip", bytes.NewReader(zipped.Body.Bytes()), "application/octet-stream")
+	if rec.Code != http.StatusNotImplemented || !strings.Contains(rec.Body.String(), `"needs":"parquet"`) {
+		t.Errorf("a shared dataset zip: status %d: %.300s", rec.Code, rec.Body)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -36,7 +37,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		out := table.NewMemOutput()
-		in := New(table.NewDataset(out, nil, 0), Options{})
+		in := New(table.NewDataset(out, parquetfile.Format{}, nil, 0), Options{})
 		in.Reader("bench.log", bytes.NewReader(data))
 		if _, err := in.Finish(out); err != nil {
 			b.Fatal(err)
@@ -60,7 +61,7 @@ func BenchmarkIngestGenerated(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		out := table.NewMemOutput()
-		in := New(table.NewDataset(out, nil, 0), Options{})
+		in := New(table.NewDataset(out, parquetfile.Format{}, nil, 0), Options{})
 		in.Reader("taskmanager.log", bytes.NewReader(data))
 		if _, err := in.Finish(out); err != nil {
 			b.Fatal(err)

@@ -62,7 +62,8 @@ type Options struct {
 	// runs the detectors this way, without reading the dataset back).
 	Observe func(table string, rec arrow.Record)
 	// Finally, if set, runs once every batch was written and before the
-	// dataset closes: it may add tables (the findings of "analyze").
+	// dataset closes: it may add tables (the findings of "analyze"). It
+	// is given nil when there is no dataset.
 	Finally func(ds *table.Dataset) error
 }
 
@@ -169,7 +170,8 @@ func (m *Manifest) Complete() bool { return len(m.Errors) == 0 }
 // Ingester runs one lane per file read at once.
 type lane struct {
 	opt    Options
-	unit   *table.Unit
+	unit   *table.Unit // nil: no dataset, rows are only counted
+	rows   map[string]int64
 	b      *flinklog.Builder
 	parser *flinklog.Parser
 	sink   batchSink
@@ -270,6 +272,10 @@ func (in *lane) process(name string, rec arrow.Record) {
 		defer rec.Release()
 	}
 	in.observe(name, rec)
+	if in.unit == nil {
+		in.rows[name] += rec.NumRows()
+		return
+	}
 	if err := in.unit.Write(name, t.Schema, t.Layout, rec); err != nil && in.err == nil {
 		in.err = err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -50,7 +51,7 @@ func readParquet(t *testing.T, data []byte) (*parquet.Schema, []map[string]any) 
 func runIngest(t *testing.T, fsys fstest.MapFS, paths []string, opt Options) (*Manifest, *table.MemOutput) {
 	t.Helper()
 	out := table.NewMemOutput()
-	ds := table.NewDataset(out, nil, 2)
+	ds := table.NewDataset(out, parquetfile.Format{}, nil, 2)
 	ds.RowGroupsPerFile = 2
 	if opt.Allocator == nil {
 		// Buffers full of 0xA5: nothing may read bytes it did not write.

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -47,7 +48,7 @@ func TestRedactHistoryServerAccessKey(t *testing.T) {
 			if !strings.HasSuffix(name, ".parquet") {
 				continue
 			}
-			_, err := table.ReadParquet(bytes.NewReader(data), int64(len(data)), table.ReadOptions{}, func(rec arrow.Record) {
+			_, err := parquetfile.Read(bytes.NewReader(data), int64(len(data)), table.ReadOptions{}, func(rec arrow.Record) {
 				keys := -1
 				if idx := rec.Schema().FieldIndices("key"); len(idx) == 1 {
 					keys = idx[0]

@@ -50,7 +50,8 @@ type Ingester struct {
 	ds    *table.Dataset
 	m     Manifest
 	files map[string][]table.FileInfo
-	lanes []*lane // every lane started, for their GC statistics
+	rows  map[string]int64 // by table, when there is no dataset
+	lanes []*lane          // every lane started, for their GC statistics
 	free  []*lane
 	err   error
 	// reader is the unit open for inputs given as streams (Reader).
@@ -61,7 +62,9 @@ type Ingester struct {
 	Notable []Notable
 }
 
-// New starts an ingest into a dataset.
+// New starts an ingest into a dataset. With no dataset (nil) nothing is
+// written: the batches only go to opt.Observe, and the manifest counts
+// each table's rows (the browser's analysis, which needs no Parquet).
 func New(ds *table.Dataset, opt Options) *Ingester {
 	if opt.BatchRows <= 0 {
 		opt.BatchRows = 65536
@@ -81,7 +84,7 @@ func New(ds *table.Dataset, opt Options) *Ingester {
 	if opt.UnitBytes <= 0 {
 		opt.UnitBytes = defaultUnitBytes
 	}
-	in := &Ingester{opt: opt, ds: ds, files: map[string][]table.FileInfo{}}
+	in := &Ingester{opt: opt, ds: ds, files: map[string][]table.FileInfo{}, rows: map[string]int64{}}
 	if obs := opt.Observe; obs != nil && opt.Jobs > 1 {
 		// Lanes hand batches over one at a time.
 		in.opt.Observe = func(t string, rec arrow.Record) {
@@ -120,13 +123,17 @@ type unitResult struct {
 	m       Manifest // streams, skips, failures
 	notable []Notable
 	files   map[string][]table.FileInfo
+	rows    map[string]int64 // by table, when there is no dataset
 	err     error
 }
 
-// begin starts a unit on a lane.
+// begin starts a unit on a lane (of ds, if not nil).
 func (l *lane) begin(ds *table.Dataset) {
-	l.unit = ds.Unit()
-	l.unit.GroupRows = l.opt.BatchRows
+	l.unit, l.rows = nil, map[string]int64{}
+	if ds != nil {
+		l.unit = ds.Unit()
+		l.unit.GroupRows = l.opt.BatchRows
+	}
 	l.m = Manifest{}
 	l.Notable = nil
 	l.err = nil
@@ -141,10 +148,12 @@ func (l *lane) end(inputs []input.Input) unitResult {
 	l.flushAll()
 	close(l.pipe)
 	<-l.piped
-	r := unitResult{inputs: inputs, m: l.m, notable: l.Notable, err: l.err}
-	if r.err != nil {
+	r := unitResult{inputs: inputs, m: l.m, notable: l.Notable, rows: l.rows, err: l.err}
+	switch {
+	case l.unit == nil:
+	case r.err != nil:
 		l.unit.Abort()
-	} else {
+	default:
 		r.files, r.err = l.unit.Commit(unitID(inputs))
 	}
 	l.unit = nil
@@ -182,6 +191,9 @@ func (in *Ingester) add(r unitResult) {
 	}
 	for t, fs := range r.files {
 		in.files[t] = append(in.files[t], fs...)
+	}
+	for t, n := range r.rows {
+		in.rows[t] += n
 	}
 	if r.err != nil && in.err == nil {
 		in.err = r.err
@@ -319,7 +331,8 @@ func (in *Ingester) Reader(name string, r io.Reader) {
 }
 
 // Finish writes the last batches, closes the dataset and returns the
-// manifest (also written as manifest.json into out).
+// manifest (also written as manifest.json into out, unless there is no
+// dataset).
 func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 	if in.reader != nil {
 		in.add(in.reader.end(in.readerIns))
@@ -341,6 +354,14 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 		if err := in.opt.Finally(in.ds); err != nil && in.err == nil {
 			in.err = err
 		}
+	}
+	if in.ds == nil {
+		in.m.Tables = map[string]table.TableInfo{}
+		for _, t := range Tables {
+			in.m.Tables[t.Name] = table.TableInfo{Rows: in.rows[t.Name], Files: []table.FileInfo{}}
+		}
+		in.m.total()
+		return &in.m, in.err
 	}
 	tables, err := in.ds.Close()
 	if err == nil {
@@ -402,6 +423,9 @@ func (m *Manifest) placeholders(ds *table.Dataset) error {
 // total sums up the manifest's tables and streams.
 func (m *Manifest) total() {
 	for name, info := range m.Tables {
+		if len(info.Files) == 0 {
+			continue // no dataset: the rows were counted as they went by
+		}
 		info.Rows = 0
 		sort.Slice(info.Files, func(i, j int) bool { return info.Files[i].Path < info.Files[j].Path })
 		for _, f := range info.Files {

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -83,7 +84,7 @@ func TestIngestIncremental(t *testing.T) {
 	}
 	out := table.NewMemOutput()
 	run := func(fsys fstest.MapFS, prev *Manifest) *Manifest {
-		ds := table.NewDataset(out, nil, 2)
+		ds := table.NewDataset(out, parquetfile.Format{}, nil, 2)
 		opt := Options{Version: "test", UnitBytes: 1, Previous: prev}
 		if prev != nil {
 			opt.Known = prev.Inputs
@@ -172,7 +173,7 @@ func TestPartitionFoldersStayInside(t *testing.T) {
 		"logs/flink-root-taskexecutor-0-..%2F..%2Fevil.log": {Data: []byte(line)}}
 	dir := t.TempDir()
 	root := filepath.Join(dir, "ds")
-	ds := table.NewDataset(table.DirOutput{Root: root}, nil, 1)
+	ds := table.NewDataset(table.DirOutput{Root: root}, parquetfile.Format{}, nil, 1)
 	in := New(ds, Options{Version: "test"})
 	in.Files(&input.Walker{FS: fsys}, []string{"logs"})
 	m, err := in.Finish(table.DirOutput{Root: root})

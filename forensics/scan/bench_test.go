@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 )
 
 type dirFS struct {
@@ -42,7 +43,7 @@ func BenchmarkScanDataset(b *testing.B) {
 	var rows int64
 	for b.Loop() {
 		s := New(DefaultConfig())
-		n, err := s.ReadDataset(dirFS{dir, m})
+		n, err := s.ReadDataset(dirFS{dir, m}, parquetfile.Format{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -78,7 +79,7 @@ func BenchmarkDetectors(b *testing.B) {
 		r.Retain()
 		rec.tables, rec.recs = append(rec.tables, t), append(rec.recs, r)
 	}
-	rows, err := s.ReadDataset(dirFS{dir, m})
+	rows, err := s.ReadDataset(dirFS{dir, m}, parquetfile.Format{})
 	if err != nil {
 		b.Fatal(err)
 	}

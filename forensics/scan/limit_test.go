@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -36,7 +37,7 @@ func (f memFiles) List(t string) ([]string, error) {
 func demoDataset(t *testing.T) memFiles {
 	t.Helper()
 	out := table.NewMemOutput()
-	in := ingest.New(table.NewDataset(out, nil, 1), ingest.Options{Version: "test"})
+	in := ingest.New(table.NewDataset(out, parquetfile.Format{}, nil, 1), ingest.Options{Version: "test"})
 	in.Reader("incident.tar.gz", bytes.NewReader(read(t, "../../testdata/demo/incident.tar.gz")))
 	m, err := in.Finish(out)
 	if err != nil {
@@ -70,11 +71,11 @@ func TestLimit(t *testing.T) {
 			kept += rec.NumRows()
 			checkWithin(t, l, tb, rec)
 		})
-		_, err = ReadTables(files, []string{"logs", "metrics", "gc"}, func(string, arrow.Record) {})
+		_, err = ReadTables(files, parquetfile.Format{}, []string{"logs", "metrics", "gc"}, func(string, arrow.Record) {})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = ReadTables(lf, []string{"logs", "metrics", "gc"}, func(tb string, rec arrow.Record) {
+		_, err = ReadTables(lf, parquetfile.Format{}, []string{"logs", "metrics", "gc"}, func(tb string, rec arrow.Record) {
 			all += rec.NumRows()
 			observe(tb, rec)
 		})
@@ -137,7 +138,7 @@ func TestLimitFindings(t *testing.T) {
 	files := demoDataset(t)
 	scanWith := func(l Limit) []string {
 		s := New(DefaultConfig())
-		if _, err := ReadTables(l.Files(files), s.Tables(), l.Observe(memory.DefaultAllocator, s.Observe)); err != nil {
+		if _, err := ReadTables(l.Files(files), parquetfile.Format{}, s.Tables(), l.Observe(memory.DefaultAllocator, s.Observe)); err != nil {
 			t.Fatal(err)
 		}
 		var rules []string

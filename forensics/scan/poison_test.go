@@ -12,6 +12,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -44,7 +45,7 @@ func TestFindingsOutliveTheirBatches(t *testing.T) {
 		} else {
 			opt.Allocator = goAllocator{}
 		}
-		in := ingest.New(table.NewDataset(out, nil, 2), opt)
+		in := ingest.New(table.NewDataset(out, parquetfile.Format{}, nil, 2), opt)
 		in.Files(&input.Walker{FS: fsys}, []string{"testdata"})
 		if _, err := in.Finish(out); err != nil {
 			t.Fatal(err)

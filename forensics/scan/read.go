@@ -24,9 +24,10 @@ type Files interface {
 }
 
 // ReadDataset hands every batch of the tables the detectors read to the
-// scanner, a row group at a time.
-func (s *Scanner) ReadDataset(files Files) (rows int64, err error) {
-	return ReadTables(files, s.Tables(), func(t string, rec arrow.Record) {
+// scanner, a row group at a time; the files are in format f
+// (parquetfile.Format).
+func (s *Scanner) ReadDataset(files Files, f table.Format) (rows int64, err error) {
+	return ReadTables(files, f, s.Tables(), func(t string, rec arrow.Record) {
 		if s.keep != nil {
 			s.keep(t, rec)
 		}
@@ -34,10 +35,10 @@ func (s *Scanner) ReadDataset(files Files) (rows int64, err error) {
 	})
 }
 
-// ReadTables hands every batch of the named tables of a dataset to observe,
-// in file order; the big tables are read without the columns no detector
-// uses (see projection).
-func ReadTables(files Files, tables []string, observe func(table string, rec arrow.Record)) (rows int64, err error) {
+// ReadTables hands every batch of the named tables of a dataset (files in
+// format f) to observe, in file order; the big tables are read without the
+// columns no detector uses (see projection).
+func ReadTables(files Files, f table.Format, tables []string, observe func(table string, rec arrow.Record)) (rows int64, err error) {
 	for _, t := range tables {
 		names, err := files.List(t)
 		if err != nil {
@@ -49,7 +50,7 @@ func ReadTables(files Files, tables []string, observe func(table string, rec arr
 			if err != nil {
 				return rows, err
 			}
-			nr, err := readFile(t, r, observe)
+			nr, err := readFile(f, t, r, observe)
 			rows += nr
 			if c, ok := r.(io.Closer); ok {
 				c.Close()
@@ -62,7 +63,7 @@ func ReadTables(files Files, tables []string, observe func(table string, rec arr
 	return rows, nil
 }
 
-func readFile(tableName string, r ReaderAtSeeker, observe func(string, arrow.Record)) (int64, error) {
+func readFile(f table.Format, tableName string, r ReaderAtSeeker, observe func(string, arrow.Record)) (int64, error) {
 	size, err := r.Seek(0, io.SeekEnd)
 	if err != nil {
 		return 0, err
@@ -78,7 +79,7 @@ func readFile(tableName string, r ReaderAtSeeker, observe func(string, arrow.Rec
 	var readErr error
 	go func() {
 		defer close(recs)
-		_, readErr = table.ReadParquet(r, size, opt, func(rec arrow.Record) {
+		_, readErr = f.Read(r, size, opt, func(rec arrow.Record) {
 			rec.Retain()
 			recs <- rec
 		})

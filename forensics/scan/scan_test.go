@@ -11,6 +11,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -26,7 +27,7 @@ func analyze(t *testing.T, cfg Config, files map[string][]byte) []Finding {
 	}
 	s := New(cfg)
 	out := table.NewMemOutput()
-	ds := table.NewDataset(out, nil, 1)
+	ds := table.NewDataset(out, parquetfile.Format{}, nil, 1)
 	in := ingest.New(ds, ingest.Options{Version: "test", Observe: func(name string, rec arrow.Record) { s.Observe(name, rec) }})
 	in.Files(&input.Walker{FS: fsys}, names)
 	if _, err := in.Finish(out); err != nil {

@@ -61,6 +61,7 @@ type TableInfo struct {
 // files are named after the unit's content when it commits).
 type Dataset struct {
 	out    Output
+	format Format
 	meta   map[string]string
 	sem    chan struct{} // bounds the row groups being encoded at once
 	tables map[string]*TableWriter
@@ -71,14 +72,14 @@ type Dataset struct {
 	Allocator memory.Allocator
 }
 
-// NewDataset starts a dataset. meta is written into every Parquet file's
-// key-value metadata. workers bounds the goroutines that encode row groups
-// at once (GOMAXPROCS if 0).
-func NewDataset(out Output, meta map[string]string, workers int) *Dataset {
+// NewDataset starts a dataset of files in format f (parquetfile.Format).
+// meta is written into every file's key-value metadata. workers bounds the
+// goroutines that encode row groups at once (GOMAXPROCS if 0).
+func NewDataset(out Output, f Format, meta map[string]string, workers int) *Dataset {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	return &Dataset{out: out, meta: meta, sem: make(chan struct{}, workers), tables: map[string]*TableWriter{}, RowGroupsPerFile: 64}
+	return &Dataset{out: out, format: f, meta: meta, sem: make(chan struct{}, workers), tables: map[string]*TableWriter{}, RowGroupsPerFile: 64}
 }
 
 // mem holds the batches a unit joins from slices.
@@ -198,7 +199,7 @@ type part struct {
 	file   OutputFile
 	buf    *bufio.Writer
 	count  *countingWriter
-	pq     *ParquetFile
+	pq     FileWriter
 	groups int
 	rows   int64 // of a closed deferred part
 }
@@ -211,11 +212,9 @@ type job struct {
 }
 
 type encoded struct {
-	g   *RowGroup
+	g   RowGroup
 	err error
 }
-
-var encoders = sync.Pool{New: func() any { return new(Encoder) }}
 
 func (t *TableWriter) setErr(err error) {
 	t.mu.Lock()
@@ -254,9 +253,7 @@ func (t *TableWriter) Write(rec arrow.Record) error {
 	t.part.groups++
 	t.ds.sem <- struct{}{}
 	go func() {
-		enc := encoders.Get().(*Encoder)
-		g, err := enc.Encode(j.part.pq, j.rec)
-		encoders.Put(enc)
+		g, err := j.part.pq.Encode(j.rec)
 		<-t.ds.sem
 		j.res <- encoded{g, err}
 	}()
@@ -292,7 +289,7 @@ func (t *TableWriter) startPart() error {
 		bufSize = 256 << 10
 	}
 	p.buf = bufio.NewWriterSize(p.count, bufSize)
-	p.pq, err = NewParquetFile(p.buf, t.name, t.schema, t.ds.meta)
+	p.pq, err = t.ds.format.Create(p.buf, t.name, t.schema, t.ds.meta)
 	if err != nil {
 		f.Abort()
 		return err

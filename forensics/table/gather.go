@@ -63,7 +63,7 @@ func gatherColumn(mem memory.Allocator, col arrow.Array, runs []run, n int) (arr
 			}
 		}
 		return b.NewArray(), nil
-	case byteArray:
+	case ByteArray:
 		// Strings, built as strings or as binary arrays of type utf8.
 		b := array.NewBinaryBuilder(mem, a.DataType().(arrow.BinaryDataType))
 		defer b.Release()
@@ -124,4 +124,11 @@ func gatherFixed[T any, B fixedBuilder[T]](b B, vs []T, valid func(int) bool, nu
 		}
 	}
 	return b.NewArray()
+}
+
+// ByteArray is a string or binary array.
+type ByteArray interface {
+	arrow.Array
+	ValueOffsets() []int32
+	ValueBytes() []byte
 }

@@ -78,7 +78,8 @@ func TestUnitPartitions(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	schema, rec := partitionSample(mem)
 	out := NewMemOutput()
-	ds := NewDataset(out, nil, 2)
+	format := newTestFormat()
+	ds := NewDataset(out, format, nil, 2)
 	ds.RowGroupsPerFile = 2
 	u := ds.Unit()
 	layout := Layout{Time: "ts", Host: "host"}
@@ -110,7 +111,7 @@ func TestUnitPartitions(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s is in the list but not written", f.Path)
 		}
-		rows, err := ReadParquet(bytes.NewReader(data), int64(len(data)), ReadOptions{}, func(r arrow.Record) {
+		rows, err := format.Read(bytes.NewReader(data), int64(len(data)), ReadOptions{}, func(r arrow.Record) {
 			ns := Column[*array.Int64](r, "n")
 			for i := 0; i < int(r.NumRows()); i++ {
 				row := ns.Value(i)
@@ -146,6 +147,7 @@ func TestUnitPartitions(t *testing.T) {
 			t.Errorf("no folder %s; have %v", want, folders)
 		}
 	}
+	format.release()
 	rec.Release()
 	mem.AssertSize(t, 0)
 }
@@ -165,7 +167,7 @@ func wantFolder(r int64) string {
 func TestUnitAbort(t *testing.T) {
 	schema, rec := partitionSample(memory.NewGoAllocator())
 	dir := t.TempDir()
-	ds := NewDataset(DirOutput{Root: dir}, nil, 1)
+	ds := NewDataset(DirOutput{Root: dir}, newTestFormat(), nil, 1)
 	u := ds.Unit()
 	if err := u.Write("logs", schema, Layout{Time: "ts", Host: "host"}, rec); err != nil {
 		t.Fatal(err)
@@ -201,7 +203,8 @@ func TestUnitAlternatingFolders(t *testing.T) {
 		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
 	}, nil)
 	out := NewMemOutput()
-	ds := NewDataset(out, nil, 2)
+	format := newTestFormat()
+	ds := NewDataset(out, format, nil, 2)
 	u := ds.Unit()
 	u.GroupRows = 500
 	const rows, hosts = 200, 20
@@ -237,7 +240,7 @@ func TestUnitAlternatingFolders(t *testing.T) {
 		}
 		host := PartitionValues(f.Path)["host"]
 		data := out.Files[f.Path]
-		_, err := ReadParquet(bytes.NewReader(data), int64(len(data)), ReadOptions{}, func(r arrow.Record) {
+		_, err := format.Read(bytes.NewReader(data), int64(len(data)), ReadOptions{}, func(r arrow.Record) {
 			h := Column[*array.Dictionary](r, "host")
 			for i := 0; i < int(r.NumRows()); i++ {
 				if got := h.Dictionary().(*array.String).Value(h.GetValueIndex(i)); got != host {
@@ -248,30 +251,5 @@ func TestUnitAlternatingFolders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// gather copies the rows of runs of every column kind, nulls included.
-func TestGather(t *testing.T) {
-	schema, cols := sample(3000)
-	rec := array.NewRecord(schema, cols, 3000)
-	runs := []run{{start: 0, end: 7}, {start: 100, end: 101}, {start: 998, end: 1500}, {start: 2999, end: 3000}}
-	out, err := gather(memory.NewGoAllocator(), rec, runs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := 0
-	for _, r := range runs {
-		for i := r.start; i < r.end; i++ {
-			for c := range cols {
-				if got, want := cellOf(t, out.Column(c), row), cellOf(t, rec.Column(c), i); fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Fatalf("column %s, row %d (from %d): %v; want %v", schema.Field(c).Name, row, i, got, want)
-				}
-			}
-			row++
-		}
-	}
-	if int(out.NumRows()) != row {
-		t.Errorf("%d rows; want %d", out.NumRows(), row)
 	}
 }

@@ -1,4 +1,7 @@
-package table
+// Package parquetfile writes the files of a dataset as Parquet (zstd,
+// V2 data pages, dictionary strings) and reads them back into Arrow
+// batches: table.Format for Parquet.
+package parquetfile
 
 import (
 	"fmt"
@@ -11,14 +14,29 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
-// ParquetSchema derives the Parquet schema of an Arrow schema, keeping the
+// Format is Parquet as the dataset's file format.
+type Format struct{}
+
+// Create starts a Parquet file (see NewFile).
+func (Format) Create(w io.Writer, name string, s *arrow.Schema, meta map[string]string) (table.FileWriter, error) {
+	return NewFile(w, name, s, meta)
+}
+
+// Read reads a Parquet file back (see Read).
+func (Format) Read(r io.ReaderAt, size int64, opt table.ReadOptions, fn func(arrow.Record)) (int64, error) {
+	return Read(r, size, opt, fn)
+}
+
+// Schema derives the Parquet schema of an Arrow schema, keeping the
 // column order: dictionary strings are dictionary-encoded strings,
 // timestamps are INT64 TIMESTAMP(MILLIS, UTC), nullable fields optional.
 // It goes through a Go struct type built at run time so that parquet-go's
 // own tag rules decide the physical and logical types.
-func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
+func Schema(name string, s *arrow.Schema) (*parquet.Schema, error) {
 	fields := make([]reflect.StructField, len(s.Fields()))
 	for i, f := range s.Fields() {
 		var typ reflect.Type
@@ -59,11 +77,11 @@ func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
 	return parquet.NewSchema(name, parquet.SchemaOf(model)), nil
 }
 
-// ParquetFile writes Arrow record batches into one Parquet file, one row
+// File writes Arrow record batches into one Parquet file, one row
 // group per batch. Row groups are encoded and compressed by the caller's
 // goroutines (Encode may run concurrently for different batches) and
 // written in order by Commit.
-type ParquetFile struct {
+type File struct {
 	w      *parquet.Writer
 	schema *arrow.Schema
 	rows   int64
@@ -75,10 +93,10 @@ type ParquetFile struct {
 	resting bool
 }
 
-// NewParquetFile starts a Parquet file on out with zstd compression and the
+// NewFile starts a Parquet file on out with zstd compression and the
 // given key-value metadata.
-func NewParquetFile(out io.Writer, name string, s *arrow.Schema, meta map[string]string) (*ParquetFile, error) {
-	ps, err := ParquetSchema(name, s)
+func NewFile(out io.Writer, name string, s *arrow.Schema, meta map[string]string) (*File, error) {
+	ps, err := Schema(name, s)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +124,7 @@ func NewParquetFile(out io.Writer, name string, s *arrow.Schema, meta map[string
 	for k, v := range sortedPairs(meta) {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
 	}
-	return &ParquetFile{w: parquet.NewWriter(out, opts...), schema: s}, nil
+	return &File{w: parquet.NewWriter(out, opts...), schema: s}, nil
 }
 
 func sortedPairs(m map[string]string) func(func(string, string) bool) {
@@ -127,22 +145,32 @@ func sortedPairs(m map[string]string) func(func(string, string) bool) {
 // pageBufferSize bounds a page before compression.
 const pageBufferSize = 1 << 20
 
-// RowGroup is a batch encoded and compressed, waiting to be written.
-type RowGroup struct {
+// rowGroup is a batch encoded and compressed, waiting to be written.
+type rowGroup struct {
 	rg   *parquet.ConcurrentRowGroupWriter
 	rows int64
 }
 
-// Encoder turns batches into row groups; each encoding goroutine has its
-// own, to reuse its value buffer.
-type Encoder struct {
+func (g *rowGroup) NumRows() int64 { return g.rows }
+
+// encoder turns batches into row groups; each encoding goroutine takes
+// one from the pool, to reuse its value buffers.
+type encoder struct {
 	values []parquet.Value
 	dict   []parquet.Value
 }
 
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
 // Encode encodes rec as a row group of f. It is safe to call from several
 // goroutines at once on different batches.
-func (enc *Encoder) Encode(f *ParquetFile, rec arrow.Record) (*RowGroup, error) {
+func (f *File) Encode(rec arrow.Record) (table.RowGroup, error) {
+	enc := encoders.Get().(*encoder)
+	defer encoders.Put(enc)
+	return enc.encode(f, rec)
+}
+
+func (enc *encoder) encode(f *File, rec arrow.Record) (*rowGroup, error) {
 	if !rec.Schema().Equal(f.schema) {
 		return nil, fmt.Errorf("cannot encode batch: schema %v; want %v", rec.Schema(), f.schema)
 	}
@@ -174,12 +202,16 @@ func (enc *Encoder) Encode(f *ParquetFile, rec arrow.Record) (*RowGroup, error) 
 	if err := rg.Flush(); err != nil {
 		return nil, fmt.Errorf("cannot encode row group: %w", err)
 	}
-	return &RowGroup{rg: rg, rows: int64(n)}, nil
+	return &rowGroup{rg: rg, rows: int64(n)}, nil
 }
 
 // Commit writes an encoded row group; row groups must be committed in order
 // and from one goroutine.
-func (f *ParquetFile) Commit(g *RowGroup) error {
+func (f *File) Commit(rg table.RowGroup) error {
+	g, ok := rg.(*rowGroup)
+	if !ok {
+		return fmt.Errorf("cannot write row group: %T is not one of this format's", rg)
+	}
 	if _, err := g.rg.Commit(); err != nil {
 		return fmt.Errorf("cannot write row group: %w", err)
 	}
@@ -194,7 +226,7 @@ func (f *ParquetFile) Commit(g *RowGroup) error {
 	return nil
 }
 
-func (f *ParquetFile) beginRowGroup() *parquet.ConcurrentRowGroupWriter {
+func (f *File) beginRowGroup() *parquet.ConcurrentRowGroupWriter {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if n := len(f.idle); n > 0 {
@@ -207,24 +239,24 @@ func (f *ParquetFile) beginRowGroup() *parquet.ConcurrentRowGroupWriter {
 
 // Rest lets go of the row-group writers kept for reuse, and keeps none
 // until Wake: while a file waits for more rows, its buffers are not held.
-func (f *ParquetFile) Rest() {
+func (f *File) Rest() {
 	f.mu.Lock()
 	f.resting, f.idle = true, nil
 	f.mu.Unlock()
 }
 
 // Wake keeps row-group writers for reuse again.
-func (f *ParquetFile) Wake() {
+func (f *File) Wake() {
 	f.mu.Lock()
 	f.resting = false
 	f.mu.Unlock()
 }
 
 // Rows is the number of rows committed.
-func (f *ParquetFile) Rows() int64 { return f.rows }
+func (f *File) Rows() int64 { return f.rows }
 
 // Close writes the footer.
-func (f *ParquetFile) Close() error { return f.w.Close() }
+func (f *File) Close() error { return f.w.Close() }
 
 // appendValues converts rows [start, end) of an Arrow column to the
 // Parquet values of leaf column ci (def is its maximum definition level: 1
@@ -313,7 +345,7 @@ func appendValues(dst, dict []parquet.Value, col arrow.Array, start, end, ci, de
 			}
 			i++
 		}
-	case byteArray:
+	case table.ByteArray:
 		offs, data := a.ValueOffsets(), a.ValueBytes()
 		base := offs[0]
 		for i := range dst {
@@ -339,11 +371,4 @@ func appendValues(dst, dict []parquet.Value, col arrow.Array, start, end, ci, de
 		return dst, fmt.Errorf("unsupported column type %v", col.DataType())
 	}
 	return dst, nil
-}
-
-// byteArray is a string or binary array.
-type byteArray interface {
-	arrow.Array
-	ValueOffsets() []int32
-	ValueBytes() []byte
 }

@@ -1,4 +1,4 @@
-package table
+package parquetfile
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // sample builds one column of every kind the tables use, with nulls, over
@@ -16,8 +18,8 @@ import (
 func sample(rows int) (*arrow.Schema, []arrow.Array) {
 	mem := memory.NewGoAllocator()
 	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "ts", Type: TimestampMs, Nullable: true},
-		{Name: "name", Type: DictString, Nullable: true},
+		{Name: "ts", Type: table.TimestampMs, Nullable: true},
+		{Name: "name", Type: table.DictString, Nullable: true},
 		{Name: "text", Type: arrow.BinaryTypes.String},
 		{Name: "n32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 		{Name: "n64", Type: arrow.PrimitiveTypes.Int64},
@@ -25,9 +27,9 @@ func sample(rows int) (*arrow.Schema, []arrow.Array) {
 		{Name: "flag", Type: arrow.FixedWidthTypes.Boolean},
 		{Name: "maybe", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 	}, nil)
-	ts, name, text := NewTimestamps(mem), NewDict(mem), NewStr(mem)
-	n32, n64, f := NewInt32(mem), NewInt64(mem), NewFloat64(mem)
-	flag, maybe := NewBool(mem), array.NewBooleanBuilder(mem)
+	ts, name, text := table.NewTimestamps(mem), table.NewDict(mem), table.NewStr(mem)
+	n32, n64, f := table.NewInt32(mem), table.NewInt64(mem), table.NewFloat64(mem)
+	flag, maybe := table.NewBool(mem), array.NewBooleanBuilder(mem)
 	for r := range rows {
 		if r%3 != 0 {
 			ts.Set(r, arrow.Timestamp(1700000000000+int64(r)))
@@ -68,17 +70,16 @@ func TestParquetRoundTrip(t *testing.T) {
 	defer whole.Release()
 
 	var buf bytes.Buffer
-	pf, err := NewParquetFile(&buf, "t", schema, nil)
+	pf, err := NewFile(&buf, "t", schema, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var enc Encoder
 	// Uneven slices: offsets not multiples of 8, and several row groups
 	// through the same (reused) row-group writers.
 	cuts := []int64{0, 3, 4099, 4100, 8197, rows}
 	for i := 1; i < len(cuts); i++ {
 		rec := whole.NewSlice(cuts[i-1], cuts[i])
-		g, err := enc.Encode(pf, rec)
+		g, err := pf.Encode(rec)
 		rec.Release()
 		if err != nil {
 			t.Fatal(err)
@@ -170,23 +171,22 @@ func valueOf(v parquet.Value) any {
 	}
 }
 
-// ReadParquet is the writer's inverse: every cell comes back with its
+// Read is the writer's inverse: every cell comes back with its
 // type and nulls, string columns as dictionaries unless asked plain, and
 // only the columns asked for.
-func TestReadParquet(t *testing.T) {
+func TestRead(t *testing.T) {
 	const rows = 7000
 	schema, cols := sample(rows)
 	rec := array.NewRecord(schema, cols, rows)
 	defer rec.Release()
 	var buf bytes.Buffer
-	pf, err := NewParquetFile(&buf, "t", schema, nil)
+	pf, err := NewFile(&buf, "t", schema, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var enc Encoder
 	for _, cut := range [][2]int64{{0, 4096}, {4096, rows}} {
 		part := rec.NewSlice(cut[0], cut[1])
-		g, err := enc.Encode(pf, part)
+		g, err := pf.Encode(part)
 		part.Release()
 		if err != nil {
 			t.Fatal(err)
@@ -198,7 +198,7 @@ func TestReadParquet(t *testing.T) {
 	pf.Close()
 
 	var got []arrow.Record
-	n, err := ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()), ReadOptions{Plain: map[string]bool{"text": true}}, func(r arrow.Record) {
+	n, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), table.ReadOptions{Plain: map[string]bool{"text": true}}, func(r arrow.Record) {
 		r.Retain()
 		got = append(got, r)
 	})
@@ -223,15 +223,15 @@ func TestReadParquet(t *testing.T) {
 	}
 
 	// Only the columns asked for; "text" as a dictionary when not plain.
-	n, err = ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()), ReadOptions{Columns: map[string]bool{"text": true, "n64": true}}, func(r arrow.Record) {
-		if r.NumCols() != 2 || r.Schema().Field(0).Name != "text" || r.Schema().Field(0).Type != DictString {
+	n, err = Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), table.ReadOptions{Columns: map[string]bool{"text": true, "n64": true}}, func(r arrow.Record) {
+		if r.NumCols() != 2 || r.Schema().Field(0).Name != "text" || r.Schema().Field(0).Type != table.DictString {
 			t.Errorf("projected schema %v", r.Schema())
 		}
 	})
 	if err != nil || n != rows {
 		t.Fatalf("projected: %d rows, %v", n, err)
 	}
-	if _, err := ReadParquet(bytes.NewReader([]byte("not parquet at all")), 18, ReadOptions{}, func(arrow.Record) {}); err == nil {
+	if _, err := Read(bytes.NewReader([]byte("not parquet at all")), 18, table.ReadOptions{}, func(arrow.Record) {}); err == nil {
 		t.Error("garbage read as Parquet")
 	}
 }

@@ -1,4 +1,4 @@
-package table
+package parquetfile
 
 import (
 	"errors"
@@ -12,28 +12,17 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
-// ReadOptions choose what ReadParquet decodes.
-type ReadOptions struct {
-	// Columns, if not nil, are the columns wanted; the others are not
-	// decoded.
-	Columns map[string]bool
-	// Plain are string columns read as plain strings; the other string
-	// columns come back dictionary-encoded (DictString), as ingest made
-	// them.
-	Plain map[string]bool
-	// Allocator holds the batches' buffers (Go's if nil).
-	Allocator memory.Allocator
-}
-
-// ReadParquet reads a Parquet file written by a ParquetFile back into Arrow
+// Read reads a Parquet file written by a File back into Arrow
 // batches, one per row group, each handed to fn and released after it.
-// It is the inverse of the writer's mapping (ParquetSchema): INT64
-// TIMESTAMP(MILLIS) to TimestampMs, strings to DictString or String,
+// It is the inverse of the writer's mapping (Schema): INT64
+// TIMESTAMP(MILLIS) to table.TimestampMs, strings to table.DictString or String,
 // optional columns to nullable fields. Only parquet-go is used, which
 // keeps the WebAssembly build small.
-func ReadParquet(r io.ReaderAt, size int64, opt ReadOptions, fn func(arrow.Record)) (rows int64, err error) {
+func Read(r io.ReaderAt, size int64, opt table.ReadOptions, fn func(arrow.Record)) (rows int64, err error) {
 	f, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return 0, err
@@ -118,7 +107,7 @@ func newReadColumn(leaf parquet.Field, plain bool) (readColumn, error) {
 		c.typ = arrow.PrimitiveTypes.Int64
 		if lt != nil {
 			if _, ok := lt.Value.(*format.TimestampType); ok {
-				c.typ = TimestampMs
+				c.typ = table.TimestampMs
 			}
 		}
 	case parquet.Int32:
@@ -128,7 +117,7 @@ func newReadColumn(leaf parquet.Field, plain bool) (readColumn, error) {
 	case parquet.Boolean:
 		c.typ = arrow.FixedWidthTypes.Boolean
 	case parquet.ByteArray:
-		c.typ, c.dict = DictString, !plain
+		c.typ, c.dict = table.DictString, !plain
 		if plain {
 			c.typ = arrow.BinaryTypes.String
 		}
@@ -140,11 +129,11 @@ func newReadColumn(leaf parquet.Field, plain bool) (readColumn, error) {
 
 func (c readColumn) read(mem memory.Allocator, chunk parquet.ColumnChunk, rows int, values []parquet.Value) (arrow.Array, error) {
 	var (
-		dict *Dict
+		dict *table.Dict
 		b    array.Builder
 	)
 	if c.dict {
-		dict = NewDict(mem)
+		dict = table.NewDict(mem)
 		defer dict.Release()
 	} else {
 		b = array.NewBuilder(mem, c.typ)
