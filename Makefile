@@ -51,11 +51,18 @@ lint:
 	@test -z "$$(gofmt -l cmd forensics)" || { gofmt -l cmd forensics; echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 
-# The browser viewer: the analysis API (wasm/) built for WebAssembly with
-# syumai/workers' browser glue, beside the page in site/build/.
+# The browser viewer: the analysis API built for WebAssembly with
+# syumai/workers' browser glue, beside the page in site/build/. Two builds:
+# app.wasm (wasm/, no Parquet) analyzes; parquet.wasm (wasm/parquet/) reads
+# and exports datasets and is loaded only then. The second copy of the
+# glue, in site/build/parquet/, is the generator's with its module's name.
 viewer:
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=browser -o site/build
+	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=browser -o site/build/parquet
+	sed -i 's|"./build/app.wasm"|"./build/parquet.wasm"|' site/build/parquet/runtime.mjs
+	grep -q '"./build/parquet.wasm"' site/build/parquet/runtime.mjs
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o site/build/app.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o site/build/parquet.wasm ./wasm/parquet
 
 # The viewer in headless Chromium (Debian's, never a downloaded one):
 # "flinkdx view", the WebAssembly page, and log text that looks like HTML.
@@ -67,10 +74,11 @@ test-browser: build viewer
 	cd site && npm install --no-audit --no-fund --silent
 	node site/e2e/viewer.mjs
 
-# The size of the WebAssembly build (raw and gzipped) and the time from
+# The size of the WebAssembly builds (raw and gzipped) and the time from
 # dropping the demo archive on the static page to its findings.
 wasm-size: viewer
-	@echo "app.wasm: $$(stat -c %s site/build/app.wasm | numfmt --to=iec) raw, $$(gzip -9 -c site/build/app.wasm | wc -c | numfmt --to=iec) gzipped"
+	@for m in app parquet; do echo "$$m.wasm: $$(stat -c %s site/build/$$m.wasm) bytes raw, $$(gzip -9 -c site/build/$$m.wasm | wc -c) bytes gzipped ($$(gzip -9 -c site/build/$$m.wasm | wc -c | numfmt --to=si) B)"; done
+	@echo "(app.wasm is what the page loads to analyze; parquet.wasm only when a dataset is read or exported)"
 	cd site && npm install --no-audit --no-fund --silent
 	ONLY=first-findings node site/e2e/viewer.mjs | grep -E "first findings|passed|FAIL"
 
@@ -89,7 +97,7 @@ WORKER_MAX_UPLOAD := 104857600
 worker:
 	rm -rf out/worker && mkdir -p out/worker/site
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=cloudflare -o out/worker/build
-	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.maxUpload=$(WORKER_MAX_UPLOAD)" -o out/worker/build/app.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.maxUpload=$(WORKER_MAX_UPLOAD)" -o out/worker/build/app.wasm ./wasm/parquet
 	cp site/index.html site/app.js site/worker.js site/style.css out/worker/site/
 	@echo "worker: app.wasm $$(du -h out/worker/build/app.wasm | cut -f1), gzipped $$(gzip -9 -c out/worker/build/app.wasm | wc -c | numfmt --to=iec)"
 

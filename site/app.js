@@ -18,6 +18,8 @@ const state = {
   domain: null,     // [from, to] ms shown on the timeline
   selected: null,
   job: null,        // the request in flight: {cancel}
+  contextJob: null, // the context pass in flight: {cancel}
+  redraw: null,     // draws the evidence panel again (when the context comes)
 };
 
 const severityRank = { critical: 3, warning: 2, info: 1 };
@@ -43,13 +45,15 @@ async function detectMode() {
   $("mode").textContent = "running in your browser (WebAssembly)";
 }
 
-// request sends the case's files to an API route; it resolves to
-// {status, text} or {status, blob} and reports progress.
-function request(route, files, onProgress) {
+// request sends the case's files (after the form fields, if any) to an
+// API route; it resolves to {status, text} or {status, blob} and reports
+// progress. Its cancel goes into state[slot].
+function request(route, files, onProgress, fields = {}, slot = "job") {
   const total = files.reduce((n, f) => n + f.file.size, 0);
   if (state.mode === "server") {
     return new Promise((resolve, reject) => {
       const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
       for (const f of files) form.append("file", f.file, f.name);
       const xhr = new XMLHttpRequest();
       xhr.open("POST", "api/v1/" + route);
@@ -60,25 +64,26 @@ function request(route, files, onProgress) {
         : { status: xhr.status, text: route === "export" ? null : xhr.responseText });
       xhr.onerror = () => reject(new Error("the request failed"));
       xhr.onabort = () => reject(new Error("cancelled"));
-      state.job = { cancel: () => xhr.abort() };
+      state[slot] = { cancel: () => xhr.abort() };
       xhr.send(form);
     });
   }
   return new Promise((resolve, reject) => {
     const worker = new Worker("worker.js", { type: "module" });
-    state.job = { cancel: () => { worker.terminate(); reject(new Error("cancelled")); } };
+    state[slot] = { cancel: () => { worker.terminate(); reject(new Error("cancelled")); } };
     worker.onmessage = ({ data }) => {
       if (data.kind === "progress") onProgress(data.sent, total);
       else if (data.kind === "error") { worker.terminate(); reject(new Error(data.message)); }
       else if (data.kind === "done") { worker.terminate(); resolve(data); }
     };
     worker.onerror = (e) => { worker.terminate(); reject(new Error(e.message || "the WebAssembly worker failed")); };
-    worker.postMessage({ route, files });
+    worker.postMessage({ route, files, fields });
   });
 }
 
 async function analyze(files) {
   if (!files.length) return;
+  if (state.contextJob) state.contextJob.cancel();
   state.files = files;
   state.preloaded = false;
   const start = performance.now();
@@ -100,10 +105,41 @@ async function analyze(files) {
     $("progress-text").textContent += `; analysed in ${((performance.now() - start) / 1000).toFixed(1)} s`;
     $("cancel").hidden = true;
     show(body);
+    if (body.context === null) loadContext(files, body);
   } catch (e) {
     setError(e.message);
   } finally {
     state.job = null;
+  }
+}
+
+// loadContext fills in the lines around each cited log line. The browser's
+// analysis module keeps no dataset to read them from, so they come from a
+// second pass over the same files, which only parses; the findings are
+// shown meanwhile, and the evidence panel is drawn again when they come.
+async function loadContext(files, result) {
+  const keys = new Set();
+  for (const f of result.findings) {
+    for (const e of f.evidence || []) if (e.table === "logs" && e.line) keys.add(`${e.source}:${e.line}`);
+  }
+  result.context = {};
+  if (!keys.size) return;
+  result.contextPending = true;
+  document.body.dataset.context = "reading";
+  try {
+    const res = await request("context", files, () => {}, { at: [...keys].join("\n") }, "contextJob");
+    const body = JSON.parse(res.text);
+    if (res.status !== 200) throw new Error(body.error || `status ${res.status}`);
+    result.context = body.context;
+  } catch (e) {
+    if (state.result === result && e.message !== "cancelled") setError("context of the evidence: " + e.message);
+  } finally {
+    result.contextPending = false;
+    if (state.result === result) {
+      document.body.dataset.context = "read";
+      state.contextJob = null;
+      if (state.redraw) state.redraw();
+    }
   }
 }
 
@@ -172,6 +208,8 @@ function filesFromInput(input) {
 
 function show(result) {
   state.result = result;
+  state.selected = null;
+  state.redraw = null;
   const t = result.timeline;
   state.domain = t && t.end_ms > t.start_ms ? [t.start_ms, t.end_ms] : null;
   $("case").hidden = false;
@@ -231,8 +269,11 @@ function renderFindings() {
   }
 }
 
-function selectFinding(i) {
+// selectFinding shows finding i's evidence, and brings it into view on the
+// timeline unless move is false.
+function selectFinding(i, move = true) {
   state.selected = i;
+  state.redraw = () => selectFinding(i, false);
   const f = state.result.findings[i];
   renderFindings();
   const parts = [];
@@ -250,7 +291,7 @@ function selectFinding(i) {
   }
   for (const e of f.evidence || []) parts.push(...evidenceRow(e.source, e.line, e.ts_ms, e.text, e.table, e.offset));
   $("evidence-body").replaceChildren(...parts);
-  if (f.start_ms && state.domain) {
+  if (move && f.start_ms && state.domain) {
     // Bring the finding into view on the timeline.
     const [a, b] = state.domain;
     if (f.start_ms < a || f.start_ms > b) {
@@ -278,6 +319,12 @@ function evidenceRow(source, line, ts, text, table, offset) {
     const m = document.createElement("mark");
     m.textContent = text || "";
     pre.append(m);
+    if (line && state.result.contextPending) {
+      const note = document.createElement("span");
+      note.className = "pending";
+      note.textContent = "\n(reading the lines around it…)";
+      pre.append(note);
+    }
   }
   return [ref, pre];
 }
@@ -444,9 +491,11 @@ function showPause(jvm, ts, ms) {
   const p = document.createElement("p");
   p.textContent = `at ${when(ts)}; no finding: below the pause-spike threshold.`;
   $("evidence-body").replaceChildren(h, p);
+  state.redraw = null;
 }
 
 function showState(s) {
+  state.redraw = () => showState(s);
   const h = document.createElement("h3");
   h.textContent = `Job ${s.job || ""}: ${s.from} → ${s.to}`;
   $("evidence-body").replaceChildren(h, ...evidenceRow(s.source, s.line, s.ts_ms, `${s.from} → ${s.to}`, "logs"));

@@ -1,26 +1,20 @@
-// Command wasm is the analysis API (forensics/api) for the JavaScript
-// hosts of github.com/syumai/workers: built with GOOS=js GOARCH=wasm, the
-// same binary runs in the browser viewer's Web Worker (-runtime=browser,
-// nothing uploaded) and on Cloudflare Workers (-runtime=cloudflare). Built
-// natively, it serves the API on $PORT (9900), which is only useful to try
-// the handler.
+// Command wasm is the analysis API (forensics/api) without Parquet, for
+// the browser viewer's Web Worker (github.com/syumai/workers,
+// -runtime=browser; nothing is uploaded): it analyzes dropped files and
+// reads the context of the evidence in a second pass. Reading a dataset
+// and exporting one need Parquet: those requests are answered 501, and the
+// page sends them to wasm/parquet, which it loads only then.
 package main
 
 import (
-	"strconv"
-
 	"github.com/syumai/workers"
 
 	"github.com/flinkdx/flinkdx/forensics/api"
 )
 
-// Set at build time with -ldflags "-X main.version=… -X main.maxUpload=…".
-var (
-	version   = "dev"
-	maxUpload = "" // bytes; empty: no limit (the browser), 100 MiB on Cloudflare's plans
-)
+// Set at build time with -ldflags "-X main.version=…".
+var version = "dev"
 
 func main() {
-	limit, _ := strconv.ParseInt(maxUpload, 10, 64)
-	workers.Serve(api.Handler(api.Config{Version: version, MaxBody: limit}))
+	workers.Serve(api.Handler(api.Config{Version: version}))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 	"github.com/flinkdx/flinkdx/forensics/timeline"
@@ -82,6 +83,8 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 	res := &Result{API: Version, Dataset: out}
 	iopt := ingest.Options{
 		Version: opt.Version, Location: opt.Location, Allocator: opt.Allocator,
+		// With no dataset, no input's hash is recorded.
+		Input: input.Options{NoHash: ds == nil},
 		Observe: func(t string, rec arrow.Record) {
 			s.Observe(t, rec)
 			tl.Observe(t, rec)
@@ -133,6 +136,7 @@ func Context(feed func(*ingest.Ingester) error, keys []string, opt Options) (map
 	c := newContextCollector(keys)
 	ing := ingest.New(nil, ingest.Options{
 		Version: opt.Version, Location: opt.Location, Allocator: opt.Allocator,
+		Input: input.Options{NoHash: true},
 		Observe: func(t string, rec arrow.Record) {
 			if t == "logs" {
 				c.observe(rec)

@@ -463,6 +463,9 @@ func TestWithoutParquet(t *testing.T) {
 	if string(gotRaw["context"]) != "null" {
 		t.Errorf("context %.200s; want null (nothing kept to read it from)", gotRaw["context"])
 	}
+	if len(want.Manifest.Inputs[0].SHA256) != 64 || got.Manifest.Inputs[0].SHA256 != "" {
+		t.Errorf("sha256 %q with a dataset, %q without; want it only with one", want.Manifest.Inputs[0].SHA256, got.Manifest.Inputs[0].SHA256)
+	}
 	if got.Manifest.Totals != want.Manifest.Totals {
 		t.Errorf("totals %+v; want %+v", got.Manifest.Totals, want.Manifest.Totals)
 	}

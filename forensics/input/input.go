@@ -56,6 +56,11 @@ type Options struct {
 	// MaxWindow bounds the window a zstd frame may ask the decoder to
 	// allocate (default 128 MiB, what zstd --long uses).
 	MaxWindow int
+	// NoHash leaves Input.SHA256 empty, for readers that write no dataset
+	// the hash would identify inputs of: the browser's analysis, and the
+	// second pass that reads the evidence's context. (WebAssembly has no
+	// SHA instructions: hashing is a third of the browser's work.)
+	NoHash bool
 
 	guard *guard
 	slack int64 // bombSlack if 0 (tests make it small)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"path"
@@ -96,11 +97,14 @@ func (w *Walker) Read(name string, h Handler) Input {
 
 // Read expands one input stream (a file, an upload, a request body) like
 // Open and returns its record for the manifest: the size and SHA-256 of
-// the bytes as given. read, if not nil, counts the bytes as they are read.
+// the bytes as given (no SHA-256 with opt.NoHash). read, if not nil,
+// counts the bytes as they are read.
 func Read(name string, r io.Reader, h Handler, opt Options, read *atomic.Int64) Input {
 	in := Input{Path: name}
-	sum := sha256.New()
-	hr := &hashingReader{r: r, h: sum, read: read}
+	hr := &hashingReader{r: r, read: read}
+	if !opt.NoHash {
+		hr.h = sha256.New()
+	}
 	// Reading and hashing run ahead on their own goroutine.
 	ra := newReadAhead(hr)
 	err := Open(name, ra, h, opt)
@@ -114,13 +118,15 @@ func Read(name string, r io.Reader, h Handler, opt Options, read *atomic.Int64) 
 		h.Fail(name, err)
 	}
 	in.Size = hr.n
-	in.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	if hr.h != nil {
+		in.SHA256 = hex.EncodeToString(hr.h.Sum(nil))
+	}
 	return in
 }
 
 type hashingReader struct {
 	r    io.Reader
-	h    io.Writer
+	h    hash.Hash // nil: no hash
 	n    int64
 	read *atomic.Int64
 }
@@ -128,7 +134,9 @@ type hashingReader struct {
 func (r *hashingReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	if n > 0 {
-		r.h.Write(p[:n])
+		if r.h != nil {
+			r.h.Write(p[:n])
+		}
 		r.n += int64(n)
 		if r.read != nil {
 			r.read.Add(int64(n))

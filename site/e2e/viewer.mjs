@@ -97,7 +97,9 @@ async function checkDemo(page, name) {
   await page.locator("#findings tbody tr", { hasText: "heartbeat.timeout" }).first().click();
   const refs = await page.$$eval("#evidence-body .ref", (els) => els.map((e) => e.textContent));
   check(refs.some((r) => /incident\/jobmanager\/jobmanager\.log:\d+/.test(r)), `${name}: evidence names jobmanager.log and its line (${refs[0]})`);
-  // In context: the lines around the cited one, which is highlighted.
+  // In context: the lines around the cited one, which is highlighted. In
+  // the browser they come from a second pass, after the findings.
+  await page.waitForFunction(() => [...document.querySelectorAll("#evidence-body pre")].some((p) => p.childNodes.length > 1 && !p.querySelector(".pending")));
   const marked = await page.$$eval("#evidence-body pre", (pres) => pres.map((p) => ({ lines: p.childNodes.length, mark: (p.querySelector("mark") || {}).textContent || "" })));
   check(marked.some((p) => p.lines > 1 && /^\s*\d+\s+\S*\s*The heartbeat of TaskManager/.test(p.mark)), `${name}: the cited line highlighted among its neighbours`);
   await page.selectOption("#f-severity", "");
@@ -180,6 +182,18 @@ const staticURL = `http://127.0.0.1:${server.address().port}/`;
   await page.screenshot({ path: join(out, "wasm.png"), fullPage: true });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(out, "wasm-top.png") });
+  check(!requests.some((r) => r.includes("parquet.wasm")), "wasm: the analysis did not load the Parquet module");
+  // Export: the Parquet module is loaded for it, in the browser.
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+  const zipPath = join(out, "wasm-dataset.zip");
+  await dl.saveAs(zipPath);
+  check(statSync(zipPath).size > 1000 && readFileSync(zipPath).subarray(0, 2).toString() === "PK", "wasm: export downloads a zip");
+  check(requests.some((r) => r.includes("parquet.wasm")), "wasm: export loaded the Parquet module");
+  // The zip dropped back: a shared dataset, scanned by the Parquet module.
+  await page.evaluate(() => { document.getElementById("summary").textContent = ""; });
+  await drop(page, zipPath, "flinkdx-dataset.zip");
+  await page.waitForFunction(() => /Findings:/.test(document.getElementById("summary").textContent) && document.querySelectorAll("#findings tbody tr").length > 0);
+  sameFindings(await findings(page), cliFindings(), "wasm, the exported zip dropped back");
   check(!requests.some((r) => r.startsWith("POST")), "wasm: nothing was sent to a server");
   check(errors.length === 0, `wasm: no page errors ${errors.join("; ")}`);
 }
