@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -127,9 +128,10 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 }
 
 // Context reads the log events around the given ones ("source:line" keys,
-// as Result.Context has them) from the inputs feed hands the ingester: the
-// second look a client takes when its analysis kept no dataset.
-func Context(feed func(*ingest.Ingester) error, keys []string, opt Options) (map[string][]Line, error) {
+// as Result.Context has them) from the inputs next returns: the second
+// look a client takes when its analysis kept no dataset. It stops reading
+// once it has every line it was asked for.
+func Context(next func() (Input, error), keys []string, opt Options) (map[string][]Line, error) {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
@@ -143,7 +145,14 @@ func Context(feed func(*ingest.Ingester) error, keys []string, opt Options) (map
 			}
 		},
 	})
-	feedErr := feed(ing)
+	feedErr := Streams(func() (Input, error) {
+		if c.done.Load() {
+			return Input{}, io.EOF
+		}
+		in, err := next()
+		in.R = &stopReader{in.R, &c.done}
+		return in, err
+	})(ing)
 	if _, err := ing.Finish(nil); err != nil {
 		return nil, err
 	}
@@ -151,6 +160,19 @@ func Context(feed func(*ingest.Ingester) error, keys []string, opt Options) (map
 		return nil, feedErr
 	}
 	return c.lines(), nil
+}
+
+// stopReader ends its stream once done is set.
+type stopReader struct {
+	r    io.Reader
+	done *atomic.Bool
+}
+
+func (s *stopReader) Read(p []byte) (int, error) {
+	if s.done.Load() {
+		return 0, io.EOF
+	}
+	return s.r.Read(p)
 }
 
 // Streams feeds the inputs next returns, one at a time, until io.EOF.

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -57,6 +58,8 @@ func evidenceContext(files scan.Files, f table.Format, findings []scan.Finding) 
 type contextCollector struct {
 	wanted map[string][]int64 // by source: the cited lines, sorted
 	cites  map[string][]*around
+	open   int         // wanted events whose context is not complete yet
+	done   atomic.Bool // every wanted event was seen, with the events after it
 }
 
 // around is what is kept of one cited event.
@@ -88,7 +91,9 @@ func newContextCollector(keys []string) *contextCollector {
 		for k := range ls {
 			c.cites[s][k] = &around{}
 		}
+		c.open += len(ls)
 	}
+	c.done.Store(c.open == 0)
 	return c
 }
 
@@ -114,6 +119,7 @@ func nearer(set *[]Line, l Line, before bool) bool {
 
 // observe reads a batch of the logs table.
 func (c *contextCollector) observe(rec arrow.Record) {
+	defer c.check()
 	src, lines := table.Column[*array.Dictionary](rec, "source"), table.Column[*array.Int64](rec, "line")
 	// The message is a string read back from a dataset, and binary as
 	// ingest makes it.
@@ -175,6 +181,26 @@ func (c *contextCollector) observe(rec arrow.Record) {
 			}
 		}
 	}
+}
+
+// check counts the wanted events whose context is complete. In a stream,
+// a file's events come in order: once an event was seen with the events
+// after it, nothing later changes its context, and a reader may stop when
+// done says so.
+func (c *contextCollector) check() {
+	if c.open == 0 {
+		return
+	}
+	open := 0
+	for _, sets := range c.cites {
+		for _, a := range sets {
+			if a.self == nil || len(a.after) < contextLines {
+				open++
+			}
+		}
+	}
+	c.open = open
+	c.done.Store(open == 0)
 }
 
 // lines returns the context of every wanted event that was seen.

@@ -240,7 +240,7 @@ func contextRequest(w http.ResponseWriter, r *http.Request, cfg Config) (map[str
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}
-	ctx, err := Context(Streams(again(first, next)), keys, opt)
+	ctx, err := Context(again(first, next), keys, opt)
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}

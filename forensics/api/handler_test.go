@@ -529,3 +529,45 @@ func TestWithoutParquet(t *testing.T) {
 		t.Errorf("a shared dataset zip: status %d: %.300s", rec.Code, rec.Body)
 	}
 }
+
+// endless repeats a log line forever, counting the bytes read.
+type endless struct {
+	line []byte
+	n    int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	for k := range p {
+		p[k] = e.line[(e.n+int64(k))%int64(len(e.line))]
+	}
+	e.n += int64(len(p))
+	return len(p), nil
+}
+
+// The context pass stops reading once every line it was asked for was
+// seen with the lines after it: here, before the end of an endless log.
+func TestContextStops(t *testing.T) {
+	head := "2024-03-01 10:00:00,000 INFO  org.apache.flink.runtime.jobmaster.JobMaster [] - first\n" +
+		"2024-03-01 10:00:01,000 WARN  org.apache.flink.runtime.jobmaster.JobMaster [] - the cited one\n"
+	tail := &endless{line: []byte("2024-03-01 10:00:02,000 INFO  org.apache.flink.runtime.taskexecutor.TaskExecutor [] - more\n")}
+	r := io.MultiReader(strings.NewReader(head), tail)
+	sent := false
+	next := func() (Input, error) {
+		if sent {
+			return Input{}, io.EOF
+		}
+		sent = true
+		return Input{Name: "jm.log", R: r}, nil
+	}
+	ctx, err := Context(next, []string{"jm.log:2"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := ctx["jm.log:2"]
+	if len(lines) != 5 || lines[0].Text != "first" || lines[1].Text != "the cited one" || lines[1].Level != "WARN" || lines[4].Line != 5 {
+		t.Errorf("context %+v", lines)
+	}
+	if tail.n > 256<<20 {
+		t.Errorf("read %d bytes of an endless log for a line near its start", tail.n)
+	}
+}
