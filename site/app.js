@@ -93,7 +93,9 @@ async function analyze(files) {
   const onProgress = (sent, total) => {
     const secs = (performance.now() - start) / 1000;
     $("bar").value = total ? sent / total : 0;
-    $("progress-text").textContent = `${mib(sent)} of ${mib(total)} read, ${(sent / 1e6 / Math.max(secs, 0.001)).toFixed(1)} MB/s`;
+    const rate = sent / Math.max(secs, 0.001);
+    $("progress-text").textContent = `${mib(sent)} of ${mib(total)} read, ` +
+      (rate >= 1e6 ? `${(rate / 1e6).toFixed(1)} MB/s` : `${(rate / 1e3).toFixed(1)} kB/s`);
     $("progress-text").title = `${sent} of ${total} bytes`;
   };
   onProgress(0, files.reduce((n, f) => n + f.file.size, 0));
