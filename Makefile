@@ -23,8 +23,14 @@ test: lint test-native test-wasm test-browser test-worker test-duckdb fuzz-brief
 test-native:
 	$(GO) test -count=1 ./...
 
+# The browser's analysis module must stay free of Parquet and within its
+# budget: 6 MB gzipped (issue 6).
+WASM_BUDGET := 6000000
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) ./forensics/... ./wasm/...
+	@if GOOS=js GOARCH=wasm $(GO) list $(WASM_TAGS) -deps ./wasm | grep -q parquet-go; then echo "wasm/ links parquet-go: the analysis module must not"; exit 1; fi
+	@mkdir -p out && GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w" -o out/app-budget.wasm ./wasm && \
+	  n=$$(gzip -9 -c out/app-budget.wasm | wc -c) && echo "app.wasm: $$n bytes gzipped (budget $(WASM_BUDGET))" && test $$n -le $(WASM_BUDGET)
 	GOOS=js GOARCH=wasm $(GO) test $(WASM_TAGS) -count=1 -exec "$(WASM_EXEC)" ./forensics/...
 
 # A count, not a duration: a duration -fuzztime can fail with "context
@@ -77,7 +83,7 @@ test-browser: build viewer
 # The size of the WebAssembly builds (raw and gzipped) and the time from
 # dropping the demo archive on the static page to its findings.
 wasm-size: viewer
-	@for m in app parquet; do echo "$$m.wasm: $$(stat -c %s site/build/$$m.wasm) bytes raw, $$(gzip -9 -c site/build/$$m.wasm | wc -c) bytes gzipped ($$(gzip -9 -c site/build/$$m.wasm | wc -c | numfmt --to=si) B)"; done
+	@for m in app parquet; do echo "$$m.wasm: $$(stat -c %s site/build/$$m.wasm | awk '{printf "%.1f MB", $$1/1e6}') raw, $$(gzip -9 -c site/build/$$m.wasm | wc -c | awk '{printf "%.2f MB", $$1/1e6}') gzipped"; done
 	@echo "(app.wasm is what the page loads to analyze; parquet.wasm only when a dataset is read or exported)"
 	cd site && npm install --no-audit --no-fund --silent
 	ONLY=first-findings node site/e2e/viewer.mjs | grep -E "first findings|passed|FAIL"
