@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -25,8 +26,10 @@ func (d *containers) Observe(_ string, rec arrow.Record) {
 		k, st, r := kind.get(i), state.get(i), reason.get(i)
 		code, hasExit := exit.get(i)
 		who := container.get(i)
-		if p := pod.get(i); p != "" {
+		if p := pod.get(i); p != "" && who != "" {
 			who = p + "/" + who
+		} else if p != "" {
+			who = p
 		}
 		if who == "" {
 			who = process.get(i)
@@ -50,7 +53,10 @@ func (d *containers) Observe(_ string, rec arrow.Record) {
 		ev := o.at(i)
 		desc := r
 		if hasExit {
-			desc = fmt.Sprintf("%s, exit code %d (%s)", r, code, meaning.get(i))
+			desc = fmt.Sprintf("%s, exit code %d", r, code)
+			if m := meaning.get(i); m != "" {
+				desc += " (" + m + ")"
+			}
 		}
 		if n, ok := restarts.get(i); ok && n > 0 {
 			desc += fmt.Sprintf(", %d restarts", n)
@@ -66,7 +72,11 @@ func (d *containers) Observe(_ string, rec arrow.Record) {
 			return f
 		})
 		f.add(ev)
-		f.Summary = fmt.Sprintf("%s: %s", who, ev.Text)
+		name := who
+		if name == "" {
+			name = "a container in " + path.Base(ev.Source)
+		}
+		f.Summary = fmt.Sprintf("%s: %s", name, ev.Text)
 		if rule == "os.oom-killer" {
 			f.Summary = fmt.Sprintf("the kernel's OOM killer killed %s (pid %d)", who, func() int64 { v, _ := int64Column(rec, "pid").get(i); return v }())
 		}

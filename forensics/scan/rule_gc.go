@@ -20,7 +20,21 @@ type gcPauses struct {
 	windows   map[string]*window
 	pauses    []Evidence
 	longest   map[string]float64
-	longestAt map[string]int64
+	longestAt map[string]moment
+}
+
+// moment is when a GC event happened: its wall-clock time, or only the
+// JVM's uptime when the log gives no date.
+type moment struct {
+	ms     int64
+	uptime float64 // seconds; 0 if unknown
+}
+
+func (m moment) String() string {
+	if m.ms <= 0 && m.uptime > 0 {
+		return fmt.Sprintf("uptime %.3f s", m.uptime)
+	}
+	return clock(m.ms)
 }
 
 // window is a sliding window of stop-the-world time per JVM.
@@ -29,6 +43,7 @@ type window struct {
 	sum        float64
 	worst      float64
 	worstAt    Evidence
+	worstUp    float64 // the worst window's end, in uptime seconds
 	first      float64
 }
 
@@ -36,7 +51,7 @@ func (d *gcPauses) Tables() []string { return []string{"gc"} }
 
 func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 	if d.windows == nil {
-		d.windows, d.longest, d.longestAt = map[string]*window{}, map[string]float64{}, map[string]int64{}
+		d.windows, d.longest, d.longestAt = map[string]*window{}, map[string]float64{}, map[string]moment{}
 	}
 	o := originOf("gc", rec, "name")
 	jvm, kind, cause := strColumn(rec, "jvm"), strColumn(rec, "kind"), strColumn(rec, "cause")
@@ -89,7 +104,7 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 			pct := min(100, 100*stopped/win)
 			if end-w.first >= win && pct > w.worst {
 				w.worst = pct
-				w.worstAt = o.at(i)
+				w.worstAt, w.worstUp = o.at(i), end
 			}
 		}
 		if p >= spike || kind.get(i) == "full" {
@@ -109,7 +124,8 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 			if p > d.longest[j] {
 				// Assigning replaces a map's string key: clone it.
 				j := strings.Clone(j)
-				d.longest[j], d.longestAt[j] = p, ev.Time
+				u, _ := up.get(i)
+				d.longest[j], d.longestAt[j] = p, moment{ev.Time, u}
 			}
 		}
 	}
@@ -121,7 +137,7 @@ func (d *gcPauses) Findings(c *Context) []Finding {
 	for i := range spikes {
 		f := &spikes[i]
 		f.Summary = fmt.Sprintf("%d GC pauses of %s or more or full collections; longest %.1f s at %s",
-			f.Count, d.cfg.PauseSpike, d.longest[f.Subject]/1e3, clock(d.longestAt[f.Subject]))
+			f.Count, d.cfg.PauseSpike, d.longest[f.Subject]/1e3, d.longestAt[f.Subject])
 	}
 	out := append(spikes, d.safepoint.all()...)
 	for j, w := range d.windows {
@@ -132,7 +148,7 @@ func (d *gcPauses) Findings(c *Context) []Finding {
 			}
 			f := Finding{Rule: "gc.overhead", Severity: sev, Section: 5, Subject: j,
 				Summary: fmt.Sprintf("the JVM spent %.0f %% of a %s window stopped for GC (threshold %.0f %%), ending at %s",
-					w.worst, d.cfg.GCWindow, d.cfg.GCOverhead, clock(w.worstAt.Time)),
+					w.worst, d.cfg.GCWindow, d.cfg.GCOverhead, moment{w.worstAt.Time, w.worstUp}),
 				Remedy: "more memory, smaller state on heap, RocksDB backend; if heap after full GCs keeps rising, take a heap dump and look for the leak"}
 			f.add(w.worstAt)
 			out = append(out, f)

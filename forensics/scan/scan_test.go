@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,5 +208,59 @@ func (files) Fail(string, error)                {}
 func collectDemo(t *testing.T, gz []byte, into map[string][]byte) {
 	if err := input.Open("demo.tar.gz", strings.NewReader(string(gz)), files(into), input.Options{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A GC log that gives only the JVM's uptime (no -XX:+PrintGCDateStamps)
+// names the uptime of its longest pause, where a dated one names the time.
+// The lines are ops-agent's Cassandra GC sample
+// (testdata/gc/opsagent_cassandra-gc), with and without their dates.
+func TestGCMomentWithoutDates(t *testing.T) {
+	dated := read(t, "../../testdata/gc/opsagent_cassandra-gc/input.log")
+	var undated []byte
+	for _, l := range bytes.SplitAfter(dated, []byte("\n")) {
+		if _, rest, ok := bytes.Cut(l, []byte("+0000: ")); ok {
+			undated = append(undated, rest...)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		log  []byte
+		want string
+	}{
+		{"dated", dated, "longest 0.4 s at 2025-07-22 10:25:55.893"},
+		{"undated", undated, "longest 0.4 s at uptime 432.693 s"},
+	} {
+		fs := analyze(t, DefaultConfig(), map[string][]byte{"gc.log": c.log})
+		if has(fs, "gc.pause-spike", Warning, c.want) == nil {
+			t.Errorf("%s: no gc.pause-spike %q in\n%s", c.name, c.want, rules(fs))
+		}
+	}
+}
+
+// Container findings name what was killed in words, whatever the source
+// leaves out: a YARN line naming no container, a pod evicted as a whole, a
+// start error with no known meaning of its exit code.
+func TestContainerSummaries(t *testing.T) {
+	files := map[string][]byte{
+		"yarn.log":         read(t, "../../testdata/flinklog/excerpts/apache_hudi_issue9339_yarn_exit143_vmem.log"),
+		"evicted.yaml":     read(t, "../../testdata/container/is-healthy_pods/evicted.yaml"),
+		"start-error.yaml": read(t, "../../testdata/container/is-healthy_pods/start-error.yaml"),
+	}
+	fs := analyze(t, DefaultConfig(), files)
+	for _, want := range []struct{ rule, subject, summary string }{
+		{"container.killed", "", "a container in yarn.log: container exit, exit code 143 (killed by SIGTERM"},
+		{"container.killed", "evicted-pod", "evicted-pod: Evicted"},
+		{"container.exit", "run-migrations-jn647/migrations", "run-migrations-jn647/migrations: StartError, exit code 128"},
+	} {
+		f := has(fs, want.rule, Warning, want.summary)
+		if f == nil || f.Subject != want.subject {
+			t.Errorf("no %s of %q saying %q in\n%s", want.rule, want.subject, want.summary, rules(fs))
+		}
+	}
+	for _, f := range fs {
+		if strings.Contains(f.Summary, "()") || strings.HasPrefix(f.Summary, ":") || strings.Contains(f.Subject+" ", "/ ") {
+			t.Errorf("%s: subject %q, summary %q", f.Rule, f.Subject, f.Summary)
+		}
 	}
 }
