@@ -1,6 +1,9 @@
-// Package table holds the columnar core: Arrow builders for the parsers,
-// the Arrow-to-Parquet writer and the dataset (one folder of Parquet files
-// per table, and manifest.json).
+// Package table holds the columnar core: Arrow builders for the parsers
+// and the dataset (a folder of files per table, Hive-style partitions,
+// units committed under names made from their content). The files'
+// format is an interface (Format); Parquet's is package parquetfile, kept
+// apart so that a build without Parquet (the browser's analysis) links
+// none of it.
 package table
 
 import (
