@@ -120,10 +120,13 @@ async function analyze(files) {
 // second pass over the same files, which only parses; the findings are
 // shown meanwhile, and the evidence panel is drawn again when they come.
 async function loadContext(files, result) {
+  // The lines a result's context holds: what findings cite, and the job
+  // state changes on the timeline (api.contextKeys).
   const keys = new Set();
   for (const f of result.findings) {
     for (const e of f.evidence || []) if (e.table === "logs" && e.line) keys.add(`${e.source}:${e.line}`);
   }
+  for (const s of (result.timeline && result.timeline.states) || []) if (s.line) keys.add(`${s.source}:${s.line}`);
   result.context = {};
   if (!keys.size) return;
   result.contextPending = true;
@@ -387,7 +390,7 @@ function renderTimeline() {
       const end = k + 1 < changes.length ? changes[k + 1].ts_ms : terminal.has(s.to) ? s.ts_ms : t.end_ms;
       if (end < d0 || s.ts_ms > d1) return;
       const a = x(Math.max(s.ts_ms, d0)), b = x(Math.min(end, d1));
-      const band = el("rect", { x: a, y, width: Math.max(b - a, 3), height: 14, fill: stateColor[s.to] || "#d9dcdf", class: "mark" });
+      const band = el("rect", { x: a, y, width: Math.max(b - a, 3), height: 14, fill: stateColor[s.to] || "#d9dcdf", class: "mark state" });
       title(band, `${s.from} → ${s.to} at ${when(s.ts_ms)}`);
       band.onclick = () => showState(s);
       if (s.to === "RESTARTING" && inView(s.ts_ms)) {

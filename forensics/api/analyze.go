@@ -33,8 +33,9 @@ type Result struct {
 	Manifest *ingest.Manifest   `json:"manifest"`
 	Findings []scan.Finding     `json:"findings"`
 	Timeline *timeline.Timeline `json:"timeline"`
-	// Context holds, for each log event a finding cites ("source:line"),
-	// the events of its file around it. It is null when the analysis kept
+	// Context holds, for each log event a finding cites and each job
+	// state change of the timeline ("source:line"), the events of its file
+	// around it. It is null when the analysis kept
 	// no dataset to read them from (a build without Parquet): the client
 	// asks /api/v1/context for them.
 	Context map[string][]Line `json:"context"`
@@ -119,7 +120,7 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 		res.Findings = []scan.Finding{}
 	}
 	if opt.Format != nil {
-		res.Context, err = evidenceContext(memFiles{m: m, files: out.Files}, opt.Format, res.Findings)
+		res.Context, err = evidenceContext(memFiles{m: m, files: out.Files}, opt.Format, contextKeys(res.Findings, res.Timeline))
 		if err != nil {
 			return nil, err
 		}
@@ -216,7 +217,7 @@ func Dataset(files scan.Files, f table.Format, m *ingest.Manifest, cfg scan.Conf
 	if res.Findings == nil {
 		res.Findings = []scan.Finding{}
 	}
-	if res.Context, err = evidenceContext(files, f, res.Findings); err != nil {
+	if res.Context, err = evidenceContext(files, f, contextKeys(res.Findings, res.Timeline)); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
+	"github.com/flinkdx/flinkdx/forensics/timeline"
 )
 
 // Line is one log event shown around a piece of evidence.
@@ -31,10 +32,9 @@ func contextKey(source string, line int64) string {
 	return source + ":" + strconv.FormatInt(line, 10)
 }
 
-// evidenceContext reads the logs table of a dataset (files in format f)
-// back once and returns, for every log event a finding cites, the events
-// of its file around it (the event itself included), keyed by contextKey.
-func evidenceContext(files scan.Files, f table.Format, findings []scan.Finding) (map[string][]Line, error) {
+// contextKeys names the log events whose context a result carries: every
+// log event a finding cites, and every job state change on the timeline.
+func contextKeys(findings []scan.Finding, tl *timeline.Timeline) []string {
 	var keys []string
 	for _, fd := range findings {
 		for _, e := range fd.Evidence {
@@ -43,6 +43,20 @@ func evidenceContext(files scan.Files, f table.Format, findings []scan.Finding) 
 			}
 		}
 	}
+	if tl != nil {
+		for _, s := range tl.States {
+			if s.Line > 0 {
+				keys = append(keys, contextKey(s.Source, s.Line))
+			}
+		}
+	}
+	return keys
+}
+
+// evidenceContext reads the logs table of a dataset (files in format f)
+// back once and returns, for every event keys names, the events of its
+// file around it (the event itself included), keyed by contextKey.
+func evidenceContext(files scan.Files, f table.Format, keys []string) (map[string][]Line, error) {
 	c := newContextCollector(keys)
 	if len(c.wanted) == 0 {
 		return c.lines(), nil

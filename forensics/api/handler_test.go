@@ -478,7 +478,8 @@ func TestWithoutParquet(t *testing.T) {
 		}
 	}
 
-	// The second look: the cited lines, a line each, before the files.
+	// The second look: the cited lines and the job state changes (as the
+	// page gathers them), a line each, before the files.
 	var keys []string
 	for _, f := range got.Findings {
 		for _, e := range f.Evidence {
@@ -487,8 +488,11 @@ func TestWithoutParquet(t *testing.T) {
 			}
 		}
 	}
-	if len(keys) == 0 {
-		t.Fatal("no log evidence in the demo")
+	for _, s := range got.Timeline.States {
+		keys = append(keys, contextKey(s.Source, s.Line))
+	}
+	if len(keys) == 0 || len(got.Timeline.States) == 0 {
+		t.Fatal("no log evidence or no state change in the demo")
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)

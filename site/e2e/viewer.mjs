@@ -109,6 +109,11 @@ async function checkDemo(page, name) {
   await page.locator("#timeline svg rect.gc.long").first().dispatchEvent("click");
   const shown = await page.textContent("#evidence-body");
   check(/gc\.(pause-spike|overhead)/.test(shown) && /gc\.log:\d+/.test(shown), `${name}: a GC mark on the timeline shows its JVM's finding and evidence`);
+  // A job state band shows the line of its change among its neighbours.
+  await page.locator("#timeline svg rect.mark.state").last().dispatchEvent("click");
+  await page.waitForFunction(() => [...document.querySelectorAll("#evidence-body pre")].some((p) => p.childNodes.length > 1 && !p.querySelector(".pending")));
+  const band = await page.$$eval("#evidence-body pre mark", (ms) => ms.map((m) => m.textContent));
+  check(band.some((m) => /^\s*\d+\s+\S*\s*Job .* switched from state \w+ to \w+/.test(m)), `${name}: a job state band shows its change in context (${band[0]})`);
   return rows;
 }
 
