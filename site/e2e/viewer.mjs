@@ -199,6 +199,14 @@ const staticURL = `http://127.0.0.1:${server.address().port}/`;
   await drop(page, zipPath, "flinkdx-dataset.zip");
   await page.waitForFunction(() => /Findings:/.test(document.getElementById("summary").textContent) && document.querySelectorAll("#findings tbody tr").length > 0);
   sameFindings(await findings(page), cliFindings(), "wasm, the exported zip dropped back");
+  // A dataset folder written by "flinkdx analyze", chosen as a folder:
+  // scanned by the Parquet module, the CLI's findings.
+  const cli = cliFindings(); // writes the dataset to out/e2e/cli
+  await page.evaluate(() => { document.getElementById("summary").textContent = ""; });
+  await page.setInputFiles("#pick-folder", join(out, "cli"));
+  await page.waitForFunction(() => /Findings:/.test(document.getElementById("summary").textContent) || !document.getElementById("error").hidden);
+  check(await page.isHidden("#error"), `wasm, a dataset folder: no error (${await page.textContent("#error")})`);
+  sameFindings(await findings(page), cli, "wasm, a dataset folder");
   check(!requests.some((r) => r.startsWith("POST")), "wasm: nothing was sent to a server");
   check(errors.length === 0, `wasm: no page errors ${errors.join("; ")}`);
 }
