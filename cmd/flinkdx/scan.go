@@ -38,6 +38,7 @@ func addScanFlags(fs *flag.FlagSet) *scanFlags {
 	fs.DurationVar(&f.cfg.GCWindow, "gc-window", f.cfg.GCWindow, "gc.overhead: the sliding window")
 	fs.DurationVar(&f.cfg.Safepoint, "safepoint", f.cfg.Safepoint, "safepoint.long: threads stopped this long")
 	fs.StringVar(&f.largeCheckpoint, "checkpoint-large", "1GiB", "checkpoint.too-large: a checkpoint this big")
+	fs.Float64Var(&f.cfg.CheckpointSlow, "checkpoint-slow", f.cfg.CheckpointSlow, "checkpoint.slow: percent of the checkpoint timeout a checkpoint took")
 	fs.DurationVar(&f.cfg.FutureWatermark, "watermark-ahead", f.cfg.FutureWatermark, "watermark.future-jump: this far ahead of its sample time")
 	fs.Float64Var(&f.cfg.Backpressure, "backpressure", f.cfg.Backpressure, "backpressure: busy or backpressured ms per second counted high")
 	fs.IntVar(&f.cfg.RestartLoop, "restart-loop", f.cfg.RestartLoop, "job.restart-loop: restarts of one job")

@@ -49,6 +49,8 @@ func (r *Reader) payloadIn(o Origin, m map[string]json.RawMessage, a *archiveSta
 		a.addCheckpoint(&c, false)
 	case has(m, "root-exception") || has(m, "exceptionHistory") || has(m, "all-exceptions"):
 		r.exceptions(o, m)
+	case has(m, "timeout") && has(m, "max_concurrent"):
+		r.checkpointConfig(o, m)
 	case has(m, "plan"):
 		// /jobs/:id/plan: the edges between vertices, for the vertices
 		// of /jobs/:id in the same archive.
@@ -349,5 +351,37 @@ func scopeOf(path string, s *metrics.Sample) {
 		s.Scope = metrics.ScopeTaskManager
 	case strings.Contains(path, "subtask") || strings.Contains(path, "vertex") || strings.Contains(path, "vertices"):
 		s.Scope = metrics.ScopeTask
+	}
+}
+
+// checkpointOptions are the fields of /jobs/:id/checkpoints/config and the
+// configuration options they come from; durations are milliseconds, which
+// is how Flink reads a number with no unit.
+var checkpointOptions = [...]struct{ field, key string }{
+	{"interval", "execution.checkpointing.interval"},
+	{"timeout", "execution.checkpointing.timeout"},
+	{"min_pause", "execution.checkpointing.min-pause"},
+	{"max_concurrent", "execution.checkpointing.max-concurrent-checkpoints"},
+	{"mode", "execution.checkpointing.mode"},
+	{"unaligned_checkpoints", "execution.checkpointing.unaligned"},
+	{"tolerable_failed_checkpoints", "execution.checkpointing.tolerable-failed-checkpoints"},
+}
+
+// checkpointConfig keeps a job's checkpoint settings as configuration
+// entries of the options they come from (the checkpoint timeout is what
+// checkpoint.slow measures durations against).
+func (r *Reader) checkpointConfig(o Origin, m map[string]json.RawMessage) {
+	job := jobOf(o.Path)
+	for _, opt := range checkpointOptions {
+		v, ok := m[opt.field]
+		if !ok || len(v) == 0 || v[0] == '{' || v[0] == '[' || string(v) == "null" {
+			continue
+		}
+		val := strings.Trim(string(v), `"`)
+		if opt.field == "mode" {
+			val = strings.ToUpper(val) // the option's values: EXACTLY_ONCE, AT_LEAST_ONCE
+		}
+		r.sink.Config(&Config{Origin: o, JobID: job, Key: opt.key, Value: val})
+		r.counts.Records++
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
 )
@@ -12,7 +13,8 @@ import (
 // checkpoint.expired, checkpoint.declined, checkpoint.failed,
 // checkpoint.tolerable-threshold (from the log), and from the checkpoints
 // table and checkpoint metrics: checkpoint.failed, checkpoint.too-large,
-// state.unbounded.
+// state.unbounded; checkpoint.slow from the durations of completed
+// checkpoints (log and table) against the checkpoint timeout (config).
 func init() { register(func(c Config) Detector { return &checkpoints{cfg: c} }) }
 
 type checkpoints struct {
@@ -22,6 +24,8 @@ type checkpoints struct {
 	sizes      map[string][]sized // job → completed checkpoints in order
 	largest    map[string]sized
 	jobStateAt map[string]Evidence // job → FAILING/RESTARTING soon after a decline
+	durations  map[string]timed    // job and checkpoint id → how long it took
+	timeouts   map[string]int64    // job ("" for the cluster) → checkpoint timeout, ms
 	// last says, per finding, its latest occurrence in time (not in the
 	// order tables are read): the summary names it.
 	last map[*Finding]lastSeen
@@ -50,14 +54,26 @@ type sized struct {
 	ev   Evidence
 }
 
+// timed is a completed checkpoint's duration.
+type timed struct {
+	job, id string
+	ms      int64
+	ev      Evidence
+}
+
+// defaultCheckpointTimeout is execution.checkpointing.timeout's default.
+const defaultCheckpointTimeout = 10 * 60 * 1000
+
 var (
 	ckptExpired   = regexp.MustCompile(`Checkpoint (\d+) of job (\S+) expired before completing`)
 	ckptDeclined  = regexp.MustCompile(`Decline(?:d)? checkpoint (\d+) by task (\S+) of job (\S+)`)
 	ckptCompleted = regexp.MustCompile(`Completed checkpoint (\d+) for job (\S+) \((\d+) bytes`)
 	ckptFailed    = regexp.MustCompile(`Failed to trigger or complete checkpoint (\d+) for job (\S+)`)
+	// Flink 1.13+: "(N bytes, checkpointDuration=D ms, …)"; before: "(N bytes in D ms)".
+	ckptDuration = regexp.MustCompile(`(?:checkpointDuration=| in )(\d+) ms`)
 )
 
-func (d *checkpoints) Tables() []string { return []string{"logs", "checkpoints", "metrics"} }
+func (d *checkpoints) Tables() []string { return []string{"logs", "checkpoints", "metrics", "config"} }
 
 func (d *checkpoints) finding(rule, job string, sev Severity) *Finding {
 	return d.by.get(rule+"\x00"+job, func() Finding {
@@ -67,6 +83,8 @@ func (d *checkpoints) finding(rule, job string, sev Severity) *Finding {
 			f.Remedy = "incremental checkpoints (RocksDB), smaller windows, state TTL, idle state retention"
 		case "state.unbounded":
 			f.Remedy = "state TTL, idle state retention time, smaller windows / slides"
+		case "checkpoint.slow":
+			f.Remedy = "unaligned checkpoints (1.11+) when inputs differ in speed, keep snapshotState() short, look for backpressure; a checkpoint that reaches the timeout expires"
 		case "checkpoint.tolerable-threshold":
 			f.Remedy = "the job fails once more checkpoints fail than execution.checkpointing.tolerable-failed-checkpoints allows: fix why they fail (backpressure, slow snapshotState(), timeouts)"
 		default:
@@ -79,6 +97,7 @@ func (d *checkpoints) finding(rule, job string, sev Severity) *Finding {
 func (d *checkpoints) Observe(table string, rec arrow.Record) {
 	if d.sizes == nil {
 		d.sizes, d.largest = map[string][]sized{}, map[string]sized{}
+		d.durations, d.timeouts = map[string]timed{}, map[string]int64{}
 	}
 	switch table {
 	case "logs":
@@ -87,7 +106,61 @@ func (d *checkpoints) Observe(table string, rec arrow.Record) {
 		d.table(rec)
 	case "metrics":
 		d.metrics(rec)
+	case "config":
+		d.config(rec)
 	}
+}
+
+// config reads the checkpoint timeout of each job, or of the cluster.
+func (d *checkpoints) config(rec arrow.Record) {
+	job, key, value := strColumn(rec, "job_id"), strColumn(rec, "key"), strColumn(rec, "value")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if key.get(i) != "execution.checkpointing.timeout" {
+			continue
+		}
+		if ms, ok := flinkDuration(value.get(i)); ok {
+			d.timeouts[strings.Clone(job.get(i))] = ms
+		}
+	}
+}
+
+// took records a completed checkpoint's duration; the same checkpoint
+// may come from the log and from the archive.
+func (d *checkpoints) took(job, id string, ms int64, ev Evidence) {
+	k := job + "\x00" + id
+	if _, ok := d.durations[k]; !ok {
+		d.durations[k] = timed{job, id, ms, ev}
+	}
+}
+
+// flinkDuration reads a duration as Flink's configuration writes it: a
+// number with an optional unit (ms, s, min, h, d and their long names); no
+// unit is milliseconds.
+func flinkDuration(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return 0, false
+	}
+	var n int64
+	fmt.Sscan(s[:i], &n)
+	unit := strings.ToLower(strings.TrimSpace(s[i:]))
+	switch unit {
+	case "", "ms", "milli", "millis", "millisecond", "milliseconds":
+		return n, true
+	case "s", "sec", "secs", "second", "seconds":
+		return n * 1000, true
+	case "min", "m", "minute", "minutes":
+		return n * 60_000, true
+	case "h", "hour", "hours":
+		return n * 3_600_000, true
+	case "d", "day", "days":
+		return n * 86_400_000, true
+	}
+	return 0, false
 }
 
 func (d *checkpoints) logs(rec arrow.Record) {
@@ -127,7 +200,14 @@ func (d *checkpoints) logs(rec arrow.Record) {
 			m := ckptCompleted.FindStringSubmatch(t)
 			var size float64
 			fmt.Sscan(m[3], &size)
-			d.completed(strings.Clone(m[2]), size, o.at(i))
+			ev := o.at(i)
+			job := strings.Clone(m[2])
+			d.completed(job, size, ev)
+			if dm := ckptDuration.FindStringSubmatch(t); dm != nil {
+				var ms int64
+				fmt.Sscan(dm[1], &ms)
+				d.took(job, strings.Clone(m[1]), ms, ev)
+			}
 		case ckptFailed.MatchString(t):
 			m := ckptFailed.FindStringSubmatch(t)
 			f := d.finding("checkpoint.failed", strings.Clone(strings.TrimSuffix(m[2], ".")), Warning)
@@ -152,7 +232,7 @@ func (d *checkpoints) table(rec arrow.Record) {
 	o := originOf("checkpoints", rec, "failure_message")
 	job, status := strColumn(rec, "job_id"), strColumn(rec, "status")
 	size, id := float64Column(rec, "checkpointed_size"), int64Column(rec, "checkpoint_id")
-	trig := int64Column(rec, "trigger_ts")
+	trig, took := int64Column(rec, "trigger_ts"), int64Column(rec, "duration_ms")
 	for i := 0; i < int(rec.NumRows()); i++ {
 		ev := o.at(i)
 		if ev.Time == 0 {
@@ -166,6 +246,9 @@ func (d *checkpoints) table(rec arrow.Record) {
 		case "COMPLETED":
 			if s, ok := size.get(i); ok {
 				d.completed(strings.Clone(job.get(i)), s, ev)
+			}
+			if ms, ok := took.get(i); ok {
+				d.took(strings.Clone(job.get(i)), fmt.Sprint(n), ms, ev)
 			}
 		}
 	}
@@ -208,6 +291,7 @@ func (d *checkpoints) Findings(*Context) []Finding {
 		f.add(s.ev)
 		f.Summary = fmt.Sprintf("a checkpoint of %.1f GiB (over %.1f GiB)", s.size/(1<<30), float64(d.cfg.CheckpointLarge)/(1<<30))
 	}
+	d.slow()
 	for job, all := range d.sizes {
 		// The same checkpoints may come from the log, the archive and the
 		// metrics: in time order, each size once.
@@ -240,4 +324,42 @@ func (d *checkpoints) Findings(*Context) []Finding {
 		}
 	}
 	return d.by.all()
+}
+
+// slow reports the completed checkpoints that took CheckpointSlow percent
+// of their job's timeout or more: the next one may expire.
+func (d *checkpoints) slow() {
+	var all []timed
+	for _, t := range d.durations {
+		all = append(all, t)
+	}
+	// In time order: the evidence, and the slowest named, do not depend on
+	// the order things were read in.
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].ev.Time != all[j].ev.Time {
+			return all[i].ev.Time < all[j].ev.Time
+		}
+		return all[i].job+"\x00"+all[i].id < all[j].job+"\x00"+all[j].id
+	})
+	slowest := map[*Finding]timed{}
+	for _, t := range all {
+		timeout, ok := d.timeouts[t.job]
+		if !ok {
+			if timeout, ok = d.timeouts[""]; !ok {
+				timeout = defaultCheckpointTimeout
+			}
+		}
+		if timeout <= 0 || float64(t.ms) < d.cfg.CheckpointSlow/100*float64(timeout) {
+			continue
+		}
+		f := d.finding("checkpoint.slow", t.job, Warning)
+		ev := t.ev
+		ev.Text = fmt.Sprintf("checkpoint %s took %s of a %s timeout", t.id, time.Duration(t.ms)*time.Millisecond, time.Duration(timeout)*time.Millisecond)
+		f.add(ev)
+		if s, ok := slowest[f]; !ok || t.ms > s.ms {
+			slowest[f] = t
+		}
+		f.Summary = fmt.Sprintf("%d checkpoint(s) took %g %% or more of the %s timeout (slowest: checkpoint %s, %s)",
+			f.Count, d.cfg.CheckpointSlow, time.Duration(timeout)*time.Millisecond, slowest[f].id, time.Duration(slowest[f].ms)*time.Millisecond)
+	}
 }

@@ -114,6 +114,7 @@ type Config struct {
 	GCWindow        time.Duration
 	Safepoint       time.Duration // safepoint.long
 	CheckpointLarge int64         // checkpoint.too-large, bytes
+	CheckpointSlow  float64       // checkpoint.slow: percent of the checkpoint timeout a checkpoint took
 	FutureWatermark time.Duration // watermark.future-jump: ahead of the sample time
 	Backpressure    float64       // backpressure: busy/backpressured ms per second counted high
 	RestartLoop     int           // job.restart-loop: restarts of one job
@@ -161,7 +162,7 @@ func ParseLadder(s string, into map[string]Severity) error {
 // DefaultConfig is the playbook's defaults.
 func DefaultConfig() Config {
 	return Config{PauseSpike: time.Second, GCOverhead: 10, GCWindow: time.Minute, Safepoint: time.Second,
-		CheckpointLarge: 1 << 30, FutureWatermark: 24 * time.Hour, Backpressure: 500, RestartLoop: 3,
+		CheckpointLarge: 1 << 30, CheckpointSlow: 80, FutureWatermark: 24 * time.Hour, Backpressure: 500, RestartLoop: 3,
 		Correlate: 2 * time.Minute, BandLow: 5000, Busy: 500, Skew: 3, Decline: 50, WatermarkStall: 10 * time.Minute,
 		LogGap: 10 * time.Minute, ClockSkew: 2 * time.Second, HeapLeak: 5}
 }

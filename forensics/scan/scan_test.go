@@ -264,3 +264,52 @@ func TestContainerSummaries(t *testing.T) {
 		}
 	}
 }
+
+// checkpoint.slow compares completed checkpoints' durations with the
+// checkpoint timeout: from a HistoryServer archive (40CoderPlus, its
+// checkpoints/config says 600000 ms; its checkpoints took 15–372 ms) and
+// from the demo's JobManager log ("checkpointDuration=5684 ms", no timeout
+// given: Flink's default, 10 min). The real durations are far below 80 %,
+// so the threshold is lowered to reach them.
+func TestCheckpointSlow(t *testing.T) {
+	archive := map[string][]byte{"hs.json": read(t, "../../testdata/metrics/historyserver_archives_40CoderPlus/939b749e4c3d0dacb209c2b77a7b33c6.json")}
+	if f := has(analyze(t, DefaultConfig(), archive), "checkpoint.slow", Info, ""); f != nil {
+		t.Errorf("checkpoints of 15–372 ms against a 10 min timeout: %s", f.Summary)
+	}
+	cfg := DefaultConfig()
+	cfg.CheckpointSlow = 0.05 // 300 ms of 600000
+	f := has(analyze(t, cfg, archive), "checkpoint.slow", Warning, "2 checkpoint(s) took 0.05 % or more of the 10m0s timeout (slowest: checkpoint 2, 372ms)")
+	if f == nil || f.Subject != "939b749e4c3d0dacb209c2b77a7b33c6" || len(f.Evidence) != 2 {
+		t.Errorf("archive: %+v\n%s", f, rules(analyze(t, cfg, archive)))
+	}
+
+	demo := map[string][]byte{}
+	collectDemo(t, read(t, "../../testdata/demo/incident.tar.gz"), demo)
+	cfg.CheckpointSlow = 0.9 // 5400 ms of the default 600000
+	fs := analyze(t, cfg, demo)
+	f = has(fs, "checkpoint.slow", Warning, "2 checkpoint(s) took 0.9 % or more of the 10m0s timeout (slowest: checkpoint 4, 6.762s)")
+	if f == nil || f.Evidence[0].Line == 0 || !strings.Contains(f.Evidence[0].Text, "checkpoint 2 took 5.684s of a 10m0s timeout") {
+		t.Errorf("demo: %+v\n%s", f, rules(fs))
+	}
+}
+
+func TestFlinkDuration(t *testing.T) {
+	for in, want := range map[string]int64{"600000": 600000, "10 min": 600000, "30s": 30000, "1 h": 3600000, "250 ms": 250, "2d": 172800000} {
+		if got, ok := flinkDuration(in); !ok || got != want {
+			t.Errorf("flinkDuration(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "ten minutes", "5 fortnights"} {
+		if _, ok := flinkDuration(bad); ok {
+			t.Errorf("flinkDuration(%q) read", bad)
+		}
+	}
+	for line, want := range map[string]string{
+		"Completed checkpoint 2 for job 5f3c (392004118 bytes, checkpointDuration=5684 ms, finalizationTime=31 ms).": "5684",
+		"Completed checkpoint 7 for job 0a1b (43520 bytes in 1215 ms).":                                              "1215",
+	} {
+		if m := ckptDuration.FindStringSubmatch(line); m == nil || m[1] != want {
+			t.Errorf("%q: duration %v; want %s", line, m, want)
+		}
+	}
+}
