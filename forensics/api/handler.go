@@ -157,11 +157,7 @@ func failed(w http.ResponseWriter, err error, body *bodyLimit, cfg Config) bool 
 // analyzeRequest reads the files of a request and analyzes them; on
 // failure it has answered the request.
 func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result, bool) {
-	body := limit(w, r, cfg)
-	if body == nil {
-		return nil, false
-	}
-	opt, ok := requestOptions(w, r, cfg)
+	body, opt, ok := start(w, r, cfg)
 	if !ok {
 		return nil, false
 	}
@@ -189,19 +185,23 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 	return res, true
 }
 
-// requestOptions reads the analysis options of a request (?tz=); on
-// failure it has answered the request.
-func requestOptions(w http.ResponseWriter, r *http.Request, cfg Config) (Options, bool) {
+// start bounds a request's body and reads its analysis options (?tz=);
+// on failure it has answered the request.
+func start(w http.ResponseWriter, r *http.Request, cfg Config) (*bodyLimit, Options, bool) {
 	opt := Options{Version: cfg.Version, Scan: scan.DefaultConfig(), Allocator: cfg.Allocator, Format: cfg.Format}
+	body := limit(w, r, cfg)
+	if body == nil {
+		return nil, opt, false
+	}
 	if tz := r.URL.Query().Get("tz"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown time zone %q", tz))
-			return opt, false
+			return nil, opt, false
 		}
 		opt.Location = loc
 	}
-	return opt, true
+	return body, opt, true
 }
 
 // maxContextKeys bounds the "at" field of a context request.
@@ -211,11 +211,7 @@ const maxContextKeys = 8 << 20
 // returns the events around the keyed ones; on failure it has answered
 // the request.
 func contextRequest(w http.ResponseWriter, r *http.Request, cfg Config) (map[string][]Line, bool) {
-	body := limit(w, r, cfg)
-	if body == nil {
-		return nil, false
-	}
-	opt, ok := requestOptions(w, r, cfg)
+	body, opt, ok := start(w, r, cfg)
 	if !ok {
 		return nil, false
 	}
