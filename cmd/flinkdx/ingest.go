@@ -49,7 +49,11 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("o", "", "dataset directory to write (required)")
+	oHelp := "dataset directory to write (required)"
+	if analyze {
+		oHelp = "dataset directory to write (without it nothing is written: the report only, faster and in less memory)"
+	}
+	out := fs.String("o", "", oHelp)
 	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)")
 	jobs := fs.Int("j", 0, "files read at once (default: number of CPUs)")
 	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them")
@@ -68,10 +72,12 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	fs.Usage = func() {
 		what := "Reads Flink logs, plain or compressed, single files, directory trees or archives,\nand writes a Parquet dataset (one folder per table, and manifest.json)."
+		usage := "PATH... -o DIR"
 		if analyze {
-			what = "Ingests like \"flinkdx ingest\", then prints what the inputs show."
+			what = "Ingests like \"flinkdx ingest\", then prints what the inputs show. Without -o it\nwrites nothing and only reports."
+			usage = "PATH... [-o DIR]"
 		}
-		fmt.Fprintf(stderr, "Usage: flinkdx %s PATH... -o DIR [flags]\n\n%s\n\nFlags:\n", name, what)
+		fmt.Fprintf(stderr, "Usage: flinkdx %s %s [flags]\n\n%s\n\nFlags:\n", name, usage, what)
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nExit status: 0 complete, 1 failed, 2 usage error, 3 partial (some input unreadable).\n")
 	}
@@ -82,10 +88,12 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if err != nil {
 		return exitUsage
 	}
-	if len(paths) == 0 || *out == "" {
+	if len(paths) == 0 || *out == "" && !analyze {
 		fs.Usage()
 		return exitUsage
 	}
+	// analyze with no -o keeps no dataset: nothing to write or hash.
+	keep := *out != ""
 	if sf != nil {
 		if err := sf.settle(fs); err != nil {
 			fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
@@ -101,7 +109,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		fmt.Fprintf(stderr, "flinkdx %s: --memory-limit: %v\n", name, err)
 		return exitUsage
 	}
-	limits := input.Options{MaxRatio: *maxRatio}
+	limits := input.Options{MaxRatio: *maxRatio, NoHash: !keep}
 	if limits.MaxBytes, err = parseBytes(*maxSize); err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: --max-size: %v\n", name, err)
 		return exitUsage
@@ -120,7 +128,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	// A dataset already in DIR is added to: inputs it holds are not read
 	// again. "analyze" reports on its inputs alone, so it starts afresh.
 	var prev *ingest.Manifest
-	if !*fresh && !analyze {
+	if !*fresh && !analyze && keep {
 		manifest := "manifest.json"
 		if shard.N > 1 {
 			manifest = ingest.ShardManifest(shard)
@@ -156,9 +164,12 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 
 	start := time.Now()
 	output := table.DirOutput{Root: *out}
-	ds := table.NewDataset(output, parquetfile.Format{}, map[string]string{
-		"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
-	}, 0)
+	var ds *table.Dataset
+	if keep {
+		ds = table.NewDataset(output, parquetfile.Format{}, map[string]string{
+			"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
+		}, 0)
+	}
 	opt := ingest.Options{Version: version, Location: loc, Jobs: *jobs, Shard: shard, Previous: prev, NoRedact: *noRedact}
 	if prev != nil {
 		opt.Known = prev.Inputs
@@ -190,6 +201,9 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 			close(batches)
 			<-done
 			findings = s.Findings()
+			if ds == nil {
+				return nil
+			}
 			rec := scan.Record(table.Pool, findings)
 			defer rec.Release()
 			return ds.Table("findings", scan.Schema).Write(rec)
@@ -206,9 +220,13 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if *memprofile != "" {
 		writeHeapProfile(*memprofile, stderr)
 	}
-	m, err := ing.Finish(output)
+	var mout table.Output // the manifest goes with the dataset
+	if keep {
+		mout = output
+	}
+	m, err := ing.Finish(mout)
 	stop()
-	if err == nil && shard.N <= 1 {
+	if err == nil && shard.N <= 1 && keep {
 		err = prune(output, ds, m)
 	}
 	if err != nil {
@@ -379,6 +397,10 @@ func printSummary(w io.Writer, m *ingest.Manifest, run ingest.Totals, dir string
 	var parts []string
 	for _, n := range names {
 		parts = append(parts, fmt.Sprintf("%s %d rows", n, m.Tables[n].Rows))
+	}
+	if dir == "" {
+		fmt.Fprintf(w, "  read %s (nothing written: no -o)\n", strings.Join(parts, ", "))
+		return
 	}
 	fmt.Fprintf(w, "  wrote %s: %s, manifest.json\n", dir, strings.Join(parts, ", "))
 }

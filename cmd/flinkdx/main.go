@@ -24,7 +24,7 @@ const usage = `flinkdx: offline forensics for Apache Flink jobs
 
 Usage:
   flinkdx ingest PATH... -o DIR    read logs and archives into a Parquet dataset
-  flinkdx analyze PATH... -o DIR   ingest, then run the detectors and print the findings
+  flinkdx analyze PATH... [-o DIR] ingest, then run the detectors and print the findings (no -o: write nothing)
   flinkdx merge DIR                join the shards ingested into DIR ("ingest --shard I/N")
   flinkdx scan DIR                 run the detectors over a dataset
   flinkdx gcstats PATH...          per-JVM GC pause and throughput statistics

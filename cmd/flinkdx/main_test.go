@@ -244,3 +244,32 @@ func copyTree(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// analyze without -o writes nothing and reports the same findings as with
+// a dataset.
+func TestAnalyzeWithoutDataset(t *testing.T) {
+	demo := "../../testdata/demo/incident.tar.gz"
+	code, with, errs := runCLI("analyze", demo, "-o", t.TempDir(), "--format", "json")
+	if code != exitOK {
+		t.Fatalf("with -o: exit %d: %s", code, errs)
+	}
+	before, _ := os.ReadDir(".")
+	code, without, errs := runCLI("analyze", demo, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("without -o: exit %d: %s", code, errs)
+	}
+	after, _ := os.ReadDir(".")
+	if len(after) != len(before) {
+		t.Errorf("analyze without -o left files: %d entries, were %d", len(after), len(before))
+	}
+	if !strings.Contains(without, "(nothing written: no -o)") || !strings.Contains(without, "logs 57 rows") {
+		t.Errorf("summary without -o:\n%.600s", without)
+	}
+	findings := func(out string) string { return out[strings.Index(out, "\n[")+1:] }
+	if !strings.Contains(with, "\n[") || findings(without) != findings(with) {
+		t.Errorf("findings differ without -o:\n%.800s\nwant\n%.800s", findings(without), findings(with))
+	}
+	if code, _, _ := runCLI("ingest", demo); code != exitUsage {
+		t.Errorf("ingest without -o: exit %d; want %d", code, exitUsage)
+	}
+}
