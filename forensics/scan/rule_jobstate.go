@@ -52,13 +52,26 @@ type jobStates struct {
 	// every task failure is known.
 	lastFailed, lastExhausted map[string]terminal
 	seen                      map[string]bool // REST jobs already counted (by job id and restart time)
+	// causes holds each cause's text once: a loop fails with the same
+	// cause over and over, and every failure is kept until the end.
+	causes map[string]string
+}
+
+// intern returns s, copied once per distinct text (s may alias a batch).
+func (d *jobStates) intern(s string) string {
+	if c, ok := d.causes[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	d.causes[c] = c
+	return c
 }
 
 func (d *jobStates) Tables() []string { return []string{"logs", "jobs"} }
 
 func (d *jobStates) Observe(table string, rec arrow.Record) {
 	if d.seen == nil {
-		d.seen = map[string]bool{}
+		d.seen, d.causes = map[string]bool{}, map[string]string{}
 		d.lastFailed, d.lastExhausted = map[string]terminal{}, map[string]terminal{}
 	}
 	if table == "jobs" {
@@ -97,8 +110,8 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 		switch {
 		case c == taskCode && to.get(i) == "FAILED":
 			if cause != "" {
-				if ev := o.at(i); ev.Time != 0 {
-					d.failures = append(d.failures, taskFailure{strings.Clone(jobID.get(i)), ev.Time, strings.Clone(cause)})
+				if t, _ := o.ts.get(i); t != 0 {
+					d.failures = append(d.failures, taskFailure{d.intern(jobID.get(i)), t, d.intern(cause)})
 				}
 			}
 		case c == jobCode:
