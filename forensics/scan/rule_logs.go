@@ -16,6 +16,11 @@ func init() { register(func(c Config) Detector { return &logFlood{} }) }
 // minute counted as a flood.
 const floodPerMinute = 1000
 
+// floodEvidenceAt is the count of a logger's minute from which its
+// evidence row is kept: most minutes hold a few warnings and never flood,
+// and over weeks of logs a row kept for each would add up (hundreds of MB).
+const floodEvidenceAt = floodPerMinute / 10
+
 type floodKey struct {
 	logger string
 	minute int64
@@ -24,7 +29,7 @@ type floodKey struct {
 type logFlood struct {
 	sel
 	perMinute map[floodKey]int
-	first     map[floodKey]Evidence
+	first     map[floodKey]Evidence // of the minutes that reached floodEvidenceAt: the run that did
 	clock     byKey
 }
 
@@ -40,14 +45,18 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 	ooo := boolColumn(rec, "out_of_order")
 	keys := map[int32]string{}
 	var (
-		run       int
-		runCode   int32
-		runMinute int64
-		runKey    floodKey
+		run, runStart int
+		runCode       int32
+		runMinute     int64
+		runKey        floodKey
 	)
 	flush := func() {
 		if run > 0 {
-			d.perMinute[runKey] += run
+			n := d.perMinute[runKey] + run
+			d.perMinute[runKey] = n
+			if _, ok := d.first[runKey]; !ok && n >= floodEvidenceAt {
+				d.first[runKey] = o.at(runStart)
+			}
 			run = 0
 		}
 	}
@@ -79,10 +88,7 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 				name = strings.Clone(logger.get(i))
 				keys[c] = name
 			}
-			runCode, runMinute, runKey = c, minute, floodKey{name, minute}
-			if d.perMinute[runKey] == 0 {
-				d.first[runKey] = o.at(i)
-			}
+			runCode, runMinute, runKey, runStart = c, minute, floodKey{name, minute}, i
 		}
 		run++
 	}
