@@ -49,6 +49,21 @@ func (o origin) into(e *Evidence, i int) {
 	}
 }
 
+// interned holds each text once: detectors that keep a row's strings past
+// its batch, over and over (a source, a cause repeated by a restart loop),
+// copy each distinct one once.
+type interned map[string]string
+
+// of returns s, copied the first time it is seen (s may alias a batch).
+func (m interned) of(s string) string {
+	if v, ok := m[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	m[v] = v
+	return v
+}
+
 func shorten(s string, n int) string {
 	if len(s) <= n {
 		return strings.Clone(s)

@@ -48,23 +48,14 @@ type clockSkew struct {
 	cfg     Config
 	pending map[attemptKey]*attemptTimes
 	hosts   map[string]*skewBound
-	sources map[string]string // interned source names
+	names   interned // sources and hosts
 }
 
 func (d *clockSkew) Tables() []string { return []string{"logs"} }
 
-func (d *clockSkew) intern(s string) string {
-	if v, ok := d.sources[s]; ok {
-		return v
-	}
-	v := strings.Clone(s)
-	d.sources[v] = v
-	return v
-}
-
 func (d *clockSkew) Observe(_ string, rec arrow.Record) {
 	if d.pending == nil {
-		d.pending, d.hosts, d.sources = map[attemptKey]*attemptTimes{}, map[string]*skewBound{}, map[string]string{}
+		d.pending, d.hosts, d.names = map[attemptKey]*attemptTimes{}, map[string]*skewBound{}, interned{}
 	}
 	o := originOf("logs", rec, "message")
 	stateOf, to, attempt := strColumn(rec, "state_of"), strColumn(rec, "state_to"), strColumn(rec, "attempt")
@@ -97,13 +88,13 @@ func (d *clockSkew) Observe(_ string, rec arrow.Record) {
 			p = &attemptTimes{}
 			d.pending[k] = p
 		}
-		st := stamp{t: t, source: d.intern(o.source.get(i))}
+		st := stamp{t: t, source: d.names.of(o.source.get(i))}
 		st.line, _ = o.line.get(i)
 		st.offset, _ = o.offset.get(i)
 		if jm && p.jm.t == 0 {
 			p.jm = st
 		} else if tm && p.tm.t == 0 {
-			p.tm, p.tmHost = st, d.intern(host.get(i))
+			p.tm, p.tmHost = st, d.names.of(host.get(i))
 		}
 		if p.jm.t != 0 && p.tm.t != 0 {
 			d.pair(k.to, p)

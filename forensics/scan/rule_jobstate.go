@@ -52,26 +52,16 @@ type jobStates struct {
 	// every task failure is known.
 	lastFailed, lastExhausted map[string]terminal
 	seen                      map[string]bool // REST jobs already counted (by job id and restart time)
-	// causes holds each cause's text once: a loop fails with the same
+	// texts holds job ids and causes once: a loop fails with the same
 	// cause over and over, and every failure is kept until the end.
-	causes map[string]string
-}
-
-// intern returns s, copied once per distinct text (s may alias a batch).
-func (d *jobStates) intern(s string) string {
-	if c, ok := d.causes[s]; ok {
-		return c
-	}
-	c := strings.Clone(s)
-	d.causes[c] = c
-	return c
+	texts interned
 }
 
 func (d *jobStates) Tables() []string { return []string{"logs", "jobs"} }
 
 func (d *jobStates) Observe(table string, rec arrow.Record) {
 	if d.seen == nil {
-		d.seen, d.causes = map[string]bool{}, map[string]string{}
+		d.seen, d.texts = map[string]bool{}, interned{}
 		d.lastFailed, d.lastExhausted = map[string]terminal{}, map[string]terminal{}
 	}
 	if table == "jobs" {
@@ -111,7 +101,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 		case c == taskCode && to.get(i) == "FAILED":
 			if cause != "" {
 				if t, _ := o.ts.get(i); t != 0 {
-					d.failures = append(d.failures, taskFailure{d.intern(jobID.get(i)), t, d.intern(cause)})
+					d.failures = append(d.failures, taskFailure{d.texts.of(jobID.get(i)), t, d.texts.of(cause)})
 				}
 			}
 		case c == jobCode:
