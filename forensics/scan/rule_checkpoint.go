@@ -24,7 +24,8 @@ type checkpoints struct {
 	sizes      map[string][]sized // job → completed checkpoints in order
 	largest    map[string]sized
 	jobStateAt map[string]Evidence // job → FAILING/RESTARTING soon after a decline
-	durations  map[string]timed    // job and checkpoint id → how long it took
+	durations  map[string]took     // job and checkpoint id → how long it took
+	longest    map[string][]timed  // job → its longest checkpoints, maxEvidence at most
 	timeouts   map[string]int64    // job ("" for the cluster) → checkpoint timeout, ms
 	// last says, per finding, its latest occurrence in time (not in the
 	// order tables are read): the summary names it.
@@ -54,11 +55,40 @@ type sized struct {
 	ev   Evidence
 }
 
-// timed is a completed checkpoint's duration.
+// took is how long a completed checkpoint took, when it completed, and
+// whether the log said so (the log's line is the better evidence: it has
+// a file and line to open; an archive's figure only stands when the log
+// did not say).
+type took struct {
+	ms, at int64
+	logged bool
+}
+
+// over says a, of the same checkpoint, replaces b.
+func (a took) over(b took) bool {
+	if a.logged != b.logged {
+		return a.logged
+	}
+	return a.ms > b.ms
+}
+
+// timed is a completed checkpoint's duration, with its row.
 type timed struct {
-	job, id string
-	ms      int64
-	ev      Evidence
+	id string
+	ms int64
+	ev Evidence
+}
+
+// before orders checkpoints longest first; the rest of the order only
+// makes the choice not depend on the order rows were read in.
+func (a timed) before(b timed) bool {
+	if a.ms != b.ms {
+		return a.ms > b.ms
+	}
+	if a.ev.Time != b.ev.Time {
+		return a.ev.Time < b.ev.Time
+	}
+	return a.ev.Table+a.ev.Source+a.id < b.ev.Table+b.ev.Source+b.id
 }
 
 // defaultCheckpointTimeout is execution.checkpointing.timeout's default.
@@ -97,7 +127,7 @@ func (d *checkpoints) finding(rule, job string, sev Severity) *Finding {
 func (d *checkpoints) Observe(table string, rec arrow.Record) {
 	if d.sizes == nil {
 		d.sizes, d.largest = map[string][]sized{}, map[string]sized{}
-		d.durations, d.timeouts = map[string]timed{}, map[string]int64{}
+		d.durations, d.longest, d.timeouts = map[string]took{}, map[string][]timed{}, map[string]int64{}
 	}
 	switch table {
 	case "logs":
@@ -124,13 +154,29 @@ func (d *checkpoints) config(rec arrow.Record) {
 	}
 }
 
-// took records a completed checkpoint's duration; the same checkpoint
-// may come from the log and from the archive.
-func (d *checkpoints) took(job, id string, ms int64, ev Evidence) {
+// tookMs records how long a completed checkpoint took: every duration, and
+// the rows of each job's longest (the evidence). The same checkpoint may
+// come from the log and from the archive; it counts once, as the log says.
+func (d *checkpoints) tookMs(job, id string, ms int64, ev Evidence) {
 	k := job + "\x00" + id
-	if _, ok := d.durations[k]; !ok {
-		d.durations[k] = timed{job, id, ms, ev}
+	now := took{ms, ev.Time, ev.Table == "logs"}
+	if t, ok := d.durations[k]; ok && !now.over(t) {
+		return
 	}
+	d.durations[k] = now
+	l := d.longest[job]
+	for n, t := range l {
+		if t.id == id {
+			l = append(l[:n], l[n+1:]...)
+			break
+		}
+	}
+	l = append(l, timed{id, ms, ev})
+	sort.Slice(l, func(a, b int) bool { return l[a].before(l[b]) })
+	if len(l) > maxEvidence {
+		l = l[:maxEvidence]
+	}
+	d.longest[job] = l
 }
 
 // flinkDuration reads a duration as Flink's configuration writes it: a
@@ -206,7 +252,7 @@ func (d *checkpoints) logs(rec arrow.Record) {
 			if dm := ckptDuration.FindStringSubmatch(t); dm != nil {
 				var ms int64
 				fmt.Sscan(dm[1], &ms)
-				d.took(job, strings.Clone(m[1]), ms, ev)
+				d.tookMs(job, strings.Clone(m[1]), ms, ev)
 			}
 		case ckptFailed.MatchString(t):
 			m := ckptFailed.FindStringSubmatch(t)
@@ -248,7 +294,7 @@ func (d *checkpoints) table(rec arrow.Record) {
 				d.completed(strings.Clone(job.get(i)), s, ev)
 			}
 			if ms, ok := took.get(i); ok {
-				d.took(strings.Clone(job.get(i)), fmt.Sprint(n), ms, ev)
+				d.tookMs(strings.Clone(job.get(i)), fmt.Sprint(n), ms, ev)
 			}
 		}
 	}
@@ -329,37 +375,59 @@ func (d *checkpoints) Findings(*Context) []Finding {
 // slow reports the completed checkpoints that took CheckpointSlow percent
 // of their job's timeout or more: the next one may expire.
 func (d *checkpoints) slow() {
-	var all []timed
-	for _, t := range d.durations {
-		all = append(all, t)
+	timeoutOf := func(job string) int64 {
+		if t, ok := d.timeouts[job]; ok {
+			return t
+		}
+		if t, ok := d.timeouts[""]; ok {
+			return t
+		}
+		return defaultCheckpointTimeout
 	}
-	// In time order: the evidence, and the slowest named, do not depend on
-	// the order things were read in.
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].ev.Time != all[j].ev.Time {
-			return all[i].ev.Time < all[j].ev.Time
-		}
-		return all[i].job+"\x00"+all[i].id < all[j].job+"\x00"+all[j].id
-	})
-	slowest := map[*Finding]timed{}
-	for _, t := range all {
-		timeout, ok := d.timeouts[t.job]
-		if !ok {
-			if timeout, ok = d.timeouts[""]; !ok {
-				timeout = defaultCheckpointTimeout
-			}
-		}
+	// Per job: how many were slow, and over what time.
+	type tally struct{ n, from, to int64 }
+	tallies := map[string]*tally{}
+	for k, t := range d.durations {
+		job := k[:strings.IndexByte(k, 0)]
+		timeout := timeoutOf(job)
 		if timeout <= 0 || float64(t.ms) < d.cfg.CheckpointSlow/100*float64(timeout) {
 			continue
 		}
-		f := d.finding("checkpoint.slow", t.job, Warning)
-		ev := t.ev
-		ev.Text = fmt.Sprintf("checkpoint %s took %s of a %s timeout", t.id, time.Duration(t.ms)*time.Millisecond, time.Duration(timeout)*time.Millisecond)
-		f.add(ev)
-		if s, ok := slowest[f]; !ok || t.ms > s.ms {
-			slowest[f] = t
+		c := tallies[job]
+		if c == nil {
+			c = &tally{from: t.at, to: t.at}
+			tallies[job] = c
 		}
+		c.n++
+		c.from, c.to = min(c.from, t.at), max(c.to, t.at)
+	}
+	for job, c := range tallies {
+		timeout := timeoutOf(job)
+		f := d.finding("checkpoint.slow", job, Warning)
+		var slowest timed
+		var evs []Evidence
+		for _, t := range d.longest[job] {
+			if float64(t.ms) < d.cfg.CheckpointSlow/100*float64(timeout) {
+				continue
+			}
+			if slowest.id == "" {
+				slowest = t
+			}
+			ev := t.ev
+			ev.Text = fmt.Sprintf("checkpoint %s took %s of a %s timeout", t.id, time.Duration(t.ms)*time.Millisecond, time.Duration(timeout)*time.Millisecond)
+			evs = append(evs, ev)
+		}
+		// The longest, shown in time order.
+		sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time < evs[j].Time })
+		for _, ev := range evs {
+			f.add(ev)
+		}
+		f.Count = int(c.n)
+		if c.from > 0 && (f.Start == 0 || c.from < f.Start) {
+			f.Start = c.from
+		}
+		f.End = max(f.End, c.to)
 		f.Summary = fmt.Sprintf("%d checkpoint(s) took %g %% or more of the %s timeout (slowest: checkpoint %s, %s)",
-			f.Count, d.cfg.CheckpointSlow, time.Duration(timeout)*time.Millisecond, slowest[f].id, time.Duration(slowest[f].ms)*time.Millisecond)
+			c.n, d.cfg.CheckpointSlow, time.Duration(timeout)*time.Millisecond, slowest.id, time.Duration(slowest.ms)*time.Millisecond)
 	}
 }
