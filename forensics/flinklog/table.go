@@ -208,16 +208,10 @@ func (b *Builder) Raw(l *RawLine) {
 func (b *Builder) Rows() int { return b.rows }
 func (b *Builder) Size() int { return b.size }
 
-// NewRecord returns the logs batch and starts over, with room reserved for
-// a batch like this one (growing the text buffers by doubling would copy
-// them over and over).
+// NewRecord returns the logs batch and starts over (each column keeps
+// room for a batch like this one).
 func (b *Builder) NewRecord() arrow.Record {
 	n := b.rows
-	msgBytes, detailBytes := b.message.Builder().DataLen(), b.detail.Builder().DataLen()
-	defer func() {
-		b.message.Builder().ReserveData(msgBytes)
-		b.detail.Builder().ReserveData(detailBytes)
-	}()
 	cols := []arrow.Array{
 		b.ts.Finish(n), b.level.Finish(n), b.logger.Finish(n), b.thread.Finish(n),
 		b.message.Finish(n), b.detail.Finish(n), b.lines.Finish(n),

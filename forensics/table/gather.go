@@ -79,7 +79,15 @@ func gatherColumn(mem memory.Allocator, col arrow.Array, runs []run, n int) (arr
 				}
 			}
 		}
-		return b.NewArray(), nil
+		out := b.NewArray()
+		if _, ok := a.(*array.String); ok {
+			// The builder makes a binary array of type utf8; the copy is
+			// of the same kind as the column.
+			s := array.MakeFromData(out.Data())
+			out.Release()
+			return s, nil
+		}
+		return out, nil
 	case *array.Dictionary:
 		idx, ok := a.Indices().(*array.Int32)
 		if !ok {
