@@ -3,6 +3,7 @@ package scan
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,6 +109,32 @@ func TestStateUnboundedEdge(t *testing.T) {
 		if got := has(s.Findings(), "state.unbounded", Warning, "") != nil; got != tc.want {
 			t.Errorf("sizes %v: finding %v; want %v", tc.sizes, got, tc.want)
 		}
+	}
+}
+
+// state.unbounded names the first checkpoint and the first of the largest
+// size, in time, however the rows are read: later ones first, and the
+// largest size again after it.
+func TestStateUnboundedEvidence(t *testing.T) {
+	rb := checkpointsOf(100, 150, 200, 400, 400)
+	rec := rb.Checkpoints.NewRecord()
+	defer rec.Release()
+	s := New(DefaultConfig())
+	for _, part := range [][2]int64{{2, 5}, {0, 2}} {
+		b := rec.NewSlice(part[0], part[1])
+		s.Observe("checkpoints", b)
+		b.Release()
+	}
+	f := has(s.Findings(), "state.unbounded", Warning, "")
+	if f == nil {
+		t.Fatal("no state.unbounded finding")
+	}
+	var offsets []int64
+	for _, ev := range f.Evidence {
+		offsets = append(offsets, ev.Offset)
+	}
+	if f.Count != 4 || !slices.Equal(offsets, []int64{0, 3}) {
+		t.Errorf("count %d, evidence at offsets %v; want 4 checkpoints, offsets [0 3] (%s)", f.Count, offsets, f.Summary)
 	}
 }
 

@@ -19,9 +19,16 @@ func init() { register(func(c Config) Detector { return &checkpoints{cfg: c} }) 
 
 type checkpoints struct {
 	sel
-	cfg        Config
-	by         byKey
-	sizes      map[string][]sized // job → completed checkpoints in order
+	cfg Config
+	by  byKey
+	// sizes keeps each completed checkpoint's time and size (16 bytes: a
+	// row each would grow with weeks of checkpoints); the rows kept are
+	// those a finding shows: each job's earliest, its largest (the
+	// earliest of that size) and, over the threshold, the same for
+	// checkpoint.too-large.
+	sizes      map[string][]sizeAt // job → completed checkpoints, as read
+	first      map[string]Evidence // job → its earliest completed checkpoint
+	peak       map[string]sized    // job → its largest, the earliest of that size
 	largest    map[string]sized
 	jobStateAt map[string]Evidence // job → FAILING/RESTARTING soon after a decline
 	durations  map[string]took     // job and checkpoint id → how long it took
@@ -53,6 +60,11 @@ func (d *checkpoints) seen(f *Finding, ev Evidence, format string, args ...any) 
 type sized struct {
 	size float64
 	ev   Evidence
+}
+
+type sizeAt struct {
+	at   int64
+	size float64
 }
 
 // took is how long a completed checkpoint took, when it completed, and
@@ -126,7 +138,8 @@ func (d *checkpoints) finding(rule, job string, sev Severity) *Finding {
 
 func (d *checkpoints) Observe(table string, rec arrow.Record) {
 	if d.sizes == nil {
-		d.sizes, d.largest = map[string][]sized{}, map[string]sized{}
+		d.sizes, d.largest = map[string][]sizeAt{}, map[string]sized{}
+		d.first, d.peak = map[string]Evidence{}, map[string]sized{}
 		d.durations, d.longest, d.timeouts = map[string]took{}, map[string][]timed{}, map[string]int64{}
 	}
 	switch table {
@@ -268,7 +281,13 @@ func (d *checkpoints) logs(rec arrow.Record) {
 }
 
 func (d *checkpoints) completed(job string, size float64, ev Evidence) {
-	d.sizes[job] = append(d.sizes[job], sized{size, ev})
+	d.sizes[job] = append(d.sizes[job], sizeAt{ev.Time, size})
+	if f, ok := d.first[job]; !ok || ev.Time < f.Time {
+		d.first[job] = ev
+	}
+	if p, ok := d.peak[job]; !ok || size > p.size || size == p.size && ev.Time < p.ev.Time {
+		d.peak[job] = sized{size, ev}
+	}
 	if size > float64(d.cfg.CheckpointLarge) && size > d.largest[job].size {
 		d.largest[job] = sized{size, ev}
 	}
@@ -341,8 +360,8 @@ func (d *checkpoints) Findings(*Context) []Finding {
 	for job, all := range d.sizes {
 		// The same checkpoints may come from the log, the archive and the
 		// metrics: in time order, each size once.
-		sort.SliceStable(all, func(i, j int) bool { return all[i].ev.Time < all[j].ev.Time })
-		var s []sized
+		sort.SliceStable(all, func(i, j int) bool { return all[i].at < all[j].at })
+		var s []sizeAt
 		seen := map[float64]bool{}
 		for _, x := range all {
 			if !seen[x.size] {
@@ -363,8 +382,10 @@ func (d *checkpoints) Findings(*Context) []Finding {
 		}
 		if grows && s[len(s)-1].size >= 2*s[0].size && s[0].size > 0 {
 			f := d.finding("state.unbounded", job, Warning)
-			f.add(s[0].ev)
-			f.add(s[len(s)-1].ev)
+			// When the sizes only grow, the first is the earliest
+			// checkpoint and the last the earliest of the largest size.
+			f.add(d.first[job])
+			f.add(d.peak[job].ev)
 			f.Count = len(s)
 			f.Summary = fmt.Sprintf("checkpoint size only grows: %.0f MB → %.0f MB over %d checkpoints", s[0].size/1e6, s[len(s)-1].size/1e6, len(s))
 		}
