@@ -279,6 +279,16 @@ func setMemoryLimit(v string, jobs int) error {
 			jobs = runtime.GOMAXPROCS(0)
 		}
 		debug.SetMemoryLimit(int64(160+80*jobs) << 20)
+		if os.Getenv("GOGC") == "" {
+			// Collect at half again what is live, not twice: what is live
+			// is mostly batch buffers without pointers, cheap to mark
+			// (about 1 % of the CPU at 20 collections per GiB), and
+			// the heap reaches its steady size early instead of creeping
+			// towards the limit over a long run (1 GiB: 270-300 MB peak
+			// RSS instead of 310-330 MB; 8 GiB: 290-300 MB instead of
+			// 315-335 MB).
+			debug.SetGCPercent(50)
+		}
 		return nil
 	}
 	n, err := parseBytes(v)
