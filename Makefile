@@ -123,7 +123,10 @@ test-duckdb: build
 	rm -rf out/duckdb && mkdir -p out/duckdb
 	./$(BIN) analyze testdata/demo/incident.tar.gz -o out/duckdb/demo --quiet
 	./$(BIN) analyze $(DUCKDB_INPUTS) -o out/duckdb/samples --quiet
-	node site/e2e/duckdb.mjs out/duckdb/demo out/duckdb/samples
+	./$(BIN) ingest $(DUCKDB_INPUTS) -o out/duckdb/compacted --quiet
+	./$(BIN) ingest testdata/demo/incident.tar.gz -o out/duckdb/compacted --quiet
+	./$(BIN) compact out/duckdb/compacted
+	node site/e2e/duckdb.mjs out/duckdb/demo out/duckdb/samples out/duckdb/compacted
 
 # Run the Worker locally (workerd through wrangler, offline).
 worker-dev: worker

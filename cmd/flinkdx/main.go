@@ -26,6 +26,7 @@ Usage:
   flinkdx ingest PATH... -o DIR    read logs and archives into a Parquet dataset
   flinkdx analyze PATH... [-o DIR] ingest, then run the detectors and print the findings (no -o: write nothing)
   flinkdx merge DIR                join the shards ingested into DIR ("ingest --shard I/N")
+  flinkdx compact DIR              rewrite each partition folder's small part files as one
   flinkdx scan DIR                 run the detectors over a dataset
   flinkdx gcstats PATH...          per-JVM GC pause and throughput statistics
   flinkdx view [DIR | PATH...]     the viewer on 127.0.0.1: timeline, findings, evidence
@@ -52,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runIngest(args[1:], stdout, stderr, true)
 	case "merge":
 		return runMerge(args[1:], stdout, stderr)
+	case "compact":
+		return runCompact(args[1:], stdout, stderr)
 	case "scan":
 		return runScan(args[1:], stdout, stderr)
 	case "gcstats":

@@ -43,6 +43,9 @@ type Unit struct {
 	// GroupRows is the rows a folder gathers before it writes them as
 	// a row group (65536 if 0).
 	GroupRows int
+	// Gather makes even a batch that is all one folder's wait for a row
+	// group's worth (small batches: files being compacted).
+	Gather bool
 }
 
 type unitTable struct {
@@ -101,7 +104,7 @@ func (u *Unit) Write(name string, s *arrow.Schema, layout Layout, rec arrow.Reco
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	if u.eachFolderOnce(t) {
+	if !u.Gather && u.eachFolderOnce(t) {
 		// Each folder has one run of the batch, and nothing waits there
 		// (the whole batch is one folder's, or a log read in time order
 		// passed midnight): each run is written as it is, and what waits

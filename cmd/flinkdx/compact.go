@@ -1,0 +1,84 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
+	"github.com/flinkdx/flinkdx/forensics/table"
+)
+
+func runCompact(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("compact", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `Usage: flinkdx compact DIR [flags]
+
+Rewrites the part files of each partition folder of a dataset that holds
+more than one as one file with large row groups: each ingest run, each
+unit of input and each shard writes its own files, and weeks of
+incremental runs leave many small ones, which Spark, Trino and DuckDB open
+one by one. The rows, the manifest's inputs and what "flinkdx scan" finds
+stay the same. The new files are listed in manifest.json before the old
+ones are removed, so a run that dies leaves the dataset as it was.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err == flag.ErrHelp {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(paths) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	dir := paths[0]
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "flinkdx compact: %v\n", err)
+		return exitFailed
+	}
+	if shards, _ := filepath.Glob(filepath.Join(dir, "manifest.shard-*.json")); len(shards) > 0 {
+		return fail(fmt.Errorf("%s holds shards not merged yet (%s): run flinkdx merge first", dir, filepath.Base(shards[0])))
+	}
+	m, err := readManifestFile(dir, "manifest.json")
+	if err != nil {
+		return fail(err)
+	}
+	if m == nil {
+		return fail(fmt.Errorf("%s is not a dataset (no manifest.json)", dir))
+	}
+	if m.SchemaVersion != ingest.SchemaVersion {
+		return fail(fmt.Errorf("the dataset has schema version %d; this flinkdx writes %d", m.SchemaVersion, ingest.SchemaVersion))
+	}
+	out := table.DirOutput{Root: dir}
+	ds := table.NewDataset(out, parquetfile.Format{}, map[string]string{
+		"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
+	}, 0)
+	compacted, st, err := ingest.Compact(ds, os.DirFS(dir), parquetfile.Format{}, m)
+	if err != nil {
+		return fail(err)
+	}
+	if st.Folders > 0 {
+		if err := ingest.WriteManifest(out, compacted); err != nil {
+			return fail(err)
+		}
+		if err := prune(out, ds, compacted); err != nil {
+			return fail(err)
+		}
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "flinkdx compact: %d folders of %s: %d files → %d (%d rows rewritten)\n",
+			st.Folders, dir, st.FilesBefore, st.FilesAfter, st.Rows)
+	}
+	return exitOK
+}
