@@ -76,9 +76,10 @@ viewer:
 test-browser: build viewer
 	@if [ ! -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then \
 	  if [ -n "$$CI" ]; then echo "test-browser: no chromium (apt-get install chromium)"; exit 1; fi; \
-	  echo "test-browser: SKIPPED, no /usr/bin/chromium (apt-get install chromium)"; exit 0; fi
-	cd site && npm install --no-audit --no-fund --silent
-	node site/e2e/viewer.mjs
+	  echo "test-browser: SKIPPED, no /usr/bin/chromium (apt-get install chromium)"; \
+	else \
+	  set -e; cd site && npm install --no-audit --no-fund --silent && cd .. && node site/e2e/viewer.mjs; \
+	fi
 
 # The size of the WebAssembly builds (raw and gzipped) and the time from
 # dropping the demo archive on the static page to its findings.
