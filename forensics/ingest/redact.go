@@ -106,11 +106,12 @@ func redactValues(mem memory.Allocator, keys arrow.Array, values byteArray) (arr
 	return b.NewArray(), n
 }
 
-// markedRows lists, in order, the rows whose value holds an '=' or a ':',
-// found over the whole buffer at once: the marks of a key and its value,
-// and of a URL. Rows without either are not looked at (an AWS key id or a
-// "Bearer" credential alone on a line with neither is not masked).
-func markedRows(offs []int32, data []byte, dst []int) []int {
+// markedRows calls fn, in order, for the rows whose value holds an '=' or
+// a ':', found over the whole buffer at once (the marks of a key and its
+// value, and of a URL), until fn returns false. Rows without either are
+// not looked at (an AWS key id or a "Bearer" credential alone on a line
+// with neither is not masked).
+func markedRows(offs []int32, data []byte, fn func(row int) bool) {
 	base := offs[0]
 	next := func(from int, c byte) int {
 		if i := bytes.IndexByte(data[from:], c); i >= 0 {
@@ -123,12 +124,14 @@ func markedRows(offs []int32, data []byte, dst []int) []int {
 	for {
 		pos := min(eq, colon)
 		if pos >= len(data) {
-			return dst
+			return
 		}
 		for row+1 < len(offs) && int(offs[row+1]-base) <= pos {
 			row++
 		}
-		dst = append(dst, row)
+		if !fn(row) {
+			return
+		}
 		end := int(offs[row+1] - base)
 		if eq < end {
 			eq = next(end, '=')
@@ -147,16 +150,16 @@ func redactColumn(r *redact.Redactor, mem memory.Allocator, a byteArray) (arrow.
 	value := func(i int) []byte { return data[offs[i]-base : offs[i+1]-base] }
 	// The rows with a mark, found over the whole buffer at once: most rows
 	// have none and are not looked at.
-	marked := markedRows(offs, data, nil)
 	first := -1
-	for _, i := range marked {
+	markedRows(offs, data, func(i int) bool {
 		if a.IsValid(i) {
 			if _, n := r.Text(value(i)); n > 0 {
 				first = i
-				break
+				return false
 			}
 		}
-	}
+		return true
+	})
 	if first < 0 {
 		return nil, 0
 	}
