@@ -202,12 +202,15 @@ bench: build bench-data
 	$(GO) test -run '^$$' -bench ScanDataset -benchtime 3x ./forensics/scan
 	$(MAKE) bench-fleet bench-peers
 
-# The fleet archive: ingest time, dataset size against input size, and the
-# scan finding every planted incident at its time.
+# The fleet archive: ingest time, dataset size against input size, the
+# files compact leaves, and the scan finding every planted incident at its
+# time.
 bench-fleet: build $(FLEET)
 	rm -rf out/fleet
 	./$(BIN) ingest $(FLEET) -o out/fleet --stats | grep -E '^flinkdx|^stats'
 	@echo "input $$(du -sb $(FLEET) | cut -f1) bytes, dataset $$(du -sb out/fleet | cut -f1) bytes, $$(find out/fleet -name '*.parquet' | wc -l) Parquet files"
+	/usr/bin/time -f "compact: %e s, peak RSS %M KB" ./$(BIN) compact out/fleet
+	@echo "after compact: dataset $$(du -sb out/fleet | cut -f1) bytes, $$(find out/fleet -name '*.parquet' | wc -l) Parquet files"
 	./$(BIN) scan out/fleet --format json > out/fleet-findings.json
 	$(GO) run ./cmd/benchgen -kind fleet -o $(FLEET) -check out/fleet-findings.json
 
