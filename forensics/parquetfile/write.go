@@ -284,43 +284,45 @@ func appendValues(dst, dict []parquet.Value, col arrow.Array, start, end, ci, de
 		}
 		return v.Level(0, def, ci)
 	}
+	// levels gives the values made for every row their levels, and makes
+	// the null rows null: one pass after a tight loop that made them.
+	levels := func() {
+		switch {
+		case nulls:
+			for i := range dst {
+				if r := off + start + i; bitmap[r>>3]&(1<<(r&7)) == 0 {
+					dst[i] = null
+				} else if def > 0 {
+					dst[i] = dst[i].Level(0, def, ci)
+				}
+			}
+		case def > 0:
+			for i := range dst {
+				dst[i] = dst[i].Level(0, def, ci)
+			}
+		}
+	}
 	switch a := col.(type) {
 	case *array.Timestamp:
-		vs := a.TimestampValues()[start:end]
-		for i := range dst {
-			if valid(start + i) {
-				dst[i] = level(parquet.Int64Value(int64(vs[i])))
-			} else {
-				dst[i] = null
-			}
+		for i, v := range a.TimestampValues()[start:end] {
+			dst[i] = parquet.Int64Value(int64(v))
 		}
+		levels()
 	case *array.Int64:
-		vs := a.Int64Values()[start:end]
-		for i := range dst {
-			if valid(start + i) {
-				dst[i] = level(parquet.Int64Value(vs[i]))
-			} else {
-				dst[i] = null
-			}
+		for i, v := range a.Int64Values()[start:end] {
+			dst[i] = parquet.Int64Value(v)
 		}
+		levels()
 	case *array.Int32:
-		vs := a.Int32Values()[start:end]
-		for i := range dst {
-			if valid(start + i) {
-				dst[i] = level(parquet.Int32Value(vs[i]))
-			} else {
-				dst[i] = null
-			}
+		for i, v := range a.Int32Values()[start:end] {
+			dst[i] = parquet.Int32Value(v)
 		}
+		levels()
 	case *array.Float64:
-		vs := a.Float64Values()[start:end]
-		for i := range dst {
-			if valid(start + i) {
-				dst[i] = level(parquet.DoubleValue(vs[i]))
-			} else {
-				dst[i] = null
-			}
+		for i, v := range a.Float64Values()[start:end] {
+			dst[i] = parquet.DoubleValue(v)
 		}
+		levels()
 	case *array.Boolean:
 		// The flags are nearly always false: both values are made once,
 		// and a zero byte of the bitmap fills eight rows.
@@ -348,13 +350,11 @@ func appendValues(dst, dict []parquet.Value, col arrow.Array, start, end, ci, de
 	case table.ByteArray:
 		offs, data := a.ValueOffsets(), a.ValueBytes()
 		base := offs[0]
+		offs = offs[start : end+1]
 		for i := range dst {
-			if valid(start + i) {
-				dst[i] = level(parquet.ByteArrayValue(data[offs[start+i]-base : offs[start+i+1]-base]))
-			} else {
-				dst[i] = null
-			}
+			dst[i] = parquet.ByteArrayValue(data[offs[i]-base : offs[i+1]-base])
 		}
+		levels()
 	case *array.Dictionary:
 		if len(dict) != a.Dictionary().Len() {
 			return dst, fmt.Errorf("dictionary of %d entries; %d values given", a.Dictionary().Len(), len(dict))
