@@ -25,22 +25,16 @@ unit of input and each shard writes its own files, and weeks of
 incremental runs leave many small ones, which Spark, Trino and DuckDB open
 one by one. The rows, the manifest's inputs and what "flinkdx scan" finds
 stay the same. The new files are listed in manifest.json before the old
-ones are removed, so a run that dies leaves the dataset as it was.
+ones are removed, so a run that dies leaves the dataset its manifest
+describes as it was (the next flinkdx run removes what it left).
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
-	paths, err := parseInterspersed(fs, args)
-	if err == flag.ErrHelp {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(paths) != 1 {
-		fs.Usage()
-		return exitUsage
+	paths, code, done := parseCommand(fs, args, one)
+	if done {
+		return code
 	}
 	dir := paths[0]
 	fail := func(err error) int {

@@ -72,16 +72,9 @@ func runGCStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Usage: flinkdx gcstats PATH... [flags]\n\nReads the GC logs among PATHs (files, trees, archives; rotated files of one JVM\nare joined) and prints per-JVM pause and throughput statistics.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	paths, err := parseInterspersed(fs, args)
-	if err == flag.ErrHelp {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(paths) == 0 || *window <= 0 {
-		fs.Usage()
-		return exitUsage
+	paths, code, done := parseCommand(fs, args, func(p []string) bool { return len(p) > 0 && *window > 0 })
+	if done {
+		return code
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {

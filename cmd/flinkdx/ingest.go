@@ -23,6 +23,27 @@ import (
 )
 
 // parseInterspersed parses flags that may come before, between or after
+// parseCommand parses a command's flags, wherever they stand among its
+// arguments. done says the command ends there, with code: it printed its
+// help (--help), or its arguments are wrong (ok says whether the paths
+// left are what it takes; if not, it prints its usage).
+func parseCommand(fs *flag.FlagSet, args []string, ok func(paths []string) bool) (paths []string, code int, done bool) {
+	paths, err := parseInterspersed(fs, args)
+	switch {
+	case err == flag.ErrHelp:
+		return nil, exitOK, true
+	case err != nil:
+		return nil, exitUsage, true
+	case !ok(paths):
+		fs.Usage()
+		return nil, exitUsage, true
+	}
+	return paths, 0, false
+}
+
+// one says a command was given exactly one path.
+func one(paths []string) bool { return len(paths) == 1 }
+
 // the positional arguments ("ingest a.log -o out b.log").
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
@@ -81,16 +102,9 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nExit status: 0 complete, 1 failed, 2 usage error, 3 partial (some input unreadable).\n")
 	}
-	paths, err := parseInterspersed(fs, args)
-	if err == flag.ErrHelp {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(paths) == 0 || *out == "" && !analyze {
-		fs.Usage()
-		return exitUsage
+	paths, code, done := parseCommand(fs, args, func(p []string) bool { return len(p) > 0 && (*out != "" || analyze) })
+	if done {
+		return code
 	}
 	// analyze with no -o keeps no dataset: nothing to write or hash.
 	keep := *out != ""

@@ -32,16 +32,9 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	paths, err := parseInterspersed(fs, args)
-	if err == flag.ErrHelp {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(paths) != 1 {
-		fs.Usage()
-		return exitUsage
+	paths, code, done := parseCommand(fs, args, one)
+	if done {
+		return code
 	}
 	dir := paths[0]
 	shards, err := filepath.Glob(filepath.Join(dir, "manifest.shard-*.json"))

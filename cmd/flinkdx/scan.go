@@ -197,16 +197,9 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nExit status: 0 done, 1 failed, 2 usage error, 4 a finding at --fail-on or worse.\n")
 	}
-	paths, err := parseInterspersed(fs, args)
-	if err == flag.ErrHelp {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(paths) != 1 {
-		fs.Usage()
-		return exitUsage
+	paths, code, done := parseCommand(fs, args, one)
+	if done {
+		return code
 	}
 	if err := sf.settle(fs); err != nil {
 		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)

@@ -37,12 +37,9 @@ func runView(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Usage: flinkdx view [DATASET | PATH...] [flags]\n\nServes the viewer on 127.0.0.1 and prints its address. With a dataset\n(a directory written by \"flinkdx ingest\") or files, the page opens on\nthat case; files can also be dropped on the page. Nothing leaves the\nmachine.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	paths, err := parseInterspersed(fs, args)
-	if err == flag.ErrHelp {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	paths, code, done := parseCommand(fs, args, func([]string) bool { return true })
+	if done {
+		return code
 	}
 	if err := sf.settle(fs); err != nil {
 		fmt.Fprintf(stderr, "flinkdx view: %v\n", err)
