@@ -48,7 +48,7 @@ func recentSlot(v []byte) int {
 
 // NewDict makes a Dict.
 func NewDict(mem memory.Allocator) *Dict {
-	return &Dict{memo: map[string]int32{}, values: newStrings(mem), indices: NewInt32(mem)}
+	return &Dict{memo: map[string]int32{}, values: newStrCol(mem), indices: NewInt32(mem)}
 }
 
 // Set sets row to v; rows skipped since the last Set are null.
@@ -279,7 +279,7 @@ type strCol struct {
 	rows          int
 }
 
-func newStrings(mem memory.Allocator) *strCol {
+func newStrCol(mem memory.Allocator) *strCol {
 	return &strCol{offsets: buffer{mem: mem}, data: buffer{mem: mem}, valid: validity{bits: buffer{mem: mem}}}
 }
 
@@ -333,7 +333,7 @@ func (s *strCol) release() {
 	s.valid.bits.release()
 }
 
-func NewStr(mem memory.Allocator) Str { return Str{newStrings(mem)} }
+func NewStr(mem memory.Allocator) Str { return Str{newStrCol(mem)} }
 
 // Set sets row to v; rows skipped since the last Set are null.
 func (c Str) Set(row int, v []byte) { c.c.set(row, v) }
