@@ -16,5 +16,13 @@ import (
 var version = "dev"
 
 func main() {
-	workers.Serve(api.Handler(api.Config{Version: version}))
+	// Not workers.Serve: it returns, and so ends the program, as soon as
+	// the response's last bytes are read, while the browser may still
+	// call into it (the response stream's last pull): "Go program has
+	// already exited" then reached the page in most 1 GiB analyses
+	// (make bench-browser). Each request has its own instance, which the
+	// browser frees with the worker's references to it.
+	workers.ServeNonBlock(api.Handler(api.Config{Version: version}))
+	workers.Ready()
+	select {}
 }

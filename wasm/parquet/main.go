@@ -22,5 +22,10 @@ var (
 
 func main() {
 	limit, _ := strconv.ParseInt(maxUpload, 10, 64)
-	workers.Serve(api.Handler(api.Config{Version: version, MaxBody: limit, Format: parquetfile.Format{}}))
+	// As in wasm/: the program must outlive its response (workers.Serve
+	// ends it when the response's last bytes are read, while the host may
+	// still call into it). Each request has its own instance.
+	workers.ServeNonBlock(api.Handler(api.Config{Version: version, MaxBody: limit, Format: parquetfile.Format{}}))
+	workers.Ready()
+	select {}
 }
