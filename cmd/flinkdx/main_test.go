@@ -33,6 +33,26 @@ func TestAnalyzeDemo(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	// Within a finding, no row is shown twice, and what is not shown is
+	// counted right (the report said "… -1 more" and showed the job's
+	// FAILED line twice: once as the state change, once as its cause's row).
+	var refs map[string]bool
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  CRITICAL ") || strings.HasPrefix(line, "  WARNING ") || strings.HasPrefix(line, "  INFO "):
+			refs = map[string]bool{}
+		case strings.HasPrefix(line, "    at ") && refs != nil:
+			// A log line's SOURCE:LINE (a table's rows of one document
+			// share a SOURCE @OFFSET).
+			ref, _, _ := strings.Cut(strings.TrimPrefix(line, "    at "), "  ")
+			if refs[ref] && !strings.Contains(ref, " @") {
+				t.Errorf("%s shown twice in one finding:\n%s", ref, out)
+			}
+			refs[ref] = true
+		case strings.HasPrefix(line, "    … ") && (strings.Contains(line, "… -") || strings.Contains(line, "… 0 more")):
+			t.Errorf("report says %q", line)
+		}
+	}
 	// The pause spike on TaskManager 1 comes before its heartbeat times out.
 	spike := strings.Index(out, "Pause Full (Ergonomics) stopped the JVM for 12.8 s from 09:13:52.000")
 	heartbeat := strings.Index(out, "Heartbeat of TaskManager with id 10.0.3.21:35011-7a1c2e timed out")

@@ -110,7 +110,7 @@ func correlate(all []Finding, c *Context) {
 		}
 		e.Summary += "; preceded by: " + strings.Join(links, "; ")
 		for _, ev := range extra {
-			if len(e.Evidence) < maxEvidence+maxLinks {
+			if len(e.Evidence) < maxEvidence+maxLinks && !e.holds(ev) {
 				e.Evidence = append(e.Evidence, ev)
 			}
 		}

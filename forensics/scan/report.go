@@ -69,7 +69,7 @@ func WriteText(w io.Writer, fs []Finding, perFinding int) {
 		fmt.Fprintf(w, "\n    %s\n", f.Summary)
 		for i, e := range f.Evidence {
 			if i == perFinding {
-				fmt.Fprintf(w, "    … %d more\n", f.Count-perFinding)
+				fmt.Fprintf(w, "    … %d more\n", more(f, perFinding))
 				break
 			}
 			fmt.Fprintf(w, "    at %s", e.ref())
@@ -80,6 +80,17 @@ func WriteText(w io.Writer, fs []Finding, perFinding int) {
 		}
 		fmt.Fprintf(w, "    remedy: %s\n", f.Remedy)
 	}
+}
+
+// more is how many rows of f's evidence were not shown: its count, when
+// the evidence kept is only the first of them, or else the rows kept
+// beyond those shown (a finding's evidence may hold rows besides its
+// occurrences: the GC pause before a heartbeat timeout).
+func more(f Finding, shown int) int {
+	if f.Count > len(f.Evidence) {
+		return f.Count - shown
+	}
+	return len(f.Evidence) - shown
 }
 
 // WriteMarkdown prints findings as Markdown.
@@ -98,7 +109,7 @@ func WriteMarkdown(w io.Writer, fs []Finding, perFinding int) {
 		}
 		for i, e := range f.Evidence {
 			if i == perFinding {
-				fmt.Fprintf(w, "- … %d more\n", f.Count-perFinding)
+				fmt.Fprintf(w, "- … %d more\n", more(f, perFinding))
 				break
 			}
 			fmt.Fprintf(w, "- evidence: `%s` %s\n", e.ref(), mdEscape(shorten(strings.ReplaceAll(e.Text, "\n", " "), 160)))

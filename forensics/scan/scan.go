@@ -66,6 +66,9 @@ type Finding struct {
 const maxEvidence = 20
 
 func (f *Finding) add(e Evidence) {
+	if f.holds(e) {
+		return // the same row reached twice (a log line and the state change it made)
+	}
 	f.Count++
 	if e.Time > 0 && (f.Start == 0 || e.Time < f.Start) {
 		f.Start = e.Time
@@ -76,6 +79,18 @@ func (f *Finding) add(e Evidence) {
 	if len(f.Evidence) < maxEvidence {
 		f.Evidence = append(f.Evidence, e)
 	}
+}
+
+// holds says f's evidence has e's row: the same line of a log, or the
+// same row of a table (the rows of one JSON document share its origin:
+// their text and time tell them apart).
+func (f *Finding) holds(e Evidence) bool {
+	for _, h := range f.Evidence {
+		if h.Table == e.Table && h.Source == e.Source && h.Line == e.Line && h.Offset == e.Offset && (e.Line > 0 || h.Text == e.Text && h.Time == e.Time) {
+			return true
+		}
+	}
+	return false
 }
 
 // note adds row i as evidence without copying anything once the evidence
