@@ -55,9 +55,7 @@ Flags:
 		return fail(fmt.Errorf("the dataset has schema version %d; this flinkdx writes %d", m.SchemaVersion, ingest.SchemaVersion))
 	}
 	out := table.DirOutput{Root: dir}
-	ds := table.NewDataset(out, parquetfile.Format{}, map[string]string{
-		"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
-	}, 0)
+	ds := table.NewDataset(out, parquetfile.Format{}, ingest.FileMeta(version), 0)
 	compacted, st, err := ingest.Compact(ds, os.DirFS(dir), parquetfile.Format{}, m)
 	if err != nil {
 		return fail(err)

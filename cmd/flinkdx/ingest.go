@@ -180,9 +180,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	output := table.DirOutput{Root: *out}
 	var ds *table.Dataset
 	if keep {
-		ds = table.NewDataset(output, parquetfile.Format{}, map[string]string{
-			"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
-		}, 0)
+		ds = table.NewDataset(output, parquetfile.Format{}, ingest.FileMeta(version), 0)
 	}
 	opt := ingest.Options{Version: version, Location: loc, Jobs: *jobs, Shard: shard, Previous: prev, NoRedact: *noRedact}
 	if prev != nil {

@@ -7,7 +7,6 @@
 package api
 
 import (
-	"fmt"
 	"io"
 	"sort"
 	"sync/atomic"
@@ -77,9 +76,7 @@ func Analyze(feed func(*ingest.Ingester) error, opt Options) (*Result, error) {
 	var ds *table.Dataset
 	if opt.Format != nil {
 		out = table.NewMemOutput()
-		ds = table.NewDataset(out, opt.Format, map[string]string{
-			"flinkdx.version": opt.Version, "flinkdx.schema_version": fmt.Sprint(ingest.SchemaVersion),
-		}, 0)
+		ds = table.NewDataset(out, opt.Format, ingest.FileMeta(opt.Version), 0)
 	}
 	s, tl := scan.New(opt.Scan), timeline.New()
 	res := &Result{API: Version, Dataset: out}

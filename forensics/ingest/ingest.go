@@ -28,6 +28,12 @@ import (
 // after the unit of input that wrote them).
 const SchemaVersion = 2
 
+// FileMeta is the key-value metadata every file of a dataset carries: the
+// flinkdx version that wrote it and the schema version.
+func FileMeta(version string) map[string]string {
+	return map[string]string{"flinkdx.version": version, "flinkdx.schema_version": fmt.Sprint(SchemaVersion)}
+}
+
 // Options configure a run.
 type Options struct {
 	// Version is the flinkdx version recorded in the manifest.
