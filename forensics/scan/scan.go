@@ -66,8 +66,11 @@ type Finding struct {
 const maxEvidence = 20
 
 func (f *Finding) add(e Evidence) {
-	if f.holds(e) {
-		return // the same row reached twice (a log line and the state change it made)
+	// The same row reached twice (a log line and the state change it
+	// made) counts once. Only rows still kept are looked at: a rule that
+	// fires on a million rows pays no search once the evidence is full.
+	if len(f.Evidence) < maxEvidence && f.holds(e) {
+		return
 	}
 	f.Count++
 	if e.Time > 0 && (f.Start == 0 || e.Time < f.Start) {
