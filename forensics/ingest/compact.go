@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -150,26 +149,23 @@ func Compact(ds *table.Dataset, src fs.FS, format table.Format, m *Manifest) (*M
 	return &out, st, nil
 }
 
-// readDatasetFile reads one file of a dataset back in batches.
+// readDatasetFile reads one file of a dataset back in batches; src's files
+// must read at offsets (os.DirFS's do), as Parquet is read from its footer.
 func readDatasetFile(src fs.FS, format table.Format, name string, plain map[string]bool, fn func(arrow.Record)) (int64, error) {
-	opt := table.ReadOptions{Plain: plain}
 	f, err := src.Open(name)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	if r, ok := f.(io.ReaderAt); ok {
-		info, err := f.Stat()
-		if err != nil {
-			return 0, err
-		}
-		return format.Read(r, info.Size(), opt, fn)
+	r, ok := f.(io.ReaderAt)
+	if !ok {
+		return 0, fmt.Errorf("cannot read at offsets (%T)", f)
 	}
-	data, err := io.ReadAll(f)
+	info, err := f.Stat()
 	if err != nil {
 		return 0, err
 	}
-	return format.Read(bytes.NewReader(data), int64(len(data)), opt, fn)
+	return format.Read(r, info.Size(), table.ReadOptions{Plain: plain}, fn)
 }
 
 // plainColumns are the schema's string columns that are not dictionaries.
