@@ -209,7 +209,7 @@ bench-fleet: build $(FLEET)
 	rm -rf out/fleet
 	./$(BIN) ingest $(FLEET) -o out/fleet --stats | grep -E '^flinkdx|^stats'
 	@echo "input $$(du -sb $(FLEET) | cut -f1) bytes, dataset $$(du -sb out/fleet | cut -f1) bytes, $$(find out/fleet -name '*.parquet' | wc -l) Parquet files"
-	/usr/bin/time -f "compact: %e s, peak RSS %M KB" ./$(BIN) compact out/fleet
+	@start=$$(date +%s.%N); ./$(BIN) compact out/fleet; echo "compact: $$(awk "BEGIN { printf \"%.2f\", $$(date +%s.%N) - $$start }") s"
 	@echo "after compact: dataset $$(du -sb out/fleet | cut -f1) bytes, $$(find out/fleet -name '*.parquet' | wc -l) Parquet files"
 	./$(BIN) scan out/fleet --format json > out/fleet-findings.json
 	$(GO) run ./cmd/benchgen -kind fleet -o $(FLEET) -check out/fleet-findings.json
