@@ -148,7 +148,10 @@ func sortedPairs(m map[string]string) func(func(string, string) bool) {
 // group being encoded keeps a buffer of this size, so at 1 MiB a 512 MiB
 // ingest peaked at 250 MB against 175 MB, and the smaller pages stay in
 // cache while they are levelled and compressed (8 % less CPU). Files grow
-// by 1.4 %.
+// by 1.4 %. Tables of numbers lose more: a 1 GiB G1 log's gc table is
+// 25.7 MB against 23.3 MB in 1 MiB pages (the fleet's compacted gc table 41
+// against 34 MB), but 1 MiB pages cost its ingest 60 MB more memory, and
+// made the metrics ingest 20 % slower for no smaller files.
 const pageBufferSize = 64 << 10
 
 // rowGroup is a batch encoded and compressed, waiting to be written.
