@@ -299,7 +299,7 @@ func lanes(paths []string, jobs int) int {
 // the ones waiting for the writer, the row groups being encoded), on top
 // of about 70 MB the run holds anyway. The limit leaves room above that:
 // one lane under 256 MiB collects every 1.5-2 s, at 5-15 ms a collection,
-// and a 1 GiB and an 8 GiB log peak within 10 % of each other (197 and
+// and a 1 GiB and an 8 GiB log peak within 15 % of each other (190-200 and
 // 202-216 MB). Under 320 MiB, the 8 GiB log peaked at 285 MB: the heap
 // grew to half again what is live before each collection, and a run of
 // 1 GiB ends before its heap gets there.
