@@ -19,12 +19,13 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
-// scanFlags are the report and threshold flags "scan" and "analyze" share.
+// scanFlags are the report and threshold flags "scan", "analyze" and
+// "view" share. The threshold flags are made from the detectors' specs:
+// one flag per threshold, under its name.
 type scanFlags struct {
 	format, failOn, config string
 	evidence               int
 	cfg                    scan.Config
-	largeCheckpoint        string
 }
 
 func addScanFlags(fs *flag.FlagSet) *scanFlags {
@@ -33,33 +34,17 @@ func addScanFlags(fs *flag.FlagSet) *scanFlags {
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 4 when a finding is at least this severe: warning or critical")
 	fs.StringVar(&f.config, "config", "", "JSON file of thresholds (the flag names below, e.g. {\"pause-spike\": \"2s\"})")
 	fs.IntVar(&f.evidence, "evidence", 3, "evidence lines shown per finding in text and markdown")
-	fs.DurationVar(&f.cfg.PauseSpike, "pause-spike", f.cfg.PauseSpike, "gc.pause-spike: a stop-the-world pause this long")
-	fs.Float64Var(&f.cfg.GCOverhead, "gc-overhead", f.cfg.GCOverhead, "gc.overhead: percent of a window stopped")
-	fs.DurationVar(&f.cfg.GCWindow, "gc-window", f.cfg.GCWindow, "gc.overhead: the sliding window")
-	fs.DurationVar(&f.cfg.Safepoint, "safepoint", f.cfg.Safepoint, "safepoint.long: threads stopped this long")
-	fs.StringVar(&f.largeCheckpoint, "checkpoint-large", "1GiB", "checkpoint.too-large: a checkpoint this big")
-	fs.Float64Var(&f.cfg.CheckpointSlow, "checkpoint-slow", f.cfg.CheckpointSlow, "checkpoint.slow: percent of the checkpoint timeout a checkpoint took")
-	fs.DurationVar(&f.cfg.FutureWatermark, "watermark-ahead", f.cfg.FutureWatermark, "watermark.future-jump: this far ahead of its sample time")
-	fs.Float64Var(&f.cfg.Backpressure, "backpressure", f.cfg.Backpressure, "backpressure: busy or backpressured ms per second counted high")
-	fs.IntVar(&f.cfg.RestartLoop, "restart-loop", f.cfg.RestartLoop, "job.restart-loop: restarts of one job")
-	fs.DurationVar(&f.cfg.Correlate, "correlate", f.cfg.Correlate, "how far before an event its cause is looked for")
-	fs.Float64Var(&f.cfg.BandLow, "band-low", f.cfg.BandLow, "throughput.below-band: records per second per subtask (core)")
-	fs.Float64Var(&f.cfg.Busy, "busy", f.cfg.Busy, "throughput.below-band, external-calls: busy ms per second counted busy")
-	fs.Float64Var(&f.cfg.Skew, "skew", f.cfg.Skew, "skew.key: a subtask's records per second over its siblings' mean")
-	fs.Float64Var(&f.cfg.Decline, "decline", f.cfg.Decline, "throughput.declining: percent below the peak")
-	fs.DurationVar(&f.cfg.WatermarkStall, "watermark-stall", f.cfg.WatermarkStall, "watermark.stalled: a watermark unchanged this long")
-	fs.DurationVar(&f.cfg.LogGap, "log-gap", f.cfg.LogGap, "log.gap: silence in a log before its process starts again")
-	fs.DurationVar(&f.cfg.ClockSkew, "clock-skew", f.cfg.ClockSkew, "log.clock-skew: a host's clock this far off the JobManager's")
-	f.cfg.Ladder = map[string]scan.Severity{}
+	for _, t := range scan.Thresholds() {
+		fs.Func(t.Name, fmt.Sprintf("%s (default %s)", t.Help, t.Default), func(v string) error { return f.cfg.Set(t.Name, v) })
+	}
 	fs.Func("severity", "override rules' severities: rule=info|warning|critical|off, comma-separated (repeatable)", func(v string) error {
 		return scan.ParseLadder(v, f.cfg.Ladder)
 	})
-	fs.Float64Var(&f.cfg.HeapLeak, "heap-leak", f.cfg.HeapLeak, "gc.overhead: percent of the heap the heap after full GCs grows by")
 	return f
 }
 
-// settle reads the config file and the size flag; flags given on the
-// command line win over the file.
+// settle reads the config file; flags given on the command line win over
+// the file.
 func (f *scanFlags) settle(fs *flag.FlagSet) error {
 	if f.config != "" {
 		data, err := os.ReadFile(f.config)
@@ -103,11 +88,6 @@ func (f *scanFlags) settle(fs *flag.FlagSet) error {
 			}
 		}
 	}
-	n, err := parseBytes(f.largeCheckpoint)
-	if err != nil {
-		return fmt.Errorf("--checkpoint-large: %w", err)
-	}
-	f.cfg.CheckpointLarge = n
 	switch f.format {
 	case "text", "markdown", "json":
 	default:

@@ -14,38 +14,12 @@ import (
 // during backpressure or a long GC. The links are written into the
 // effect's summary, and the cause's evidence row joins the effect's.
 
-// causesOf lists, per effect rule, the rules that may cause it.
-var causesOf = map[string][]string{
-	"job.restart":                    {"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal", "log.gap"},
-	"job.restart-loop":               {"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"},
-	"job.failed":                     {"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"},
-	"job.restarts-exhausted":         {"container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"},
-	"heartbeat.timeout":              {"container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}, // GC pauses: the detector's own
-	"checkpoint.expired":             {"gc.pause-spike", "gc.overhead"},
-	"checkpoint.failed":              {"jvm.oom"},
-	"container.killed":               {"jvm.oom"},
-	"throughput.declining":           {"backpressure.root"},
-	"checkpoint.declined":            {"jvm.oom", "heartbeat.timeout"},
-	"source-sink.unhealthy":          {"gc.pause-spike"},
-	"checkpoint.tolerable-threshold": {"checkpoint.expired"},
-}
-
-// during lists causes that hold for a span: the effect falls inside it.
-var during = map[string][]string{
-	"checkpoint.expired":   {"backpressure.root"},
-	"checkpoint.failed":    {"backpressure.root"},
-	"throughput.declining": {"backpressure.root"},
-}
-
 // maxLinks bounds the causes named in one summary.
 const maxLinks = 3
 
-// restartRules are the effects a cause is used up by: a cause before
-// one restart is not the cause of the next.
-var restartRules = map[string]bool{"job.restart": true, "job.restart-loop": true, "job.failed": true, "job.restarts-exhausted": true}
-
+// The links come from the Specs: a Rule's CausedBy, During and Restart.
 func correlate(all []Finding, c *Context) {
-	w := c.Config.Correlate.Milliseconds()
+	w := c.Config.Duration("correlate").Milliseconds()
 	byRule := map[string][]int{}
 	var restarts []int64
 	for i := range all {
@@ -69,14 +43,15 @@ func correlate(all []Finding, c *Context) {
 		seen := map[int]bool{}
 		for _, t := range effectTimes(e) {
 			from := t - w
-			if restartRules[e.Rule] {
+			rule, _ := ruleIndex(e.Rule)
+			if rule.Restart {
 				for _, r := range restarts {
 					if r < t && r > from {
 						from = r
 					}
 				}
 			}
-			for _, r := range causesOf[e.Rule] {
+			for _, r := range rule.CausedBy {
 				for _, j := range byRule[r] {
 					if j == i || seen[j] {
 						continue
@@ -89,7 +64,7 @@ func correlate(all []Finding, c *Context) {
 					}
 				}
 			}
-			for _, r := range during[e.Rule] {
+			for _, r := range rule.During {
 				for _, j := range byRule[r] {
 					c := &all[j]
 					if !seen[j] && c.Start > 0 && c.Start <= t && t <= c.End {

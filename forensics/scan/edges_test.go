@@ -228,7 +228,7 @@ func TestHeapLeakEdges(t *testing.T) {
 		{[]int64{gib, gib + 3*step, gib + 2*step, gib + 4*step, gib + 5*step}, true}, // one dip
 	} {
 		fs := run(tc.afters...)
-		if got := has(fs, "gc.overhead", Warning, "heap left after full GCs rose") != nil; got != tc.want {
+		if got := has(fs, "gc.heap-leak", Warning, "heap left after full GCs rose") != nil; got != tc.want {
 			t.Errorf("%v: finding %v, want %v\n%s", tc.afters, got, tc.want, rules(fs))
 		}
 	}

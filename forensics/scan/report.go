@@ -13,8 +13,6 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
-var sections = [...]string{"", "Timeline", "Throughput and backpressure", "Checkpoints", "Log evidence", "Environment"}
-
 // Counts counts findings by severity.
 func Counts(fs []Finding) (crit, warn, info int) {
 	for _, f := range fs {
@@ -56,11 +54,11 @@ func (e Evidence) ref() string {
 func WriteText(w io.Writer, fs []Finding, perFinding int) {
 	c, wa, in := Counts(fs)
 	fmt.Fprintf(w, "Findings: %d critical, %d warning, %d info\n", c, wa, in)
-	section := 0
+	var section Section
 	for _, f := range fs {
 		if f.Section != section {
 			section = f.Section
-			fmt.Fprintf(w, "\n%d. %s\n", section, sections[section])
+			fmt.Fprintf(w, "\n%d. %s\n", section, section)
 		}
 		fmt.Fprintf(w, "  %-8s %s  %s", strings.ToUpper(f.Level), f.Rule, f.Subject)
 		if t := when(f); t != "" {
@@ -97,11 +95,11 @@ func more(f Finding, shown int) int {
 func WriteMarkdown(w io.Writer, fs []Finding, perFinding int) {
 	c, wa, in := Counts(fs)
 	fmt.Fprintf(w, "# flinkdx findings\n\n%d critical, %d warning, %d info\n", c, wa, in)
-	section := 0
+	var section Section
 	for _, f := range fs {
 		if f.Section != section {
 			section = f.Section
-			fmt.Fprintf(w, "\n## %d. %s\n", section, sections[section])
+			fmt.Fprintf(w, "\n## %d. %s\n", section, section)
 		}
 		fmt.Fprintf(w, "\n### %s `%s` %s\n\n%s\n\n", strings.ToUpper(f.Level), f.Rule, mdEscape(f.Subject), mdEscape(f.Summary))
 		if t := when(f); t != "" {

@@ -15,7 +15,17 @@ import (
 //   - the input buffers (1.9+): floatingBuffersUsage, then the upstream
 //     vertices' outPoolUsage (from the job plan in the vertices table),
 //     then exclusiveBuffersUsage.
-func init() { register(func(c Config) Detector { return &backpressure{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{{ID: "backpressure.root", Section: Throughput}},
+		Reads: map[string][]string{
+			"metrics":  append(scoped, "operator_name"),
+			"vertices": {"job_id", "vertex_id", "name", "inputs"},
+		},
+		Thresholds: []Threshold{{Name: "backpressure", Kind: Number, Default: "500", Help: "backpressure: busy or backpressured ms per second counted high"}},
+		New:        func(c Config) Detector { return &backpressure{cfg: c} },
+	})
+}
 
 type mean struct{ sum, n float64 }
 
@@ -46,8 +56,6 @@ type backpressure struct {
 	stats  [][bpMetrics]stat
 	inputs map[[2]string][]string // job id, vertex id → upstream vertex ids
 }
-
-func (d *backpressure) Tables() []string { return []string{"metrics", "vertices"} }
 
 func (d *backpressure) Observe(table string, rec arrow.Record) {
 	if table == "vertices" {
@@ -114,7 +122,7 @@ func (d *backpressure) Findings(*Context) []Finding {
 	for _, j := range jobs {
 		var pressured []int
 		for _, id := range byJob[j] {
-			if bp, ok := d.get(id, bpTime); ok && bp >= d.cfg.Backpressure {
+			if bp, ok := d.get(id, bpTime); ok && bp >= d.cfg.Float("backpressure") {
 				pressured = append(pressured, id)
 			} else if o, ok := d.get(id, bpOut); ok && o >= 0.8 {
 				pressured = append(pressured, id)
@@ -142,7 +150,7 @@ func (d *backpressure) root(id int, pressured []int) (Finding, bool) {
 	bp, hasBP := d.get(id, bpTime)
 	busy, hasBusy := d.get(id, bpBusy)
 	poolRoot := hasIn && hasOut && in >= 0.8 && outp < poolHigh
-	timeRoot := hasBusy && busy >= d.cfg.Backpressure && (!hasBP || bp < 100)
+	timeRoot := hasBusy && busy >= d.cfg.Float("backpressure") && (!hasBP || bp < 100)
 	if !poolRoot && !timeRoot {
 		return Finding{}, false
 	}
@@ -168,7 +176,7 @@ func (d *backpressure) root(id int, pressured []int) (Finding, bool) {
 			}
 		}
 	}
-	f := Finding{Rule: "backpressure.root", Severity: Warning, Section: 2, Subject: s.label(),
+	f := Finding{Rule: "backpressure.root", Severity: Warning, Subject: s.label(),
 		Summary: fmt.Sprintf("%s (subtask %d) is the root of the backpressure in %s: %s; backpressured: %s",
 			s.name, s.index, subject(s.job, s.jobName), strings.Join(why, ", "), strings.Join(up, "; ")),
 		Remedy: "profile the root operator (CPU, I/O, external calls); disable chaining to see which operator of the chain"}
@@ -233,7 +241,7 @@ func (d *backpressure) inputBuffers(id int) (Finding, bool) {
 	if hasExcl {
 		excl = fmt.Sprintf("%.0f %%", 100*exclusive)
 	}
-	f := Finding{Rule: "backpressure.root", Severity: sev, Section: 2, Subject: s.label(),
+	f := Finding{Rule: "backpressure.root", Severity: sev, Subject: s.label(),
 		Summary: fmt.Sprintf("%s (subtask %d): %s (floating buffers %.0f %%, %s, exclusive buffers %s)",
 			s.name, s.index, reading, 100*floating, upWhy, excl),
 		Remedy: "profile the task and its input channels; for skew salt the keys, for the network check bandwidth and buffer settings"}

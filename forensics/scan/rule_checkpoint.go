@@ -15,7 +15,32 @@ import (
 // table and checkpoint metrics: checkpoint.failed, checkpoint.too-large,
 // state.unbounded; checkpoint.slow from the durations of completed
 // checkpoints (log and table) against the checkpoint timeout (config).
-func init() { register(func(c Config) Detector { return &checkpoints{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{
+			{ID: "checkpoint.expired", Section: Checkpoints, CausedBy: []string{"gc.pause-spike", "gc.overhead"}, During: []string{"backpressure.root"}},
+			{ID: "checkpoint.declined", Section: Checkpoints, CausedBy: []string{"jvm.oom", "heartbeat.timeout"}},
+			{ID: "checkpoint.failed", Section: Checkpoints, CausedBy: []string{"jvm.oom"}, During: []string{"backpressure.root"}},
+			{ID: "checkpoint.tolerable-threshold", Section: Checkpoints, CausedBy: []string{"checkpoint.expired"}},
+			{ID: "checkpoint.too-large", Section: Checkpoints},
+			{ID: "checkpoint.slow", Section: Checkpoints},
+			{ID: "state.unbounded", Section: Checkpoints},
+		},
+		Reads: map[string][]string{
+			"logs":        {"message", "logger", "job_id", "exception", "exception_message", "root_cause"},
+			"checkpoints": {"job_id", "checkpoint_id", "status", "checkpointed_size", "trigger_ts", "duration_ms"},
+			"metrics":     scoped,
+			"config":      {"job_id", "key", "value"},
+		},
+		Keywords: [][]string{{"heckpoint"}},
+		Loggers:  []string{"Checkpoint", "JobMaster"},
+		Thresholds: []Threshold{
+			{Name: "checkpoint-large", Kind: Bytes, Default: "1GiB", Help: "checkpoint.too-large: a checkpoint this big"},
+			{Name: "checkpoint-slow", Kind: Number, Default: "80", Help: "checkpoint.slow: percent of the checkpoint timeout a checkpoint took"},
+		},
+		New: func(c Config) Detector { return &checkpoints{cfg: c} },
+	})
+}
 
 type checkpoints struct {
 	sel
@@ -115,11 +140,9 @@ var (
 	ckptDuration = regexp.MustCompile(`(?:checkpointDuration=| in )(\d+) ms`)
 )
 
-func (d *checkpoints) Tables() []string { return []string{"logs", "checkpoints", "metrics", "config"} }
-
 func (d *checkpoints) finding(rule, job string, sev Severity) *Finding {
 	return d.by.get(rule+"\x00"+job, func() Finding {
-		f := Finding{Rule: rule, Severity: sev, Section: 3, Subject: job}
+		f := Finding{Rule: rule, Severity: sev, Subject: job}
 		switch rule {
 		case "checkpoint.too-large":
 			f.Remedy = "incremental checkpoints (RocksDB), smaller windows, state TTL, idle state retention"
@@ -227,14 +250,12 @@ func (d *checkpoints) logs(rec arrow.Record) {
 	msg, exc, root := strColumn(rec, "message"), strColumn(rec, "exception"), strColumn(rec, "root_cause")
 	excMsg, jobID := strColumn(rec, "exception_message"), strColumn(rec, "job_id")
 	// The JobManager's checkpoint coordinator and failure manager say it.
-	loggers := strColumn(rec, "logger").codesWhere(func(l string) bool {
-		return strings.Contains(l, "Checkpoint") || strings.Contains(l, "JobMaster") || l == ""
-	})
+	logger := strColumn(rec, "logger")
 	for _, i := range d.each(int(rec.NumRows())) {
-		if !loggers.has(i) && !loggers.col.null(i) {
+		if !d.byLogger(i) && !logger.null(i) && logger.get(i) != "" {
 			continue
 		}
-		if !d.marked(i, markCheckpoint) && !strings.Contains(excMsg.get(i), "heckpoint") {
+		if !d.marked(i, 0) && !strings.Contains(excMsg.get(i), "heckpoint") {
 			continue
 		}
 		t := msg.get(i)
@@ -288,7 +309,7 @@ func (d *checkpoints) completed(job string, size float64, ev Evidence) {
 	if p, ok := d.peak[job]; !ok || size > p.size || size == p.size && ev.Time < p.ev.Time {
 		d.peak[job] = sized{size, ev}
 	}
-	if size > float64(d.cfg.CheckpointLarge) && size > d.largest[job].size {
+	if size > float64(d.cfg.Bytes("checkpoint-large")) && size > d.largest[job].size {
 		d.largest[job] = sized{size, ev}
 	}
 }
@@ -354,7 +375,7 @@ func (d *checkpoints) Findings(*Context) []Finding {
 	for job, s := range d.largest {
 		f := d.finding("checkpoint.too-large", job, Warning)
 		f.add(s.ev)
-		f.Summary = fmt.Sprintf("a checkpoint of %.1f GiB (over %.1f GiB)", s.size/(1<<30), float64(d.cfg.CheckpointLarge)/(1<<30))
+		f.Summary = fmt.Sprintf("a checkpoint of %.1f GiB (over %.1f GiB)", s.size/(1<<30), float64(d.cfg.Bytes("checkpoint-large"))/(1<<30))
 	}
 	d.slow()
 	for job, all := range d.sizes {
@@ -411,7 +432,7 @@ func (d *checkpoints) slow() {
 	for k, t := range d.durations {
 		job := k[:strings.IndexByte(k, 0)]
 		timeout := timeoutOf(job)
-		if timeout <= 0 || float64(t.ms) < d.cfg.CheckpointSlow/100*float64(timeout) {
+		if timeout <= 0 || float64(t.ms) < d.cfg.Float("checkpoint-slow")/100*float64(timeout) {
 			continue
 		}
 		c := tallies[job]
@@ -428,7 +449,7 @@ func (d *checkpoints) slow() {
 		var slowest timed
 		var evs []Evidence
 		for _, t := range d.longest[job] {
-			if float64(t.ms) < d.cfg.CheckpointSlow/100*float64(timeout) {
+			if float64(t.ms) < d.cfg.Float("checkpoint-slow")/100*float64(timeout) {
 				continue
 			}
 			if slowest.id == "" {
@@ -449,6 +470,6 @@ func (d *checkpoints) slow() {
 		}
 		f.End = max(f.End, c.to)
 		f.Summary = fmt.Sprintf("%d checkpoint(s) took %g %% or more of the %s timeout (slowest: checkpoint %s, %s)",
-			c.n, d.cfg.CheckpointSlow, time.Duration(timeout)*time.Millisecond, slowest.id, time.Duration(slowest.ms)*time.Millisecond)
+			c.n, d.cfg.Float("checkpoint-slow"), time.Duration(timeout)*time.Millisecond, slowest.id, time.Duration(slowest.ms)*time.Millisecond)
 	}
 }

@@ -18,7 +18,15 @@ import (
 // deployment goes the other way (the JobManager logs DEPLOYING first)
 // and bounds it from above. Offsets beyond the threshold are findings;
 // the bounds are what a timeline needs to align the hosts.
-func init() { register(func(c Config) Detector { return &clockSkew{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules:      []Rule{{ID: "log.clock-skew", Section: LogEvidence}},
+		Reads:      map[string][]string{"logs": {"state_of", "state_to", "attempt", "role", "host", "ts"}},
+		Loggers:    []string{"Runner"},
+		Thresholds: []Threshold{{Name: "clock-skew", Kind: Duration, Default: "2s", Help: "log.clock-skew: a host's clock this far off the JobManager's"}},
+		New:        func(c Config) Detector { return &clockSkew{cfg: c} },
+	})
+}
 
 type attemptKey struct{ attempt, to string }
 
@@ -50,8 +58,6 @@ type clockSkew struct {
 	hosts   map[string]*skewBound
 	names   interned // sources and hosts
 }
-
-func (d *clockSkew) Tables() []string { return []string{"logs"} }
 
 func (d *clockSkew) Observe(_ string, rec arrow.Record) {
 	if d.pending == nil {
@@ -138,13 +144,13 @@ func (d *clockSkew) Findings(*Context) []Finding {
 		names = append(names, h)
 	}
 	sort.Strings(names)
-	limit := d.cfg.ClockSkew.Milliseconds()
+	limit := d.cfg.Duration("clock-skew").Milliseconds()
 	var out []Finding
 	for _, h := range names {
 		b := hosts[h]
 		var f *Finding
 		mk := func(summary string, ev [2]Evidence) {
-			f = &Finding{Rule: "log.clock-skew", Severity: Warning, Section: 4, Subject: "TaskManager " + h, Summary: summary,
+			f = &Finding{Rule: "log.clock-skew", Severity: Warning, Subject: "TaskManager " + h, Summary: summary,
 				Remedy: "synchronise the hosts' clocks (NTP/chrony); until then, shift this host's times by the offset when reading its logs against the JobManager's"}
 			f.add(ev[0])
 			f.add(ev[1])

@@ -9,7 +9,14 @@ import (
 
 // source-sink.unhealthy: connection trouble at sources and sinks (Kafka
 // brokers not available, "Too many connections", timeouts).
-func init() { register(func(c Config) Detector { return &connections{} }) }
+func init() {
+	register(Spec{
+		Rules:    []Rule{{ID: "source-sink.unhealthy", Section: LogEvidence, CausedBy: []string{"gc.pause-spike"}}},
+		Reads:    map[string][]string{"logs": {"message", "logger", "level"}},
+		Keywords: [][]string{{"onnect", "Broker"}},
+		New:      func(Config) Detector { return &connections{} },
+	})
+}
 
 type connections struct {
 	sel
@@ -19,8 +26,6 @@ type connections struct {
 var connectionMarks = []string{"could not be established", "Too many connections", "Connection refused",
 	"Connection timed out", "connection timeout", "Connection reset", "Broker may not be available", "Failed to connect"}
 
-func (d *connections) Tables() []string { return []string{"logs"} }
-
 func (d *connections) Observe(_ string, rec arrow.Record) {
 	o := originOf("logs", rec, "message")
 	msg, logger := strColumn(rec, "message"), strColumn(rec, "logger")
@@ -29,7 +34,7 @@ func (d *connections) Observe(_ string, rec arrow.Record) {
 		if !severe.has(i) {
 			continue
 		}
-		if !d.marked(i, markConnection) {
+		if !d.marked(i, 0) {
 			continue
 		}
 		t := msg.get(i)
@@ -37,7 +42,7 @@ func (d *connections) Observe(_ string, rec arrow.Record) {
 			if strings.Contains(t, m) {
 				l := logger.get(i)
 				f := d.by.get(l, func() Finding {
-					return Finding{Rule: "source-sink.unhealthy", Severity: Warning, Section: 4, Subject: strings.Clone(l),
+					return Finding{Rule: "source-sink.unhealthy", Severity: Warning, Subject: strings.Clone(l),
 						Remedy: "test the source or sink alone; raise its limits; check the network to it"}
 				})
 				f.note(o, i)

@@ -10,11 +10,20 @@ import (
 
 // container.killed and os.oom-killer, from the containers table (pods,
 // kernel OOM-killer lines, YARN diagnostics, Flink's worker terminations).
-func init() { register(func(c Config) Detector { return &containers{} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{
+			{ID: "container.killed", Section: Environment, CausedBy: []string{"jvm.oom"}},
+			{ID: "os.oom-killer", Section: Environment},
+			{ID: "container.crash-loop", Section: Environment},
+			{ID: "container.exit", Section: Environment},
+		},
+		Reads: map[string][]string{"containers": {"kind", "state", "reason", "pod", "container", "process", "exit_code", "exit_meaning", "restart_count", "pid", "message"}},
+		New:   func(Config) Detector { return &containers{} },
+	})
+}
 
 type containers struct{ by byKey }
-
-func (d *containers) Tables() []string { return []string{"containers"} }
 
 func (d *containers) Observe(_ string, rec arrow.Record) {
 	o := originOf("containers", rec, "message")
@@ -64,7 +73,7 @@ func (d *containers) Observe(_ string, rec arrow.Record) {
 		ev.Text = strings.Clone(strings.TrimPrefix(desc, ", "))
 		key := rule + "\x00" + who
 		f := d.by.get(key, func() Finding {
-			f := Finding{Rule: rule, Severity: sev, Section: 5, Subject: strings.Clone(who),
+			f := Finding{Rule: rule, Severity: sev, Subject: strings.Clone(who),
 				Remedy: "cap memory (taskmanager.memory.process.size), check native memory (RocksDB before 1.11 was unmanaged, JNI libraries)"}
 			if rule == "os.oom-killer" {
 				f.Remedy = "memory beyond the container/host: cap it (taskmanager.memory.process.size) below the limit"

@@ -11,7 +11,14 @@ import (
 // averaged by minute) fall well below their peak and stay there; to zero
 // is critical. Sources count what they emit, other vertices what they
 // take in.
-func init() { register(func(c Config) Detector { return &decline{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules:      []Rule{{ID: "throughput.declining", Section: Throughput, CausedBy: []string{"backpressure.root"}, During: []string{"backpressure.root"}}},
+		Reads:      map[string][]string{"metrics": append(scoped, "operator_name")},
+		Thresholds: []Threshold{{Name: "decline", Kind: Number, Default: "50", Help: "throughput.declining: percent below the peak"}},
+		New:        func(c Config) Detector { return &decline{cfg: c} },
+	})
+}
 
 type minuteRate struct {
 	mean
@@ -33,8 +40,6 @@ type decline struct {
 	series []*vertexSeries
 	byVx   map[[2]string]*vertexSeries
 }
-
-func (d *decline) Tables() []string { return []string{"metrics"} }
 
 func (d *decline) Observe(_ string, rec arrow.Record) {
 	p := pick(rec, "numRecordsOutPerSecond", "numRecordsInPerSecond")
@@ -118,13 +123,13 @@ func (d *decline) Findings(*Context) []Finding {
 			continue // too little to speak of, or the peak is recent
 		}
 		// The last two minutes both well below the peak: sustained.
-		limit := peak * (1 - d.cfg.Decline/100)
+		limit := peak * (1 - d.cfg.Float("decline")/100)
 		last, _ := vs.minutes[ms[len(ms)-1]].get()
 		prev, _ := vs.minutes[ms[len(ms)-2]].get()
 		if last > limit || prev > limit {
 			continue
 		}
-		f := Finding{Rule: "throughput.declining", Severity: Warning, Section: 2, Subject: subject(vs.v.job, vs.v.jobName) + " / " + vs.v.name,
+		f := Finding{Rule: "throughput.declining", Severity: Warning, Subject: subject(vs.v.job, vs.v.jobName) + " / " + vs.v.name,
 			Remedy: "find what slows the job: backpressure (locate its root), GC, a failing dependency; records lost upstream show as zero"}
 		what := "takes in"
 		if vs.source {

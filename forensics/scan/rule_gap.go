@@ -12,7 +12,14 @@ import (
 // TaskManager", a cluster entrypoint starting): the host or the container
 // restarted in between. One pass over the timestamps of every row; the
 // message is read only after a gap.
-func init() { register(func(c Config) Detector { return &logGaps{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules:      []Rule{{ID: "log.gap", Section: LogEvidence}},
+		Reads:      map[string][]string{"logs": {"message", "source", "ts"}},
+		Thresholds: []Threshold{{Name: "log-gap", Kind: Duration, Default: "10m", Help: "log.gap: silence in a log before its process starts again"}},
+		New:        func(c Config) Detector { return &logGaps{cfg: c} },
+	})
+}
 
 type logGaps struct {
 	cfg     Config
@@ -20,8 +27,6 @@ type logGaps struct {
 	longest map[string]int64 // source → the longest silence before a start
 	by      byKey
 }
-
-func (d *logGaps) Tables() []string { return []string{"logs"} }
 
 // startsProcess says a message is the first a Flink process logs.
 func startsProcess(m string) bool {
@@ -42,7 +47,7 @@ func (d *logGaps) Observe(_ string, rec arrow.Record) {
 	}
 	o := originOf("logs", rec, "message")
 	msg := strColumn(rec, "message")
-	gap := d.cfg.LogGap.Milliseconds()
+	gap := d.cfg.Duration("log-gap").Milliseconds()
 	var cur string
 	var last int64
 	for i, n := 0, int(rec.NumRows()); i < n; i++ {
@@ -64,7 +69,7 @@ func (d *logGaps) Observe(_ string, rec arrow.Record) {
 		}
 		if t-last >= gap && startsProcess(msg.get(i)) {
 			f := d.by.get(cur, func() Finding {
-				return Finding{Rule: "log.gap", Severity: Info, Section: 4, Subject: cur,
+				return Finding{Rule: "log.gap", Severity: Info, Subject: cur,
 					Remedy: "a silent log followed by a process start means the host or container restarted: look for the kill (platform evidence) or the reboot (system logs)"}
 			})
 			f.note(o, i)

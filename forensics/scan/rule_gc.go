@@ -10,7 +10,23 @@ import (
 
 // gc.pause-spike, gc.overhead and safepoint.long, per JVM, from the gc
 // table: one column pass over pause_ms, kind and ts.
-func init() { register(func(c Config) Detector { return &gcPauses{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{
+			{ID: "gc.pause-spike", Section: Environment},
+			{ID: "gc.overhead", Section: Environment},
+			{ID: "safepoint.long", Section: Environment},
+		},
+		Reads: map[string][]string{"gc": {"jvm", "kind", "name", "cause", "pause_ms", "uptime_s", "ts"}},
+		Thresholds: []Threshold{
+			{Name: "pause-spike", Kind: Duration, Default: "1s", Help: "gc.pause-spike: a stop-the-world pause this long"},
+			{Name: "gc-overhead", Kind: Number, Default: "10", Help: "gc.overhead: percent of a window stopped"},
+			{Name: "gc-window", Kind: Duration, Default: "1m", Help: "gc.overhead: the sliding window"},
+			{Name: "safepoint", Kind: Duration, Default: "1s", Help: "safepoint.long: threads stopped this long"},
+		},
+		New: func(c Config) Detector { return &gcPauses{cfg: c} },
+	})
+}
 
 type gcPauses struct {
 	cfg       Config
@@ -47,8 +63,6 @@ type window struct {
 	first      float64
 }
 
-func (d *gcPauses) Tables() []string { return []string{"gc"} }
-
 func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 	if d.windows == nil {
 		d.windows, d.longest, d.longestAt = map[string]*window{}, map[string]float64{}, map[string]moment{}
@@ -58,9 +72,9 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 	pause, up := float64Column(rec, "pause_ms"), float64Column(rec, "uptime_s")
 	safe := kind.codeOf("safepoint")
 	concurrent, stall := kind.codeOf("concurrent"), kind.codeOf("stall")
-	spike := float64(d.cfg.PauseSpike.Milliseconds())
-	sp := float64(d.cfg.Safepoint.Milliseconds())
-	win := d.cfg.GCWindow.Seconds()
+	spike := float64(d.cfg.Duration("pause-spike").Milliseconds())
+	sp := float64(d.cfg.Duration("safepoint").Milliseconds())
+	win := d.cfg.Duration("gc-window").Seconds()
 	for i := 0; i < int(rec.NumRows()); i++ {
 		p, ok := pause.get(i)
 		k := kind.code(i)
@@ -71,7 +85,7 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 		if k == safe {
 			if p >= sp {
 				f := d.safepoint.get(j, func() Finding {
-					return Finding{Rule: "safepoint.long", Severity: Warning, Section: 5, Subject: strings.Clone(j),
+					return Finding{Rule: "safepoint.long", Severity: Warning, Subject: strings.Clone(j),
 						Remedy: "find what stops the JVM (GC, biased-lock revocation, deoptimisation, large array copies)"}
 				})
 				ev := o.at(i)
@@ -109,7 +123,7 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 		}
 		if p >= spike || kind.get(i) == "full" {
 			f := d.spikes.get(j, func() Finding {
-				return Finding{Rule: "gc.pause-spike", Severity: Warning, Section: 5, Subject: strings.Clone(j),
+				return Finding{Rule: "gc.pause-spike", Severity: Warning, Subject: strings.Clone(j),
 					Remedy: "more memory, smaller state on heap, RocksDB backend, fix leaks"}
 			})
 			ev := o.at(i)
@@ -137,18 +151,18 @@ func (d *gcPauses) Findings(c *Context) []Finding {
 	for i := range spikes {
 		f := &spikes[i]
 		f.Summary = fmt.Sprintf("%d GC pauses of %s or more or full collections; longest %.1f s at %s",
-			f.Count, d.cfg.PauseSpike, d.longest[f.Subject]/1e3, d.longestAt[f.Subject])
+			f.Count, d.cfg.Duration("pause-spike"), d.longest[f.Subject]/1e3, d.longestAt[f.Subject])
 	}
 	out := append(spikes, d.safepoint.all()...)
 	for j, w := range d.windows {
-		if w.worst > d.cfg.GCOverhead {
+		if w.worst > d.cfg.Float("gc-overhead") {
 			sev := Warning
 			if w.worst > 50 {
 				sev = Critical
 			}
-			f := Finding{Rule: "gc.overhead", Severity: sev, Section: 5, Subject: j,
+			f := Finding{Rule: "gc.overhead", Severity: sev, Subject: j,
 				Summary: fmt.Sprintf("the JVM spent %.0f %% of a %s window stopped for GC (threshold %.0f %%), ending at %s",
-					w.worst, d.cfg.GCWindow, d.cfg.GCOverhead, moment{w.worstAt.Time, w.worstUp}),
+					w.worst, d.cfg.Duration("gc-window"), d.cfg.Float("gc-overhead"), moment{w.worstAt.Time, w.worstUp}),
 				Remedy: "more memory, smaller state on heap, RocksDB backend; if heap after full GCs keeps rising, take a heap dump and look for the leak"}
 			f.add(w.worstAt)
 			out = append(out, f)
@@ -156,7 +170,7 @@ func (d *gcPauses) Findings(c *Context) []Finding {
 	}
 	for i := range out {
 		if out[i].Rule == "safepoint.long" {
-			out[i].Summary = fmt.Sprintf("%d safepoints of %s or more", out[i].Count, d.cfg.Safepoint)
+			out[i].Summary = fmt.Sprintf("%d safepoints of %s or more", out[i].Count, d.cfg.Duration("safepoint"))
 		}
 	}
 	return out

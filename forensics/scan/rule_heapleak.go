@@ -11,7 +11,14 @@ import (
 // rising: what survives a full GC is live, so a rising floor is a leak or
 // state that only grows. Per JVM; a JVM that restarts (uptime goes back)
 // starts a new series.
-func init() { register(func(c Config) Detector { return &heapLeak{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules:      []Rule{{ID: "gc.heap-leak", Section: Environment}},
+		Reads:      map[string][]string{"gc": {"kind", "jvm", "heap_after", "heap_capacity", "uptime_s", "ts"}},
+		Thresholds: []Threshold{{Name: "heap-leak", Kind: Number, Default: "5", Help: "gc.heap-leak: percent of the heap the heap after full GCs grows by"}},
+		New:        func(c Config) Detector { return &heapLeak{cfg: c} },
+	})
+}
 
 type fullGC struct {
 	after, capacity int64
@@ -28,8 +35,6 @@ type heapLeak struct {
 	jvms  map[string]*heapSeries
 	order []string
 }
-
-func (d *heapLeak) Tables() []string { return []string{"gc"} }
 
 func (d *heapLeak) Observe(_ string, rec arrow.Record) {
 	kind := strColumn(rec, "kind")
@@ -101,10 +106,10 @@ func (d *heapLeak) leak(jvm string, r []fullGC) (Finding, bool) {
 		}
 	}
 	growth := r[len(r)-1].after - r[0].after
-	if 3*rising < 2*(len(r)-1) || float64(growth) < d.cfg.HeapLeak/100*float64(capacity) {
+	if 3*rising < 2*(len(r)-1) || float64(growth) < d.cfg.Float("heap-leak")/100*float64(capacity) {
 		return Finding{}, false
 	}
-	f := Finding{Rule: "gc.overhead", Severity: Warning, Section: 5, Subject: jvm,
+	f := Finding{Rule: "gc.heap-leak", Severity: Warning, Subject: jvm,
 		Summary: fmt.Sprintf("the heap left after full GCs rose from %s to %s of %s over %d full collections: a leak, or state that only grows",
 			mib(r[0].after), mib(r[len(r)-1].after), mib(capacity), len(r)),
 		Remedy: "take a heap dump (jcmd GC.heap_dump, or -XX:+HeapDumpOnOutOfMemoryError) and look for what holds the memory; move large state to RocksDB"}

@@ -11,7 +11,19 @@ import (
 // heartbeat.timeout: "Heartbeat of TaskManager with id … timed out" (and
 // the ResourceManager/JobManager forms), correlated with a long GC pause
 // on that TaskManager's host shortly before.
-func init() { register(func(c Config) Detector { return &heartbeats{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{{ID: "heartbeat.timeout", Section: Timeline,
+			// GC pauses are linked by the detector itself, by host.
+			CausedBy: []string{"container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}}},
+		Reads:    map[string][]string{"logs": {"message", "logger", "exception", "exception_message", "root_cause", "root_cause_message"}},
+		Keywords: [][]string{{"eartbeat"}},
+		// Heartbeat timeouts are logged by these loggers, or carried as a
+		// TimeoutException by a task's failure.
+		Loggers: []string{"JobMaster", "TaskExecutor", "ResourceManager", "eartbeat"},
+		New:     func(c Config) Detector { return &heartbeats{cfg: c} },
+	})
+}
 
 type heartbeats struct {
 	sel
@@ -20,8 +32,6 @@ type heartbeats struct {
 }
 
 var heartbeatOf = regexp.MustCompile(`[Hh]eartbeat of (TaskManager|ResourceManager|JobManager) with id (\S+?)\.? timed out`)
-
-func (d *heartbeats) Tables() []string { return []string{"logs"} }
 
 func (d *heartbeats) Observe(_ string, rec arrow.Record) {
 	o := originOf("logs", rec, "message")
@@ -32,17 +42,12 @@ func (d *heartbeats) Observe(_ string, rec arrow.Record) {
 		}
 		return heartbeatOf.FindStringSubmatch(s)
 	}
-	// Heartbeat timeouts are logged by these loggers, or carried as a
-	// TimeoutException by a task's failure.
-	loggers := strColumn(rec, "logger").codesWhere(func(l string) bool {
-		return strings.Contains(l, "JobMaster") || strings.Contains(l, "TaskExecutor") || strings.Contains(l, "ResourceManager") ||
-			strings.Contains(l, "heartbeat") || strings.Contains(l, "Heartbeat") || l == ""
-	})
+	logger := strColumn(rec, "logger")
 	timeouts := strColumn(rec, "exception").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
 	roots := strColumn(rec, "root_cause").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
 	for _, i := range d.each(int(rec.NumRows())) {
 		var m []string
-		if (loggers.has(i) || loggers.col.null(i)) && d.marked(i, markHeartbeat) {
+		if (d.byLogger(i) || logger.null(i) || logger.get(i) == "") && d.marked(i, 0) {
 			m = find(msg.get(i))
 		}
 		if m == nil && timeouts.has(i) {
@@ -56,7 +61,7 @@ func (d *heartbeats) Observe(_ string, rec arrow.Record) {
 		}
 		who := strings.Clone(m[1] + " " + m[2])
 		f := d.by.get(who, func() Finding {
-			return Finding{Rule: "heartbeat.timeout", Severity: Critical, Section: 1, Subject: who,
+			return Finding{Rule: "heartbeat.timeout", Severity: Critical, Subject: who,
 				Remedy: "long GC pauses starve heartbeats: fix memory first; otherwise check the network and heartbeat.timeout"}
 		})
 		f.add(o.at(i))
@@ -76,7 +81,7 @@ func (d *heartbeats) Findings(c *Context) []Finding {
 		var cause *Evidence
 		for j := range c.Pauses {
 			p := &c.Pauses[j]
-			if p.Time > 0 && p.Time <= f.Start && f.Start-p.Time <= c.Config.Correlate.Milliseconds() && (cause == nil || p.Time > cause.Time) {
+			if p.Time > 0 && p.Time <= f.Start && f.Start-p.Time <= c.Config.Duration("correlate").Milliseconds() && (cause == nil || p.Time > cause.Time) {
 				if hostMatches(p.Source, host) || len(c.Pauses) > 0 && onlyOneJVM(c.Pauses) {
 					cause = p
 				}

@@ -15,7 +15,23 @@ import (
 // failure before it (the deepest "Caused by:" of the last task that went
 // from RUNNING to FAILED); restarts are grouped by a fingerprint of that
 // cause (ids, numbers and hosts masked) so a loop reads as one finding.
-func init() { register(func(c Config) Detector { return &jobStates{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{
+			{ID: "job.failed", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}},
+			{ID: "job.restarts-exhausted", Section: Timeline, Restart: true, CausedBy: []string{"container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}},
+			{ID: "job.restart-loop", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}},
+			{ID: "job.restart", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal", "log.gap"}},
+		},
+		Reads: map[string][]string{
+			"logs": {"state_of", "state_to", "state_from", "job_id", "job_name", "root_cause", "root_cause_message", "exception", "exception_message", "message", "detail"},
+			"jobs": {"job_id", "name", "state", "ts_restarting"},
+		},
+		Loggers:    []string{"JobMaster", "ExecutionGraph", "Scheduler", "Dispatcher"},
+		Thresholds: []Threshold{{Name: "restart-loop", Kind: Number, Default: "3", Help: "job.restart-loop: restarts of one job"}},
+		New:        func(c Config) Detector { return &jobStates{cfg: c} },
+	})
+}
 
 type restart struct {
 	job, name string
@@ -56,8 +72,6 @@ type jobStates struct {
 	// cause over and over, and every failure is kept until the end.
 	texts interned
 }
-
-func (d *jobStates) Tables() []string { return []string{"logs", "jobs"} }
 
 func (d *jobStates) Observe(table string, rec arrow.Record) {
 	if d.seen == nil {
@@ -116,7 +130,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 				d.restarts = append(d.restarts, restart{job, name, ev, strings.Clone(cause), inferred})
 			case t == "FAILED":
 				f := d.failed.get(job, func() Finding {
-					return Finding{Rule: "job.failed", Severity: Critical, Section: 1, Subject: subject(job, name),
+					return Finding{Rule: "job.failed", Severity: Critical, Subject: subject(job, name),
 						Remedy: "find the root cause below (the deepest Caused by:), fix it, then restart the job"}
 				})
 				f.add(ev)
@@ -137,7 +151,7 @@ var suppressedBy = regexp.MustCompile(`Recovery is suppressed by (\w+)`)
 
 func (d *jobStates) exhaust(job, name string, ev Evidence, cause string) {
 	f := d.exhausted.get(job, func() Finding {
-		return Finding{Rule: "job.restarts-exhausted", Severity: Critical, Section: 1, Subject: subject(job, name),
+		return Finding{Rule: "job.restarts-exhausted", Severity: Critical, Subject: subject(job, name),
 			Remedy: "find the failure cause first; then raise the restart strategy's attempts (the old default allowed very few)"}
 	})
 	f.add(ev)
@@ -193,7 +207,7 @@ func (d *jobStates) causeAt(job string, at int64) string {
 		if f.at > at {
 			break
 		}
-		if at-f.at <= d.cfg.Correlate.Milliseconds() {
+		if at-f.at <= d.cfg.Duration("correlate").Milliseconds() {
 			any = f.cause
 		}
 		if f.job == job {
@@ -224,7 +238,7 @@ func (d *jobStates) observeREST(rec arrow.Record) {
 		if state.get(i) == "FAILED" {
 			job := strings.Clone(id.get(i))
 			f := d.failed.get(job, func() Finding {
-				return Finding{Rule: "job.failed", Severity: Critical, Section: 1, Subject: subject(job, name.get(i)),
+				return Finding{Rule: "job.failed", Severity: Critical, Subject: subject(job, name.get(i)),
 					Remedy: "find the root cause below (the deepest Caused by:), fix it, then restart the job"}
 			})
 			if f.Summary == "" {
@@ -294,9 +308,9 @@ func (d *jobStates) Findings(c *Context) []Finding {
 	}
 	loops := byKey{}
 	for _, r := range restarts {
-		if perJob[r.job] >= c.Config.RestartLoop {
+		if perJob[r.job] >= c.Config.Int("restart-loop") {
 			f := loops.get(r.job, func() Finding {
-				return Finding{Rule: "job.restart-loop", Severity: Critical, Section: 1, Subject: subject(r.job, r.name),
+				return Finding{Rule: "job.restart-loop", Severity: Critical, Subject: subject(r.job, r.name),
 					Remedy: "fix the root cause; the direct cause is not always the root cause"}
 			})
 			f.add(r.at)
@@ -322,13 +336,13 @@ func (d *jobStates) Findings(c *Context) []Finding {
 		out = append(out, f)
 	}
 	for _, r := range restarts {
-		if perJob[r.job] >= c.Config.RestartLoop {
+		if perJob[r.job] >= c.Config.Int("restart-loop") {
 			continue
 		}
 		key := r.job + "\x00" + fingerprint(r.cause)
 		g, ok := groups[key]
 		if !ok {
-			g = &group{f: &Finding{Rule: "job.restart", Severity: Warning, Section: 1, Subject: subject(r.job, r.name),
+			g = &group{f: &Finding{Rule: "job.restart", Severity: Warning, Subject: subject(r.job, r.name),
 				Remedy: "fix the root cause; the direct cause is not always the root cause"}, key: key}
 			groups[key] = g
 			keys = append(keys, key)

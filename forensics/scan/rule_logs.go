@@ -10,7 +10,17 @@ import (
 // log.flood: one logger writing a burst of warnings or errors (the same
 // bad record again and again); log.clock: timestamps going backwards in a
 // file (a restarted host or a skewed clock).
-func init() { register(func(c Config) Detector { return &logFlood{} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{
+			{ID: "log.flood", Section: LogEvidence},
+			{ID: "log.clock", Section: LogEvidence},
+		},
+		Reads:   map[string][]string{"logs": {"message", "logger", "level", "out_of_order", "source"}},
+		Loggers: []string{"Slf4jReporter"},
+		New:     func(Config) Detector { return &logFlood{} },
+	})
+}
 
 // floodPerMinute is the burst of one logger's warnings and errors in a
 // minute counted as a flood.
@@ -32,8 +42,6 @@ type logFlood struct {
 	first     map[floodKey]Evidence // of the minutes that reached floodEvidenceAt: the run that did
 	clock     byKey
 }
-
-func (d *logFlood) Tables() []string { return []string{"logs"} }
 
 func (d *logFlood) Observe(_ string, rec arrow.Record) {
 	if d.perMinute == nil {
@@ -64,7 +72,7 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 		if ooo.get(i) {
 			src := o.source.get(i)
 			f := d.clock.get(src, func() Finding {
-				return Finding{Rule: "log.clock", Severity: Info, Section: 4, Subject: strings.Clone(src),
+				return Finding{Rule: "log.clock", Severity: Info, Subject: strings.Clone(src),
 					Remedy: "timestamps that go backwards mean a restarted process writing to the same file or a clock that jumped: check NTP and the host's restarts"}
 			})
 			f.note(o, i)
@@ -107,7 +115,7 @@ func (d *logFlood) Findings(*Context) []Finding {
 		}
 		logger := key.logger
 		f := floods.get(logger, func() Finding {
-			return Finding{Rule: "log.flood", Severity: Warning, Section: 4, Subject: logger,
+			return Finding{Rule: "log.flood", Severity: Warning, Subject: logger,
 				Remedy: "a burst of the same warning or error: fix the data or the schema; rate-limit the log; watch disk space"}
 		})
 		f.add(d.first[key])

@@ -8,15 +8,29 @@ import (
 )
 
 // jvm.oom (by memory pool) and jvm.fatal, from the log's exceptions.
-func init() { register(func(c Config) Detector { return &ooms{} }) }
+// The keyword groups of the Spec.
+const (
+	oomWords = iota
+	fatalWords
+)
+
+func init() {
+	register(Spec{
+		Rules: []Rule{
+			{ID: "jvm.oom", Section: LogEvidence},
+			{ID: "jvm.fatal", Section: LogEvidence},
+		},
+		Reads:    map[string][]string{"logs": {"message", "level", "exception", "exception_message", "root_cause", "root_cause_message"}},
+		Keywords: [][]string{oomWords: {"OutOfMemoryError"}, fatalWords: {"Fatal", "FATAL", "shutting down JVM"}},
+		New:      func(Config) Detector { return &ooms{} },
+	})
+}
 
 type ooms struct {
 	sel
 	oom, fatal byKey
 	messages   map[string]string // pool → its first OutOfMemoryError message
 }
-
-func (d *ooms) Tables() []string { return []string{"logs"} }
 
 // pool says which memory an OutOfMemoryError message is about.
 func pool(msg string) string {
@@ -61,7 +75,7 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 			m = rootMsg.get(i)
 		case excOOM.has(i):
 			m = excMsg.get(i)
-		case severe.has(i) && d.marked(i, markOOM):
+		case severe.has(i) && d.marked(i, oomWords):
 			if t := msg.get(i); strings.Contains(t, "java.lang.OutOfMemoryError") {
 				m = t[strings.Index(t, "java.lang.OutOfMemoryError"):]
 			}
@@ -73,7 +87,7 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 				if remedy == "" {
 					remedy = "size the memory pool that ran out"
 				}
-				return Finding{Rule: "jvm.oom", Severity: Critical, Section: 4, Subject: "JVM " + p, Remedy: remedy}
+				return Finding{Rule: "jvm.oom", Severity: Critical, Subject: "JVM " + p, Remedy: remedy}
 			})
 			if f.Count == 0 {
 				if d.messages == nil {
@@ -84,14 +98,14 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 			f.note(o, i)
 			continue
 		}
-		if !severe.has(i) || !(level.code(i) == fatal && fatal >= 0 || d.marked(i, markFatal)) {
+		if !severe.has(i) || !(level.code(i) == fatal && fatal >= 0 || d.marked(i, fatalWords)) {
 			continue
 		}
 		t := msg.get(i)
 		if level.code(i) == fatal && fatal >= 0 || strings.Contains(t, "Fatal error occurred") || strings.Contains(t, "shutting down JVM") ||
 			strings.Contains(t, "FATAL ERROR") {
 			f := d.fatal.get("fatal", func() Finding {
-				return Finding{Rule: "jvm.fatal", Severity: Critical, Section: 4, Subject: "JVM",
+				return Finding{Rule: "jvm.fatal", Severity: Critical, Subject: "JVM",
 					Remedy: "a native library or JVM bug, or an error the process could not survive: check the crash dump and the cause"}
 			})
 			f.note(o, i)

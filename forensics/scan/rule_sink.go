@@ -10,7 +10,14 @@ import (
 // sink.batch-dropped: a batch write to an external system failed (one bad
 // record fails the whole batch): Elasticsearch bulk requests, JDBC
 // batches, and the like.
-func init() { register(func(c Config) Detector { return &sinkBatches{} }) }
+func init() {
+	register(Spec{
+		Rules:    []Rule{{ID: "sink.batch-dropped", Section: LogEvidence}},
+		Reads:    map[string][]string{"logs": {"message", "exception", "logger", "level"}},
+		Keywords: [][]string{{"atch", "ulk"}},
+		New:      func(Config) Detector { return &sinkBatches{} },
+	})
+}
 
 type sinkBatches struct {
 	sel
@@ -20,8 +27,6 @@ type sinkBatches struct {
 var batchMarks = []string{"Failed Elasticsearch bulk request", "Failed Elasticsearch item request", "executeBatch error",
 	"BatchUpdateException", "Failed to write batch", "Failed to flush batch", "bulk request failed", "Bulk request failed",
 	"Writing records to JDBC failed", "failed to send batch", "Failed to send batch"}
-
-func (d *sinkBatches) Tables() []string { return []string{"logs"} }
 
 func (d *sinkBatches) Observe(_ string, rec arrow.Record) {
 	o := originOf("logs", rec, "message")
@@ -35,7 +40,7 @@ func (d *sinkBatches) Observe(_ string, rec arrow.Record) {
 		mark := ""
 		if batchExc.has(i) {
 			mark = "BatchUpdateException"
-		} else if d.marked(i, markBatch) {
+		} else if d.marked(i, 0) {
 			t := msg.get(i)
 			for _, m := range batchMarks {
 				if strings.Contains(t, m) {
@@ -49,7 +54,7 @@ func (d *sinkBatches) Observe(_ string, rec arrow.Record) {
 		}
 		l := logger.get(i)
 		f := d.by.get(l, func() Finding {
-			return Finding{Rule: "sink.batch-dropped", Severity: Warning, Section: 4, Subject: strings.Clone(l),
+			return Finding{Rule: "sink.batch-dropped", Severity: Warning, Subject: strings.Clone(l),
 				Summary: mark, Remedy: "isolate the bad records (a dead-letter output), retry record by record; one bad record fails the whole batch"}
 		})
 		f.note(o, i)

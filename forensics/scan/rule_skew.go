@@ -10,14 +10,20 @@ import (
 // siblings (a hot key). Read from the records per second each subtask
 // takes in (a source: emits), or, without rates, from the numRecordsIn
 // counters' largest values.
-func init() { register(func(c Config) Detector { return &skew{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules:      []Rule{{ID: "skew.key", Section: Throughput}},
+		Reads:      map[string][]string{"metrics": scoped},
+		Thresholds: []Threshold{{Name: "skew", Kind: Number, Default: "3", Help: "skew.key: a subtask's records per second over its siblings' mean"}},
+		New:        func(c Config) Detector { return &skew{cfg: c} },
+	})
+}
 
 type skew struct {
 	cfg Config
 	r   *rates // shared: the Scanner reads the metrics into it once
 }
 
-func (d *skew) Tables() []string             { return []string{"metrics"} }
 func (d *skew) Observe(string, arrow.Record) {}
 func (d *skew) useRates(r *rates)            { d.r = r }
 
@@ -68,7 +74,7 @@ func (d *skew) Findings(*Context) []Finding {
 			}
 		}
 		others := (sum - vals[top]) / float64(len(vals)-1)
-		if vals[top] < minSkewRate || (others > 0 && vals[top] < d.cfg.Skew*others) {
+		if vals[top] < minSkewRate || (others > 0 && vals[top] < d.cfg.Float("skew")*others) {
 			continue
 		}
 		v := d.r.subs.list[g[top]]
@@ -76,7 +82,7 @@ func (d *skew) Findings(*Context) []Finding {
 		if others > 0 {
 			ratio = fmt.Sprintf("%.1f×", vals[top]/others)
 		}
-		f := Finding{Rule: "skew.key", Severity: Warning, Section: 2, Subject: subject(v.job, v.jobName) + " / " + v.label(),
+		f := Finding{Rule: "skew.key", Severity: Warning, Subject: subject(v.job, v.jobName) + " / " + v.label(),
 			Summary: fmt.Sprintf("subtask %d of %s carries %s the records of its %d siblings (%.0f %s against a mean of %.0f): a hot key",
 				v.index, v.name, ratio, len(g)-1, vals[top], unit, others),
 			Remedy: "salt the hot keys, or aggregate in two phases (local-global aggregation)"}

@@ -13,7 +13,18 @@ import (
 // its input ends (a file read once, a bounded Kafka range, test data)
 // ends the job. From task and job state changes in the logs, and the
 // vertices and jobs tables of REST payloads.
-func init() { register(func(c Config) Detector { return &sourcesFinished{} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{{ID: "job.sources-finished", Section: Timeline}},
+		Reads: map[string][]string{
+			"logs":     {"state_of", "state_to", "job_id", "job_name", "task", "subtask", "attempt"},
+			"vertices": {"job_id", "name", "status", "end"},
+			"jobs":     {"job_id", "name", "state", "type", "ts_finished"},
+		},
+		Loggers: []string{"Enumerator", "SourceCoordinator"},
+		New:     func(Config) Detector { return &sourcesFinished{} },
+	})
+}
 
 type finishedJob struct {
 	job, name string
@@ -30,8 +41,6 @@ type sourcesFinished struct {
 	order []string
 	names map[string]string // REST: job id → name
 }
-
-func (d *sourcesFinished) Tables() []string { return []string{"logs", "vertices", "jobs"} }
 
 func (d *sourcesFinished) job(id, name string) *finishedJob {
 	if d.jobs == nil {
@@ -155,7 +164,7 @@ func (d *sourcesFinished) Findings(*Context) []Finding {
 		if len(j.sources) == 0 || j.batch {
 			continue
 		}
-		f := Finding{Rule: "job.sources-finished", Severity: Info, Section: 1, Subject: subject(j.job, j.name),
+		f := Finding{Rule: "job.sources-finished", Severity: Info, Subject: subject(j.job, j.name),
 			Remedy: "a source ends when its input ends; make an unbounded job's sources never finish (no bounded ranges, no read-once files)"}
 		for _, e := range j.sources {
 			f.add(e)

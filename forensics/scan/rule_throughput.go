@@ -13,14 +13,23 @@ import (
 // subtask that is not busy is merely idle: a low rate says nothing then,
 // so without busyTimeMsPerSecond there is no finding. Vertices that talk
 // to an external system are throughput.external-calls instead.
-func init() { register(func(c Config) Detector { return &belowBand{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{{ID: "throughput.below-band", Section: Throughput}},
+		Reads: map[string][]string{"metrics": scoped},
+		Thresholds: []Threshold{
+			{Name: "band-low", Kind: Number, Default: "5000", Help: "throughput.below-band: records per second per subtask (core)"},
+			{Name: "busy", Kind: Number, Default: "500", Help: "throughput.below-band, external-calls: busy ms per second counted busy"},
+		},
+		New: func(c Config) Detector { return &belowBand{cfg: c} },
+	})
+}
 
 type belowBand struct {
 	cfg Config
 	r   *rates // shared: the Scanner reads the metrics into it once
 }
 
-func (d *belowBand) Tables() []string             { return []string{"metrics"} }
 func (d *belowBand) Observe(string, arrow.Record) {}
 func (d *belowBand) useRates(r *rates)            { d.r = r }
 
@@ -43,7 +52,7 @@ func slowBusyVertices(r *rates, cfg Config, externalOnly bool) []Finding {
 		for _, id := range g {
 			busy := r.busy[id]
 			b, ok := busy.get()
-			if !ok || b < cfg.Busy {
+			if !ok || b < cfg.Float("busy") {
 				continue
 			}
 			tp, ok := r.throughput(id)
@@ -51,11 +60,11 @@ func slowBusyVertices(r *rates, cfg Config, externalOnly bool) []Finding {
 				continue
 			}
 			rate, _ := tp.get()
-			if rate >= cfg.BandLow {
+			if rate >= cfg.Float("band-low") {
 				continue
 			}
 			if f == nil {
-				f = &Finding{Rule: "throughput.below-band", Severity: Warning, Section: 2, Subject: subject(v.job, v.jobName) + " / " + v.name,
+				f = &Finding{Rule: "throughput.below-band", Severity: Warning, Subject: subject(v.job, v.jobName) + " / " + v.name,
 					Remedy: "look for CPU (serialization, costly user code), memory (GC), disk and network limits; profile the vertex"}
 				if externalOnly {
 					f.Rule = "throughput.external-calls"
@@ -75,7 +84,7 @@ func slowBusyVertices(r *rates, cfg Config, externalOnly bool) []Finding {
 			f.Summary = fmt.Sprintf("%s talks to an external system and is busy with little throughput (%s): its calls are the bottleneck",
 				v.name, strings.Join(parts, "; "))
 		} else {
-			f.Summary = fmt.Sprintf("%s is busy below the band of %.0f records/s per core (%s)", v.name, cfg.BandLow, strings.Join(parts, "; "))
+			f.Summary = fmt.Sprintf("%s is busy below the band of %.0f records/s per core (%s)", v.name, cfg.Float("band-low"), strings.Join(parts, "; "))
 		}
 		out = append(out, *f)
 	}

@@ -12,15 +12,21 @@ import (
 // The first "Discovered new partitions" after an enumerator starts is its
 // initial assignment, not a change. An enumerator started "without
 // periodic partition discovery" will never read partitions added later.
-func init() { register(func(c Config) Detector { return &topology{} }) }
+func init() {
+	register(Spec{
+		Rules:    []Rule{{ID: "source.topology-changed", Section: LogEvidence}},
+		Reads:    map[string][]string{"logs": {"message", "source"}},
+		Keywords: [][]string{{"artition", "chema"}},
+		Loggers:  []string{"Enumerator", "SourceCoordinator", "Schema"},
+		New:      func(Config) Detector { return &topology{} },
+	})
+}
 
 type topology struct {
 	sel
 	changes, noDiscovery byKey
 	started              map[string]bool // source file → an enumerator started and has not discovered yet
 }
-
-func (d *topology) Tables() []string { return []string{"logs"} }
 
 func (d *topology) Observe(_ string, rec arrow.Record) {
 	if d.started == nil {
@@ -29,7 +35,7 @@ func (d *topology) Observe(_ string, rec arrow.Record) {
 	o := originOf("logs", rec, "message")
 	msg, src := strColumn(rec, "message"), strColumn(rec, "source")
 	for _, i := range d.each(int(rec.NumRows())) {
-		if !d.marked(i, markTopology) {
+		if !d.marked(i, 0) {
 			continue
 		}
 		t := msg.get(i)
@@ -38,7 +44,7 @@ func (d *topology) Observe(_ string, rec arrow.Record) {
 		case strings.Contains(t, "without periodic partition discovery"):
 			d.started[strings.Clone(file)] = true
 			f := d.noDiscovery.get(file, func() Finding {
-				return Finding{Rule: "source.topology-changed", Severity: Info, Section: 4, Subject: strings.Clone(file),
+				return Finding{Rule: "source.topology-changed", Severity: Info, Subject: strings.Clone(file),
 					Summary: "a Kafka source runs without periodic partition discovery: partitions added while it runs are never read",
 					Remedy:  "enable partition discovery (partition.discovery.interval.ms, or flink.partition-discovery.interval-millis for the legacy consumer)"}
 			})
@@ -60,7 +66,7 @@ func (d *topology) Observe(_ string, rec arrow.Record) {
 
 func (d *topology) change(file string, o origin, i int) {
 	f := d.changes.get(file, func() Finding {
-		return Finding{Rule: "source.topology-changed", Severity: Warning, Section: 4, Subject: strings.Clone(file),
+		return Finding{Rule: "source.topology-changed", Severity: Warning, Subject: strings.Clone(file),
 			Remedy: "keep sources and sinks unchanged while a job runs; with partition discovery enabled new partitions are read, from the earliest offset"}
 	})
 	f.note(o, i)

@@ -10,14 +10,19 @@ import (
 
 // watermark.future-jump: a watermark far ahead of the time it was sampled
 // at (the year-2050 case): records after it are late and dropped.
-func init() { register(func(c Config) Detector { return &watermarks{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules:      []Rule{{ID: "watermark.future-jump", Section: Throughput}},
+		Reads:      map[string][]string{"metrics": append(scoped, "operator_name")},
+		Thresholds: []Threshold{{Name: "watermark-ahead", Kind: Duration, Default: "24h", Help: "watermark.future-jump: this far ahead of its sample time"}},
+		New:        func(c Config) Detector { return &watermarks{cfg: c} },
+	})
+}
 
 type watermarks struct {
 	cfg Config
 	by  byKey
 }
-
-func (d *watermarks) Tables() []string { return []string{"metrics"} }
 
 func (d *watermarks) Observe(_ string, rec arrow.Record) {
 	o := originOf("metrics", rec, "name")
@@ -28,7 +33,7 @@ func (d *watermarks) Observe(_ string, rec arrow.Record) {
 	}
 	value, ts := float64Column(rec, "value"), int64Column(rec, "ts")
 	task, op, sub := strColumn(rec, "task_name"), strColumn(rec, "operator_name"), int32Column(rec, "subtask")
-	ahead := d.cfg.FutureWatermark.Milliseconds()
+	ahead := d.cfg.Duration("watermark-ahead").Milliseconds()
 	for i := 0; i < int(rec.NumRows()); i++ {
 		c := name.code(i)
 		if c != in && c != out {
@@ -42,7 +47,7 @@ func (d *watermarks) Observe(_ string, rec arrow.Record) {
 		s, _ := sub.get(i)
 		who := fmt.Sprintf("%s / %s, subtask %d", strings.ReplaceAll(task.get(i), "_", " "), strings.ReplaceAll(op.get(i), "_", " "), s)
 		f := d.by.get(who, func() Finding {
-			return Finding{Rule: "watermark.future-jump", Severity: Critical, Section: 2, Subject: strings.Clone(who),
+			return Finding{Rule: "watermark.future-jump", Severity: Critical, Subject: strings.Clone(who),
 				Remedy: "validate or clamp event timestamps; a watermark strategy that ignores outliers"}
 		})
 		ev := o.at(i)

@@ -14,7 +14,17 @@ import (
 // fire. A watermark in the future is watermark.future-jump's; "no
 // watermark yet" (Long.MIN_VALUE) is what every processing-time job
 // reports, so it is not a stall.
-func init() { register(func(c Config) Detector { return &stalled{cfg: c} }) }
+func init() {
+	register(Spec{
+		Rules: []Rule{{ID: "watermark.stalled", Section: Throughput}},
+		Reads: map[string][]string{"metrics": append(scoped, "operator_name")},
+		Thresholds: []Threshold{
+			{Name: "watermark-stall", Kind: Duration, Default: "10m", Help: "watermark.stalled: a watermark unchanged this long"},
+			{Name: "watermark-ahead", Kind: Duration, Default: "24h", Help: "watermark.future-jump: this far ahead of its sample time"},
+		},
+		New: func(c Config) Detector { return &stalled{cfg: c} },
+	})
+}
 
 type wmKey struct {
 	job, task, op, name string
@@ -35,8 +45,6 @@ type stalled struct {
 	runs map[wmKey]*wmRun
 }
 
-func (d *stalled) Tables() []string { return []string{"metrics"} }
-
 func (d *stalled) Observe(_ string, rec arrow.Record) {
 	p := pick(rec, "currentOutputWatermark", "currentInputWatermark")
 	if p.none() {
@@ -54,7 +62,7 @@ func (d *stalled) Observe(_ string, rec arrow.Record) {
 		}
 		v, ok := value.get(i)
 		t, ok2 := ts.get(i)
-		if !ok || !ok2 || int64(v)-t >= d.cfg.FutureWatermark.Milliseconds() {
+		if !ok || !ok2 || int64(v)-t >= d.cfg.Duration("watermark-ahead").Milliseconds() {
 			continue
 		}
 		job := sc.jobID.get(i)
@@ -92,7 +100,7 @@ func (d *stalled) Findings(*Context) []Finding {
 	keys := make([]wmKey, 0, len(d.runs))
 	for k, r := range d.runs {
 		r.close()
-		if r.longest >= d.cfg.WatermarkStall {
+		if r.longest >= d.cfg.Duration("watermark-stall") {
 			keys = append(keys, k)
 		}
 	}
@@ -111,7 +119,7 @@ func (d *stalled) Findings(*Context) []Finding {
 			who += " / " + strings.ReplaceAll(k.op, "_", " ")
 		}
 		f := by.get(k.job+"\x00"+who+"\x00"+k.name, func() Finding {
-			return Finding{Rule: "watermark.stalled", Severity: Warning, Section: 2, Subject: who,
+			return Finding{Rule: "watermark.stalled", Severity: Warning, Subject: who,
 				Remedy: "declare idleness in the watermark strategy (withIdleness) and check the source's partitions; constant test data never advances event time"}
 		})
 		n := f.Count / 2

@@ -168,7 +168,7 @@ func TestDemoStory(t *testing.T) {
 		{"skew.key", "subtask 1 of Window(TumblingEventTimeWindows(60000), EventTimeTrigger, SessionAggregator) -> Sink: Elasticsearch carries 5.", Warning},
 		{"throughput.declining", "Source: Kafka Source -> Map emits 1800 records/s per subtask, down 64 %", Warning},
 		{"throughput.external-calls", "Sink: Elasticsearch talks to an external system", Warning},
-		{"gc.overhead", "heap left after full GCs rose from 2392 MiB to 2722 MiB", Warning},
+		{"gc.heap-leak", "heap left after full GCs rose from 2392 MiB to 2722 MiB", Warning},
 		// The causal chain across files: the OOM on TaskManager 1 before
 		// its heartbeat timed out, that before the first restart; the
 		// checkpoint expired in a GC pause during the backpressure.
@@ -277,7 +277,7 @@ func TestCheckpointSlow(t *testing.T) {
 		t.Errorf("checkpoints of 15–372 ms against a 10 min timeout: %s", f.Summary)
 	}
 	cfg := DefaultConfig()
-	cfg.CheckpointSlow = 0.05 // 300 ms of 600000
+	cfg.Set("checkpoint-slow", "0.05") // 300 ms of 600000
 	f := has(analyze(t, cfg, archive), "checkpoint.slow", Warning, "2 checkpoint(s) took 0.05 % or more of the 10m0s timeout (slowest: checkpoint 2, 372ms)")
 	if f == nil || f.Subject != "939b749e4c3d0dacb209c2b77a7b33c6" || len(f.Evidence) != 2 {
 		t.Errorf("archive: %+v\n%s", f, rules(analyze(t, cfg, archive)))
@@ -285,7 +285,7 @@ func TestCheckpointSlow(t *testing.T) {
 
 	demo := map[string][]byte{}
 	collectDemo(t, read(t, "../../testdata/demo/incident.tar.gz"), demo)
-	cfg.CheckpointSlow = 0.9 // 5400 ms of the default 600000
+	cfg.Set("checkpoint-slow", "0.9") // 5400 ms of the default 600000
 	fs := analyze(t, cfg, demo)
 	f = has(fs, "checkpoint.slow", Warning, "2 checkpoint(s) took 0.9 % or more of the 10m0s timeout (slowest: checkpoint 4, 6.762s)")
 	if f == nil || f.Evidence[0].Line == 0 || !strings.Contains(f.Evidence[0].Text, "checkpoint 2 took 5.684s of a 10m0s timeout") {

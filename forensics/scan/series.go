@@ -104,6 +104,10 @@ type metricScope struct {
 	sub                              i32Col
 }
 
+// scoped are the metrics columns a detector reading samples by their
+// scope (scopeOf, a picker) uses.
+var scoped = []string{"name", "value", "ts", "job_id", "job_name", "task_id", "task_name", "subtask"}
+
 func scopeOf(rec arrow.Record) metricScope {
 	return metricScope{strColumn(rec, "job_id"), strColumn(rec, "job_name"), strColumn(rec, "task_id"),
 		strColumn(rec, "task_name"), int32Column(rec, "subtask")}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flinkdx/flinkdx/forensics/scan"
+)
+
+// Every threshold of every detector is a flag of scan, analyze and view,
+// and a key of their config file; its help says its default.
+func TestThresholdFlags(t *testing.T) {
+	for _, cmd := range []string{"scan", "analyze", "view"} {
+		var help bytes.Buffer
+		run([]string{cmd, "--help"}, &bytes.Buffer{}, &help)
+		for _, th := range scan.Thresholds() {
+			if !strings.Contains(help.String(), "-"+th.Name+" ") && !strings.Contains(help.String(), "-"+th.Name+"\n") {
+				t.Errorf("%s: no flag --%s", cmd, th.Name)
+			}
+			if !strings.Contains(help.String(), "(default "+th.Default+")") {
+				t.Errorf("%s --%s: the help does not say its default %s", cmd, th.Name, th.Default)
+			}
+		}
+	}
+	// The config file sets a threshold; a flag wins over it.
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "thresholds.json")
+	os.WriteFile(conf, []byte(`{"pause-spike": "3s", "checkpoint-large": "2GiB", "restart-loop": 7}`), 0o644)
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	sf := addScanFlags(fs)
+	if err := fs.Parse([]string{"--config", conf, "--pause-spike", "5s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sf.settle(fs); err != nil {
+		t.Fatal(err)
+	}
+	if sf.cfg.Duration("pause-spike").String() != "5s" || sf.cfg.Bytes("checkpoint-large") != 2<<30 || sf.cfg.Int("restart-loop") != 7 {
+		t.Errorf("pause-spike %v, checkpoint-large %d, restart-loop %d", sf.cfg.Duration("pause-spike"), sf.cfg.Bytes("checkpoint-large"), sf.cfg.Int("restart-loop"))
+	}
+	os.WriteFile(conf, []byte(`{"pause-spik": "3s"}`), 0o644)
+	fs = flag.NewFlagSet("scan", flag.ContinueOnError)
+	sf = addScanFlags(fs)
+	fs.Parse([]string{"--config", conf})
+	if err := sf.settle(fs); err == nil || !strings.Contains(err.Error(), "unknown threshold") {
+		t.Errorf("a misspelt key: %v", err)
+	}
+}
