@@ -329,6 +329,13 @@ func qualifier(q []byte, e *Event, ri *recordInfo) {
 	if contains(q, "Humongous") {
 		e.Flags |= Humongous
 	}
+	// JDK 21+ names G1's to-space exhaustion on the pause line itself:
+	// "Pause Young (Normal) (G1 Evacuation Pause) (Evacuation Failure:
+	// Allocation)"; it is not the collection's cause.
+	if hasPrefix(q, "Evacuation Failure") {
+		e.Flags |= ToSpaceExhausted
+		return
+	}
 	if e.Cause == "" {
 		e.Cause = ri.str(q)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 )
 
-// gc.overhead (leak): the heap left after each full collection keeps
+// gc.heap-leak: the heap left after each full collection keeps
 // rising: what survives a full GC is live, so a rising floor is a leak or
 // state that only grows. Per JVM; a JVM that restarts (uptime goes back)
 // starts a new series.
