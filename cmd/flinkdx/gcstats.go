@@ -9,58 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flinkdx/flinkdx/forensics/gclog"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/input"
 )
-
-// gcStats reads the GC logs among its inputs into per-JVM statistics.
-type gcStats struct {
-	loc     *time.Location
-	window  float64
-	byJVM   map[string]*gclog.Stats
-	order   []*gclog.Stats
-	parser  *gclog.Parser
-	sink    *statsSink
-	jvm     string
-	lines   int64
-	unparse int64
-	others  []string // text streams that are not GC logs
-	errors  []string
-}
-
-// statsSink adds events to the statistics of the JVM being read.
-type statsSink struct{ st *gclog.Stats }
-
-func (s *statsSink) Event(e *gclog.Event) { s.st.Add(e) }
-func (s *statsSink) Raw(*gclog.RawLine)   {}
-
-func (g *gcStats) Text(f *input.File) error {
-	head, _ := f.R.Peek(64 << 10)
-	if n, _ := gclog.Detect(head); n == 0 {
-		g.others = append(g.others, f.Path)
-		return nil
-	}
-	jvm := input.RotationSet(f.Path)
-	st, ok := g.byJVM[jvm]
-	if !ok {
-		st = gclog.NewStats(jvm, g.window)
-		g.byJVM[jvm] = st
-		g.order = append(g.order, st)
-	}
-	if jvm != g.jvm {
-		g.parser.Reset()
-		g.jvm = jvm
-	}
-	g.sink.st = st
-	err := g.parser.Parse(f.Path, input.NewLineReader(f.R, 0))
-	c := g.parser.Counts()
-	g.lines += c.Lines
-	g.unparse += c.Unparsed
-	return err
-}
-
-func (g *gcStats) Skip(string, input.Format, string) {}
-func (g *gcStats) Fail(path string, err error)       { g.errors = append(g.errors, err.Error()) }
 
 func runGCStats(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gcstats", flag.ContinueOnError)
@@ -81,40 +32,28 @@ func runGCStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flinkdx gcstats: cannot use --tz %q: %v\n", *tz, err)
 		return exitUsage
 	}
-	g := &gcStats{loc: loc, window: window.Seconds(), byJVM: map[string]*gclog.Stats{}, sink: &statsSink{}}
-	g.parser = gclog.NewParser(g.sink, gclog.Options{Location: loc})
-	w := &input.Walker{FS: osFS{}}
-	files, errs := w.Files(paths)
-	for _, err := range errs {
-		g.errors = append(g.errors, err.Error())
-	}
-	for _, name := range files {
-		w.Read(name, g)
-	}
-	for _, st := range g.order {
-		st.Finish()
-	}
-	for _, e := range g.errors {
+	g := engine.ReadGC(&input.Walker{FS: osFS{}}, paths, loc, *window)
+	for _, e := range g.Errors {
 		fmt.Fprintf(stderr, "flinkdx gcstats: %s\n", e)
 	}
-	if len(g.order) == 0 {
+	if len(g.JVMs) == 0 {
 		fmt.Fprintf(stderr, "flinkdx gcstats: no GC log among the inputs\n")
 		return exitFailed
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(g.order); err != nil {
+		if err := enc.Encode(g.JVMs); err != nil {
 			fmt.Fprintf(stderr, "flinkdx gcstats: %v\n", err)
 			return exitFailed
 		}
 	} else {
-		for _, st := range g.order {
+		for _, st := range g.JVMs {
 			printGCStats(stdout, st)
 		}
-		fmt.Fprintf(stdout, "%d GC log lines, %d not understood; %d other text streams ignored\n", g.lines, g.unparse, len(g.others))
+		fmt.Fprintf(stdout, "%d GC log lines, %d not understood; %d other text streams ignored\n", g.Lines, g.Unparsed, len(g.Others))
 	}
-	if len(g.errors) > 0 {
+	if len(g.Errors) > 0 {
 		return exitPartial
 	}
 	return exitOK
@@ -122,7 +61,7 @@ func runGCStats(args []string, stdout, stderr io.Writer) int {
 
 func ms(s float64) string { return fmt.Sprintf("%.1f ms", s*1e3) }
 
-func printGCStats(w io.Writer, st *gclog.Stats) {
+func printGCStats(w io.Writer, st *engine.GCStats) {
 	coll := st.Collector
 	if coll == "" {
 		coll = "collector unknown"
@@ -154,5 +93,5 @@ func printGCStats(w io.Writer, st *gclog.Stats) {
 	fmt.Fprintf(w, "  trouble    promotion failed %d, concurrent mode failure %d, to-space exhausted %d, humongous %d,\n"+
 		"             allocation stalls %d, System.gc() %d, time to safepoint >= %.0f ms %d (max %s)\n",
 		st.PromotionFail, st.ConcurrentFail, st.ToSpace, st.Humongous, st.Stalls, st.SystemGC,
-		gclog.LongTTSPThreshold*1e3, st.LongTTSP, ms(st.MaxTTSP))
+		engine.LongTTSP*1e3, st.LongTTSP, ms(st.MaxTTSP))
 }

@@ -13,12 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow/go/v15/arrow"
-
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -128,7 +126,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		fmt.Fprintf(stderr, "flinkdx %s: --max-size: %v\n", name, err)
 		return exitUsage
 	}
-	var shard ingest.Shard
+	var shard engine.Shard
 	if *shardFlag != "" {
 		if _, err := fmt.Sscanf(*shardFlag, "%d/%d", &shard.I, &shard.N); err != nil || shard.N < 1 || shard.I < 0 || shard.I >= shard.N {
 			fmt.Fprintf(stderr, "flinkdx %s: --shard %q: want I/N with 0 <= I < N\n", name, *shardFlag)
@@ -141,7 +139,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	// A dataset already in DIR is added to: inputs it holds are not read
 	// again. "analyze" reports on its inputs alone, so it starts afresh.
-	var prev *ingest.Manifest
+	var prev *engine.Manifest
 	if !*fresh && !analyze && keep {
 		manifest := "manifest.json"
 		if shard.N > 1 {
@@ -177,94 +175,58 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 
 	start := time.Now()
+	opt := engine.Options{Version: version, Location: loc, Detect: analyze, Beside: 8,
+		Jobs: *jobs, Shard: shard, Previous: prev, NoRedact: *noRedact, Input: limits}
+	if sf != nil {
+		opt.Scan = sf.cfg
+	}
 	output := table.DirOutput{Root: *out}
-	var ds *table.Dataset
 	if keep {
-		ds = table.NewDataset(output, parquetfile.Format{}, ingest.FileMeta(version), 0)
-	}
-	opt := ingest.Options{Version: version, Location: loc, Jobs: *jobs, Shard: shard, Previous: prev, NoRedact: *noRedact}
-	if prev != nil {
-		opt.Known = prev.Inputs
-	}
-	var findings []scan.Finding
-	if analyze {
-		// The detectors see every batch as it is made, then add the
-		// findings table before the dataset closes.
-		s := scan.New(sf.cfg)
-		// The detectors run beside the pipeline, a few batches behind it.
-		type batch struct {
-			table string
-			rec   arrow.Record
-		}
-		batches := make(chan batch, 8)
-		done := make(chan struct{})
-		go func() {
-			for b := range batches {
-				s.Observe(b.table, b.rec)
-				b.rec.Release()
-			}
-			close(done)
-		}()
-		opt.Observe = func(t string, rec arrow.Record) {
-			rec.Retain()
-			batches <- batch{t, rec}
-		}
-		opt.Finally = func(ds *table.Dataset) error {
-			close(batches)
-			<-done
-			findings = s.Findings()
-			if ds == nil {
-				return nil
-			}
-			rec := scan.Record(table.Pool, findings)
-			defer rec.Release()
-			return ds.Table("findings", scan.Schema).Write(rec)
+		opt.Format, opt.Output = parquetfile.Format{}, output
+		if shard.N <= 1 {
+			opt.Written = func(ds *table.Dataset, m *engine.Manifest) error { return prune(output, ds, m) }
 		}
 	}
-	ing := ingest.New(ds, opt)
+	if *memprofile != "" {
+		opt.Finishing = func() { writeHeapProfile(*memprofile, stderr) }
+	}
 	w := &input.Walker{FS: osFS{}, Options: limits}
-
 	stop := func() {}
 	if !*quiet && isTerminal(stderr) {
 		stop = progress(stderr, w, start)
 	}
-	ing.Files(w, paths)
-	if *memprofile != "" {
-		writeHeapProfile(*memprofile, stderr)
-	}
-	var mout table.Output // the manifest goes with the dataset
-	if keep {
-		mout = output
-	}
-	m, err := ing.Finish(mout)
+	res, err := engine.Run(engine.Paths(w, paths), opt)
 	stop()
-	if err == nil && shard.N <= 1 && keep {
-		err = prune(output, ds, m)
-	}
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
 		return exitFailed
 	}
+	m := res.Manifest
 	for _, e := range m.Errors {
 		fmt.Fprintf(stderr, "flinkdx %s: %s\n", name, e.Error)
 	}
 	status := exitOK
 	if !*quiet {
-		printSummary(stdout, m, ing.ThisRun(), *out, time.Since(start), analyze)
+		// JSON goes to stdout alone: what was read goes to stderr then.
+		summary := stdout
+		if analyze && sf.format == "json" {
+			summary = stderr
+		}
+		printSummary(summary, m, res.ThisRun, *out, time.Since(start), analyze)
 		if analyze {
-			printTimeline(stdout, ing.Notable)
+			printTimeline(summary, res.Notable)
 		}
 	}
 	if analyze {
 		if *quiet {
 			sf.format = "none"
 		}
-		status = sf.report(stdout, findings)
+		status = sf.report(stdout, res.Findings)
 	}
 	if *stats {
 		secs := time.Since(start).Seconds()
 		fmt.Fprintf(stdout, "stats: %d input bytes, %d text bytes in %.3fs: %.1f MB/s of text, peak RSS %s\n",
-			ing.ThisRun().Bytes, ing.ThisRun().Text, secs, float64(ing.ThisRun().Text)/1e6/secs, mib(peakRSS()))
+			res.ThisRun.Bytes, res.ThisRun.Text, secs, float64(res.ThisRun.Text)/1e6/secs, mib(peakRSS()))
 	}
 	switch {
 	case m.Totals.Inputs == 0 && m.Totals.Unchanged == 0 || m.Totals.Streams == 0 && len(m.Errors) > 0:

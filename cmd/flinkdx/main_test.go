@@ -282,12 +282,17 @@ func TestAnalyzeWithoutDataset(t *testing.T) {
 	if len(after) != len(before) {
 		t.Errorf("analyze without -o left files: %d entries, were %d", len(after), len(before))
 	}
-	if !strings.Contains(without, "(nothing written: no -o)") || !strings.Contains(without, "logs 57 rows") {
-		t.Errorf("summary without -o:\n%.600s", without)
+	// With --format json, stdout is the JSON alone (for jq); what was
+	// read goes to stderr.
+	if !strings.Contains(errs, "(nothing written: no -o)") || !strings.Contains(errs, "logs 57 rows") {
+		t.Errorf("summary without -o:\n%.600s", errs)
 	}
-	findings := func(out string) string { return out[strings.Index(out, "\n[")+1:] }
-	if !strings.Contains(with, "\n[") || findings(without) != findings(with) {
-		t.Errorf("findings differ without -o:\n%.800s\nwant\n%.800s", findings(without), findings(with))
+	var parsed []map[string]any
+	if err := json.Unmarshal([]byte(without), &parsed); err != nil || len(parsed) == 0 {
+		t.Errorf("stdout of --format json is not a JSON array of findings (%v):\n%.300s", err, without)
+	}
+	if without != with {
+		t.Errorf("findings differ without -o:\n%.800s\nwant\n%.800s", without, with)
 	}
 	if code, _, _ := runCLI("ingest", demo); code != exitUsage {
 		t.Errorf("ingest without -o: exit %d; want %d", code, exitUsage)

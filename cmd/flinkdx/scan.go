@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/scan"
@@ -161,7 +162,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sf := addScanFlags(fs)
-	var limit scan.Limit
+	var limit engine.Limit
 	fs.Func("from", "scan only rows at or after this time (2025-03-14, 2025-03-14T09:10:00Z, \"2025-03-14 09:10\"; UTC unless it has an offset)", func(v string) (err error) {
 		limit.From, err = parseTime(v)
 		return err
@@ -192,28 +193,23 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	start := time.Now()
-	s := scan.New(sf.cfg)
-	var rows int64
-	if limit.Set() {
-		// Folders outside the limit are not read; the findings are not
-		// written into the dataset, which they do not describe whole.
-		rows, err = scan.ReadTables(limit.Files(dirFiles{dir, m}), parquetfile.Format{}, s.Tables(), limit.Observe(table.Pool, s.Observe))
-	} else {
-		rows, err = s.ReadDataset(dirFiles{dir, m}, parquetfile.Format{})
-	}
+	// With a limit, folders outside it are not read, and the findings are
+	// not written into the dataset, which they do not describe whole.
+	res, err := engine.Scan(dirFiles{dir, m}, parquetfile.Format{}, m, engine.ScanOptions{Scan: sf.cfg, Limit: limit})
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
 		return exitFailed
 	}
-	findings := s.Findings()
-	if limit.Set() {
-		// nothing written
-	} else if err := writeFindings(dir, m, findings); err != nil {
-		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
-		return exitFailed
+	findings := res.Findings
+	if !limit.Set() {
+		if err := engine.AddFindings(table.DirOutput{Root: dir}, parquetfile.Format{}, version, m, findings); err != nil {
+			fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
+			return exitFailed
+		}
 	}
 	if sf.format == "text" {
 		secs := time.Since(start).Seconds()
+		rows := res.ThisRun.Lines
 		fmt.Fprintf(stdout, "flinkdx scan %s: %d rows in %.2fs (%.0f rows/s), %d findings\n", dir, rows, secs, float64(rows)/secs, len(findings))
 	}
 	return sf.report(stdout, findings)
@@ -227,28 +223,6 @@ func parseTime(v string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot parse %q as a time: want 2025-03-14, 2025-03-14T09:10:00Z or \"2025-03-14 09:10\"", v)
-}
-
-// writeFindings writes DATASET/findings/ and records it in the manifest.
-func writeFindings(dir string, m *ingest.Manifest, fs []scan.Finding) error {
-	out := table.DirOutput{Root: dir}
-	ds := table.NewDataset(out, parquetfile.Format{}, map[string]string{"flinkdx.version": version}, 1)
-	w := ds.Table("findings", scan.Schema)
-	rec := scan.Record(table.Pool, fs)
-	err := w.Write(rec)
-	rec.Release()
-	tables, cerr := ds.Close()
-	if err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if m.Tables == nil {
-		m.Tables = map[string]table.TableInfo{}
-	}
-	m.Tables["findings"] = tables["findings"]
-	return ingest.WriteManifest(out, m)
 }
 
 // readManifest reads a dataset's manifest.json.

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/flinkdx/flinkdx/forensics/api"
-	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/site"
@@ -51,10 +51,14 @@ func runView(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	cfg := api.Config{Version: version, MaxBody: *maxBody, Site: http.FileServerFS(site.Files), Format: parquetfile.Format{}}
+	// --tz and the thresholds are the defaults of every analysis the page
+	// asks for, not only of the case loaded at start.
+	cfg := api.Config{Version: version, MaxBody: *maxBody, Site: http.FileServerFS(site.Files), Format: parquetfile.Format{},
+		Location: loc, Scan: sf.cfg}
 	if len(paths) > 0 {
 		start := time.Now()
-		res, err := preload(paths, api.Options{Version: version, Location: loc, Scan: sf.cfg, Format: parquetfile.Format{}})
+		res, err := preload(paths, engine.Options{Version: version, Location: loc, Scan: sf.cfg, Format: parquetfile.Format{},
+			Detect: true, Context: true})
 		if err != nil {
 			fmt.Fprintf(stderr, "flinkdx view: %v\n", err)
 			return exitFailed
@@ -96,18 +100,25 @@ func runView(args []string, stdout, stderr io.Writer) int {
 }
 
 // preload analyses the files, or scans the dataset, the viewer opens on.
-func preload(paths []string, opt api.Options) (*api.Result, error) {
+func preload(paths []string, opt engine.Options) (*api.Result, error) {
+	var res *engine.Result
+	var err error
 	if len(paths) == 1 {
-		if _, err := os.Stat(filepath.Join(paths[0], "manifest.json")); err == nil {
+		if _, serr := os.Stat(filepath.Join(paths[0], "manifest.json")); serr == nil {
 			m, err := readManifest(paths[0])
 			if err != nil {
 				return nil, err
 			}
-			return api.Dataset(dirFiles{paths[0], m}, opt.Format, m, opt.Scan)
+			res, err = engine.Scan(dirFiles{paths[0], m}, opt.Format, m, engine.ScanOptions{Scan: opt.Scan, Timeline: true, Context: true})
+			if err != nil {
+				return nil, err
+			}
+			return &api.Result{API: api.Version, Result: res}, nil
 		}
 	}
-	return api.Analyze(func(ing *ingest.Ingester) error {
-		ing.Files(&input.Walker{FS: osFS{}}, paths)
-		return nil
-	}, opt)
+	res, err = engine.Run(engine.Paths(&input.Walker{FS: osFS{}}, paths), opt)
+	if err != nil {
+		return nil, err
+	}
+	return &api.Result{API: api.Version, Result: res}, nil
 }

@@ -11,40 +11,15 @@ import (
 	"path"
 	"strings"
 
-	"github.com/flinkdx/flinkdx/forensics/ingest"
-	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
-
-// memFiles is a dataset sent in a request: manifest.json and the Parquet
-// files, held in memory (Parquet is read from its footer backwards, so a
-// file cannot be streamed).
-type memFiles struct {
-	m     *ingest.Manifest
-	files map[string][]byte // by path in the dataset
-}
-
-func (f memFiles) Open(name string) (scan.ReaderAtSeeker, error) {
-	data, ok := f.files[name]
-	if !ok {
-		return nil, fmt.Errorf("%s is in manifest.json but was not sent", name)
-	}
-	return bytes.NewReader(data), nil
-}
-
-func (f memFiles) List(table string) ([]string, error) {
-	var out []string
-	for _, file := range f.m.Tables[table].Files {
-		out = append(out, file.Path)
-	}
-	return out, nil
-}
 
 // datasetRequest reads a dataset written by "flinkdx ingest" (a folder
 // dropped on the page, or an export) and scans it.
 func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result, bool) {
-	body := limit(w, r, cfg)
-	if body == nil {
+	body, opt, ok := start(w, r, cfg)
+	if !ok {
 		return nil, false
 	}
 	next, err := inputs(r, nil)
@@ -81,23 +56,23 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		writeError(w, http.StatusBadRequest, "no manifest.json among the files: send the whole dataset folder")
 		return nil, false
 	}
-	var m ingest.Manifest
+	var m engine.Manifest
 	if err := json.Unmarshal(sent[root+"manifest.json"], &m); err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%smanifest.json: %v", root, err))
 		return nil, false
 	}
-	files := memFiles{m: &m, files: map[string][]byte{}}
+	files := engine.Written{M: &m, Out: table.NewMemOutput()}
 	for name, data := range sent {
 		if rel, ok := strings.CutPrefix(name, root); ok {
-			files.files[rel] = data
+			files.Out.Files[rel] = data
 		}
 	}
-	res, err := Dataset(files, cfg.Format, &m, scan.DefaultConfig())
+	res, err := engine.Scan(files, cfg.Format, &m, engine.ScanOptions{Scan: opt.Scan, Timeline: true, Context: true})
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return nil, false
 	}
-	return res, true
+	return answer(res), true
 }
 
 // sharedDataset looks at the first input: when it is a zip holding a
@@ -105,7 +80,7 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 // result. Otherwise it returns next with the first input put back. The zip
 // is read into memory (its directory is at its end), which a dataset,
 // compressed already, keeps small.
-func sharedDataset(next func() (Input, error), opt Options) (func() (Input, error), *Result, error) {
+func sharedDataset(next func() (Input, error), opt engine.Options) (func() (Input, error), *Result, error) {
 	first, err := next()
 	if err != nil {
 		return func() (Input, error) { return Input{}, err }, nil, nil
@@ -125,7 +100,7 @@ func sharedDataset(next func() (Input, error), opt Options) (func() (Input, erro
 	if err != nil {
 		return again(first, next), nil, nil
 	}
-	files := memFiles{files: map[string][]byte{}}
+	files := engine.Written{Out: table.NewMemOutput()}
 	for _, f := range zr.File {
 		if f.Name != "manifest.json" && !strings.HasSuffix(f.Name, ".parquet") {
 			return again(first, next), nil, nil // an archive of logs that holds other things
@@ -139,22 +114,22 @@ func sharedDataset(next func() (Input, error), opt Options) (func() (Input, erro
 		if err != nil {
 			return again(first, next), nil, nil
 		}
-		files.files[f.Name] = b
+		files.Out.Files[f.Name] = b
 	}
-	var m ingest.Manifest
-	if err := json.Unmarshal(files.files["manifest.json"], &m); err != nil || m.Tool != "flinkdx" {
+	var m engine.Manifest
+	if err := json.Unmarshal(files.Out.Files["manifest.json"], &m); err != nil || m.Tool != "flinkdx" {
 		return again(first, next), nil, nil
 	}
-	files.m = &m
+	files.M = &m
 	if opt.Format == nil {
 		return nil, nil, errNeedsParquet
 	}
-	res, err := Dataset(files, opt.Format, &m, opt.Scan)
+	res, err := engine.Scan(files, opt.Format, &m, engine.ScanOptions{Scan: opt.Scan, Timeline: true, Context: true})
 	if err != nil {
 		return nil, nil, err
 	}
-	res.Dataset = &table.MemOutput{Files: files.files} // export gives it back as it came
-	return nil, res, nil
+	res.Dataset = files.Out // export gives it back as it came
+	return nil, answer(res), nil
 }
 
 // again returns first, then what next returns.

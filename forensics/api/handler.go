@@ -15,7 +15,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
-	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -39,11 +39,17 @@ type Config struct {
 	// what needs Parquet answers 501 with "needs": "parquet", for the
 	// client to ask a build that has it.
 	Format table.Format
+	// Location and Scan are the defaults of every analysis (--tz and the
+	// threshold flags of "flinkdx view"); a request's ?tz= and threshold
+	// parameters win over them.
+	Location *time.Location
+	Scan     engine.Config
 }
 
 // Handler is the analysis API.
 //
 //	GET  /api/v1/version            {"api":"v1","version":…}
+//	GET  /api/v1/settings           the thresholds an analysis takes (?name=value), with their defaults and help
 //	POST /api/v1/analyze            body: multipart/form-data (a part per file) or one raw stream (?name=)
 //	                                → Result as JSON
 //	POST /api/v1/export             same body → the dataset as a zip of Parquet files and manifest.json
@@ -55,6 +61,9 @@ func Handler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/version", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"api": Version, "version": cfg.Version, "preloaded": cfg.Preloaded != nil})
+	})
+	mux.HandleFunc("GET /api/v1/settings", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, settings(cfg))
 	})
 	mux.HandleFunc("POST /api/v1/analyze", func(w http.ResponseWriter, r *http.Request) {
 		res, ok := analyzeRequest(w, r, cfg)
@@ -178,22 +187,25 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 	if shared != nil {
 		return shared, true
 	}
-	res, err := Analyze(Streams(next), opt)
+	res, err := engine.Run(engine.Streams(next), opt)
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}
-	return res, true
+	return answer(res), true
 }
 
-// start bounds a request's body and reads its analysis options (?tz=);
-// on failure it has answered the request.
-func start(w http.ResponseWriter, r *http.Request, cfg Config) (*bodyLimit, Options, bool) {
-	opt := Options{Version: cfg.Version, Scan: scan.DefaultConfig(), Allocator: cfg.Allocator, Format: cfg.Format}
+// start bounds a request's body and reads its analysis options: ?tz=
+// and a parameter per threshold (?pause-spike=2s); on failure it has
+// answered the request.
+func start(w http.ResponseWriter, r *http.Request, cfg Config) (*bodyLimit, engine.Options, bool) {
+	opt := engine.Options{Version: cfg.Version, Location: cfg.Location, Scan: cfg.Scan, Allocator: cfg.Allocator,
+		Format: cfg.Format, Detect: true, Context: true}
 	body := limit(w, r, cfg)
 	if body == nil {
 		return nil, opt, false
 	}
-	if tz := r.URL.Query().Get("tz"); tz != "" {
+	q := r.URL.Query()
+	if tz := q.Get("tz"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown time zone %q", tz))
@@ -201,7 +213,34 @@ func start(w http.ResponseWriter, r *http.Request, cfg Config) (*bodyLimit, Opti
 		}
 		opt.Location = loc
 	}
+	for _, t := range engine.Thresholds() {
+		if v := q.Get(t.Name); v != "" {
+			if err := opt.Scan.Set(t.Name, v); err != nil {
+				writeError(w, http.StatusBadRequest, err.Error())
+				return nil, opt, false
+			}
+		}
+	}
 	return body, opt, true
+}
+
+// settings lists the options of an analysis with the values this host
+// starts from: the viewer's settings panel is made from it.
+func settings(cfg Config) map[string]any {
+	c := cfg.Scan // a zero Config reads as the defaults
+	tz := "UTC"
+	if cfg.Location != nil {
+		tz = cfg.Location.String()
+	}
+	type setting struct {
+		engine.Threshold
+		Value string `json:"value"`
+	}
+	var ts []setting
+	for _, t := range engine.Thresholds() {
+		ts = append(ts, setting{t, c.Text(t.Name)})
+	}
+	return map[string]any{"api": Version, "tz": tz, "thresholds": ts}
 }
 
 // maxContextKeys bounds the "at" field of a context request.
@@ -236,7 +275,7 @@ func contextRequest(w http.ResponseWriter, r *http.Request, cfg Config) (map[str
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}
-	ctx, err := Context(again(first, next), keys, opt)
+	ctx, err := engine.Context(again(first, next), keys, opt)
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}

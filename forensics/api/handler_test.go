@@ -16,6 +16,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
@@ -316,7 +317,7 @@ func TestEvidenceContext(t *testing.T) {
 				continue
 			}
 			cited++
-			lines := res.Context[contextKey(e.Source, e.Line)]
+			lines := res.Context[engine.ContextKey(e.Source, e.Line)]
 			at := -1
 			for k, l := range lines {
 				if l.Line == e.Line {
@@ -326,7 +327,7 @@ func TestEvidenceContext(t *testing.T) {
 					t.Errorf("%s: context out of order: %d after %d", e.Source, l.Line, lines[k-1].Line)
 				}
 			}
-			if at < 0 || len(lines) < 2 || len(lines) > 2*contextLines+1 {
+			if at < 0 || len(lines) < 2 || len(lines) > 2*engine.ContextLines+1 {
 				t.Fatalf("%s:%d (%s): context %+v", e.Source, e.Line, f.Rule, lines)
 			}
 			if !strings.Contains(e.Text, strings.TrimSpace(lines[at].Text[:min(20, len(lines[at].Text))])) {
@@ -484,12 +485,12 @@ func TestWithoutParquet(t *testing.T) {
 	for _, f := range got.Findings {
 		for _, e := range f.Evidence {
 			if e.Table == "logs" {
-				keys = append(keys, contextKey(e.Source, e.Line))
+				keys = append(keys, engine.ContextKey(e.Source, e.Line))
 			}
 		}
 	}
 	for _, s := range got.Timeline.States {
-		keys = append(keys, contextKey(s.Source, s.Line))
+		keys = append(keys, engine.ContextKey(s.Source, s.Line))
 	}
 	if len(keys) == 0 || len(got.Timeline.States) == 0 {
 		t.Fatal("no log evidence or no state change in the demo")
@@ -563,7 +564,7 @@ func TestContextStops(t *testing.T) {
 		sent = true
 		return Input{Name: "jm.log", R: r}, nil
 	}
-	ctx, err := Context(next, []string{"jm.log:2"}, Options{})
+	ctx, err := engine.Context(next, []string{"jm.log:2"}, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

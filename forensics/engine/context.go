@@ -1,4 +1,4 @@
-package api
+package engine
 
 import (
 	"slices"
@@ -12,7 +12,6 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
-	"github.com/flinkdx/flinkdx/forensics/timeline"
 )
 
 // Line is one log event shown around a piece of evidence.
@@ -23,30 +22,31 @@ type Line struct {
 	Text  string `json:"text"`
 }
 
-// contextLines is how many events are shown before and after an event
+// ContextLines is how many events are shown before and after an event
 // that is evidence.
-const contextLines = 3
+const ContextLines = 3
 
-// contextKey names a piece of evidence: its file and line.
-func contextKey(source string, line int64) string {
+// ContextKey names a piece of evidence in Result.Context: its file and
+// line.
+func ContextKey(source string, line int64) string {
 	return source + ":" + strconv.FormatInt(line, 10)
 }
 
 // contextKeys names the log events whose context a result carries: every
 // log event a finding cites, and every job state change on the timeline.
-func contextKeys(findings []scan.Finding, tl *timeline.Timeline) []string {
+func contextKeys(findings []Finding, tl *Timeline) []string {
 	var keys []string
 	for _, fd := range findings {
 		for _, e := range fd.Evidence {
 			if e.Table == "logs" && e.Line > 0 {
-				keys = append(keys, contextKey(e.Source, e.Line))
+				keys = append(keys, ContextKey(e.Source, e.Line))
 			}
 		}
 	}
 	if tl != nil {
 		for _, s := range tl.States {
 			if s.Line > 0 {
-				keys = append(keys, contextKey(s.Source, s.Line))
+				keys = append(keys, ContextKey(s.Source, s.Line))
 			}
 		}
 	}
@@ -55,8 +55,8 @@ func contextKeys(findings []scan.Finding, tl *timeline.Timeline) []string {
 
 // evidenceContext reads the logs table of a dataset (files in format f)
 // back once and returns, for every event keys names, the events of its
-// file around it (the event itself included), keyed by contextKey.
-func evidenceContext(files scan.Files, f table.Format, keys []string) (map[string][]Line, error) {
+// file around it (the event itself included), keyed by ContextKey.
+func evidenceContext(files Files, f table.Format, keys []string) (map[string][]Line, error) {
 	c := newContextCollector(keys)
 	if len(c.wanted) == 0 {
 		return c.lines(), nil
@@ -111,11 +111,11 @@ func newContextCollector(keys []string) *contextCollector {
 	return c
 }
 
-// nearer puts l into set (at most contextLines long) if it is nearer than
+// nearer puts l into set (at most ContextLines long) if it is nearer than
 // what the set holds; it says whether it did.
 func nearer(set *[]Line, l Line, before bool) bool {
 	s := *set
-	if len(s) == contextLines {
+	if len(s) == ContextLines {
 		if before && l.Line <= s[0].Line || !before && l.Line >= s[len(s)-1].Line {
 			return false
 		}
@@ -185,12 +185,12 @@ func (c *contextCollector) observe(rec arrow.Record) {
 		// Before the cited lines above it, nearest first; once it is not
 		// near enough for one, it is not for those further up.
 		for j := up; j < len(cited); j++ {
-			if s := sets[j]; len(s.before) == contextLines && n <= s.before[0].Line || !nearer(&s.before, get(), true) {
+			if s := sets[j]; len(s.before) == ContextLines && n <= s.before[0].Line || !nearer(&s.before, get(), true) {
 				break
 			}
 		}
 		for j := k - 1; j >= 0; j-- {
-			if s := sets[j]; len(s.after) == contextLines && n >= s.after[len(s.after)-1].Line || !nearer(&s.after, get(), false) {
+			if s := sets[j]; len(s.after) == ContextLines && n >= s.after[len(s.after)-1].Line || !nearer(&s.after, get(), false) {
 				break
 			}
 		}
@@ -208,7 +208,7 @@ func (c *contextCollector) check() {
 	open := 0
 	for _, sets := range c.cites {
 		for _, a := range sets {
-			if a.self == nil || len(a.after) < contextLines {
+			if a.self == nil || len(a.after) < ContextLines {
 				open++
 			}
 		}
@@ -227,7 +227,7 @@ func (c *contextCollector) lines() map[string][]Line {
 				continue
 			}
 			lines := append(append(append([]Line{}, a.before...), *a.self), a.after...)
-			out[contextKey(s, n)] = lines
+			out[ContextKey(s, n)] = lines
 		}
 	}
 	return out
