@@ -311,7 +311,7 @@ func prune(out table.DirOutput, ds *table.Dataset, m *ingest.Manifest) error {
 		}
 	}
 	tables := []string{"findings"}
-	for _, t := range ingest.Tables {
+	for _, t := range ingest.Tables() {
 		tables = append(tables, t.Name)
 	}
 	return ds.Prune(tables, keep)

@@ -74,6 +74,7 @@ type Builder struct {
 	rows, size                                        int
 	file, fileRole, fileHost                          []byte
 	RawRows                                           *table.RawBuilder
+	ownRaw                                            bool
 	// Counts for the file being read.
 	Events, RawLines, Lines, OutOfOrder int64
 	// MinTime and MaxTime bound the file's timestamps (valid if Events > 0
@@ -85,8 +86,16 @@ type Builder struct {
 var _ table.Builder = (*Builder)(nil)
 var _ Sink = (*Builder)(nil)
 
-// NewBuilder makes a Builder.
+// NewBuilder makes a Builder with its own raw builder.
 func NewBuilder(mem memory.Allocator) *Builder {
+	b := NewBuilderRaw(mem, table.NewRawBuilder(mem))
+	b.ownRaw = true
+	return b
+}
+
+// NewBuilderRaw makes a Builder whose unparsed lines go to raw, a raw
+// builder it shares with other parsers (and does not release).
+func NewBuilderRaw(mem memory.Allocator, raw *table.RawBuilder) *Builder {
 	d := func() *table.Dict { return table.NewDict(mem) }
 	return &Builder{
 		ts: table.NewTimestamps(mem), level: d(), logger: d(), thread: d(),
@@ -99,7 +108,7 @@ func NewBuilder(mem memory.Allocator) *Builder {
 		taskmanager: d(), container: d(), checkpoint: table.NewInt64(mem),
 		exception: d(), rootCause: d(),
 		exceptionMessage: table.NewStr(mem), rootCauseMessage: table.NewStr(mem),
-		RawRows: table.NewRawBuilder(mem),
+		RawRows: raw,
 	}
 }
 
@@ -253,5 +262,7 @@ func (b *Builder) Release() {
 	b.checkpoint.Release()
 	b.exceptionMessage.Release()
 	b.rootCauseMessage.Release()
-	b.RawRows.Release()
+	if b.ownRaw {
+		b.RawRows.Release()
+	}
 }

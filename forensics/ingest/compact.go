@@ -41,7 +41,7 @@ func Compact(ds *table.Dataset, src fs.FS, format table.Format, m *Manifest) (*M
 		files []table.FileInfo
 	}
 	var folders []folder
-	for _, spec := range Tables {
+	for _, spec := range Tables() {
 		info, ok := m.Tables[spec.Name]
 		if !ok {
 			continue

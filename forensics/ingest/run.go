@@ -160,14 +160,6 @@ func (l *lane) end(inputs []input.Input) unitResult {
 	return r
 }
 
-func (l *lane) flushAll() {
-	l.flushLogs()
-	l.flushGC()
-	l.flushMetrics()
-	l.flushSmall(true)
-	l.flushRaw()
-}
-
 // unitID names a unit's files: a digest of its inputs' names and content.
 func unitID(inputs []input.Input) string {
 	h := sha256.New()
@@ -339,14 +331,11 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 		in.reader = nil
 	}
 	for _, l := range in.lanes {
-		l.b.Release()
-		l.gcb.Release()
-		l.mb.Release()
-		l.rb.Release()
-		l.pb.Rows.Release()
-		for _, st := range l.gcb.Stats {
-			st.Finish()
-			in.m.GC = append(in.m.GC, st)
+		l.release()
+		for _, f := range formats {
+			if f.Finish != nil {
+				f.Finish(l, &in.m)
+			}
 		}
 	}
 	sort.SliceStable(in.m.GC, func(i, j int) bool { return in.m.GC[i].JVM < in.m.GC[j].JVM })
@@ -357,7 +346,7 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 	}
 	if in.ds == nil {
 		in.m.Tables = map[string]table.TableInfo{}
-		for _, t := range Tables {
+		for _, t := range Tables() {
 			in.m.Tables[t.Name] = table.TableInfo{Rows: in.rows[t.Name], Files: []table.FileInfo{}}
 		}
 		in.m.total()
@@ -367,7 +356,7 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 	if err == nil {
 		err = in.err
 	}
-	for _, t := range Tables {
+	for _, t := range Tables() {
 		tables[t.Name] = table.TableInfo{Files: in.files[t.Name]}
 	}
 	in.m.Tables = tables
@@ -406,7 +395,7 @@ func (in *Ingester) ThisRun() Totals { return in.m.Totals }
 // placeholders gives every table of ingest with no file an empty one, in
 // its null partition, so a reader globbing the table finds its schema.
 func (m *Manifest) placeholders(ds *table.Dataset) error {
-	for _, t := range Tables {
+	for _, t := range Tables() {
 		info := m.Tables[t.Name]
 		if len(info.Files) > 0 {
 			continue

@@ -48,7 +48,7 @@ func TestSpecs(t *testing.T) {
 		}
 	}
 	schemas := map[string]map[string]bool{}
-	for _, ts := range ingest.Tables {
+	for _, ts := range ingest.Tables() {
 		cols := map[string]bool{}
 		for _, f := range ts.Schema.Fields() {
 			cols[f.Name] = true
