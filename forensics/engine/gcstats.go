@@ -85,4 +85,6 @@ func (g *gcReader) Text(f *input.File) error {
 }
 
 func (g *gcReader) Skip(string, input.Format, string) {}
-func (g *gcReader) Fail(path string, err error)       { g.report.Errors = append(g.report.Errors, err.Error()) }
+func (g *gcReader) Fail(path string, err error) {
+	g.report.Errors = append(g.report.Errors, err.Error())
+}

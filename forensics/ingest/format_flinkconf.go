@@ -21,7 +21,7 @@ func init() {
 			options, top := flinkOptions(h.Bytes)
 			return !h.Log && options >= 2 && options*10 >= top*8
 		},
-		Read:  readFlinkConf,
+		Read: readFlinkConf,
 	})
 }
 

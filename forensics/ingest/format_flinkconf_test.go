@@ -39,12 +39,12 @@ func TestFlinkConf(t *testing.T) {
 		}
 	}
 	for k, want := range map[string]string{
-		"conf/flink-conf.yaml taskmanager.numberOfTaskSlots":    "10",
-		"conf/flink-conf.yaml metrics.reporter.promgateway.host": "test.dc.data.woa.com",
-		"conf/config.yaml taskmanager.memory.process.size":       "1728m",
+		"conf/flink-conf.yaml taskmanager.numberOfTaskSlots":      "10",
+		"conf/flink-conf.yaml metrics.reporter.promgateway.host":  "test.dc.data.woa.com",
+		"conf/config.yaml taskmanager.memory.process.size":        "1728m",
 		"conf/config.yaml jobmanager.execution.failover-strategy": "region",
-		"conf/config.yaml rest.bind-address":                     "localhost",
-		"bad/flink-conf.yaml security.ssl.truststore-password":   "***",
+		"conf/config.yaml rest.bind-address":                      "localhost",
+		"bad/flink-conf.yaml security.ssl.truststore-password":    "***",
 	} {
 		if got, ok := rows[k]; !ok || got != want && !(want == "***" && got != "s3cr3t" && got != "") {
 			t.Errorf("%s = %q (present %v); want %q", k, got, ok, want)

@@ -25,7 +25,7 @@ func init() {
 	})
 	register(Format{
 		Kind: "platform-log", Rank: 60,
-		Sniff: func(h *Head) bool { return !h.Log && platformLines(h.Bytes) > 0 },
+		Sniff:  func(h *Head) bool { return !h.Log && platformLines(h.Bytes) > 0 },
 		Tables: []TableSpec{containers},
 		Read:   readPlatform,
 	})
