@@ -73,12 +73,14 @@ func (s logSink) Event(e *flinklog.Event) {
 		}
 		l.notable(n)
 	}
-	l.cut("logs")
+	if s.b.Rows() >= l.opt.BatchRows || s.b.Size() >= l.opt.BatchBytes {
+		l.flush("logs")
+	}
 }
 
 func (s logSink) Raw(r *flinklog.RawLine) {
 	s.b.Raw(r)
-	s.l.cut("raw")
+	s.l.cutRaw()
 }
 
 // fromLog takes what a Flink log event says about metrics (Slf4jReporter

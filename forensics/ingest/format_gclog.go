@@ -102,10 +102,12 @@ func (s gcSink) Event(e *gclog.Event) {
 		}
 		l.notable(Notable{Time: time.UnixMilli(e.Time).UTC(), Source: l.path, Line: e.Line, Level: "GC", Summary: sum})
 	}
-	l.cut("gc")
+	if s.b.Rows() >= l.opt.BatchRows || s.b.Size() >= l.opt.BatchBytes {
+		l.flush("gc")
+	}
 }
 
 func (s gcSink) Raw(r *gclog.RawLine) {
 	s.b.Raw(r)
-	s.l.cut("raw")
+	s.l.cutRaw()
 }

@@ -64,10 +64,12 @@ type metricsSink struct {
 
 func (s metricsSink) Sample(x *metrics.Sample) {
 	s.b.Sample(x)
-	s.l.cut("metrics")
+	if s.b.Rows() >= s.l.opt.BatchRows || s.b.Size() >= s.l.opt.BatchBytes {
+		s.l.flush("metrics")
+	}
 }
 
 func (s metricsSink) Raw(r *metrics.RawLine) {
 	s.b.Raw(r)
-	s.l.cut("raw")
+	s.l.cutRaw()
 }

@@ -77,8 +77,22 @@ func stateOf[T any](l *lane, format string, mk func() *T) *T {
 
 // cut writes a table's batch when it is full.
 func (l *lane) cut(name string) {
-	if b := l.builders[name]; b != nil && (b.Rows() >= l.opt.BatchRows || b.Size() >= l.opt.BatchBytes) {
+	if b := l.builders[name]; b != nil && l.full(b) {
 		l.flush(name)
+	}
+}
+
+// full says a builder holds a whole batch. (The sinks of the big tables
+// test their own builder after each row: no lookup, no call through an
+// interface.)
+func (l *lane) full(b table.Builder) bool {
+	return b.Rows() >= l.opt.BatchRows || b.Size() >= l.opt.BatchBytes
+}
+
+// cutRaw writes the raw table's batch when it is full.
+func (l *lane) cutRaw() {
+	if l.full(l.raw) {
+		l.flush("raw")
 	}
 }
 
