@@ -23,6 +23,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
+	"github.com/flinkdx/flinkdx/forensics/schema"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -221,7 +222,7 @@ func TestHugeLine(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = parquetfile.Read(bytes.NewReader(data), int64(len(data)), table.ReadOptions{Plain: map[string]bool{"message": true}}, func(rec arrow.Record) {
-			msg := table.Column[*array.String](rec, "message")
+			msg := schema.Array[*array.String](rec, "message")
 			for i := 0; msg != nil && i < msg.Len(); i++ {
 				if strings.HasSuffix(msg.Value(i), mark) && len(msg.Value(i)) < 1<<20+100 {
 					found = true

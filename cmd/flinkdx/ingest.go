@@ -18,6 +18,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // parseInterspersed parses flags that may come before, between or after
@@ -156,7 +158,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 				return exitUsage
 			}
 			// The findings of a scan do not cover what is added.
-			delete(prev.Tables, "findings")
+			delete(prev.Tables, schema.Findings)
 		}
 	}
 
@@ -310,7 +312,7 @@ func prune(out table.DirOutput, ds *table.Dataset, m *ingest.Manifest) error {
 			keep[f] = true
 		}
 	}
-	tables := []string{"findings"}
+	tables := []string{schema.Findings}
 	for _, t := range ingest.Tables() {
 		tables = append(tables, t.Name)
 	}

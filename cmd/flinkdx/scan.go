@@ -16,6 +16,7 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
+	"github.com/flinkdx/flinkdx/forensics/report"
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
@@ -122,12 +123,12 @@ func (f *scanFlags) report(w io.Writer, fs []scan.Finding) int {
 	switch f.format {
 	case "none":
 	case "json":
-		scan.WriteJSON(w, fs)
+		report.WriteJSON(w, fs)
 	case "markdown":
-		scan.WriteMarkdown(w, fs, f.evidence)
+		report.WriteMarkdown(w, fs, f.evidence)
 	default:
 		fmt.Fprintln(w)
-		scan.WriteText(w, fs, f.evidence)
+		report.WriteText(w, fs, f.evidence)
 	}
 	if f.failOn != "" {
 		min, _ := scan.ParseSeverity(f.failOn)

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 
 	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/schema"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -38,7 +39,7 @@ func contextKeys(findings []Finding, tl *Timeline) []string {
 	var keys []string
 	for _, fd := range findings {
 		for _, e := range fd.Evidence {
-			if e.Table == "logs" && e.Line > 0 {
+			if e.Table == schema.Logs && e.Line > 0 {
 				keys = append(keys, ContextKey(e.Source, e.Line))
 			}
 		}
@@ -61,7 +62,7 @@ func evidenceContext(files Files, f table.Format, keys []string) (map[string][]L
 	if len(c.wanted) == 0 {
 		return c.lines(), nil
 	}
-	_, err := scan.ReadTables(files, f, []string{"logs"}, func(_ string, rec arrow.Record) { c.observe(rec) })
+	_, err := scan.ReadTables(files, f, []string{schema.Logs}, func(_ string, rec arrow.Record) { c.observe(rec) })
 	return c.lines(), err
 }
 
@@ -134,10 +135,10 @@ func nearer(set *[]Line, l Line, before bool) bool {
 // observe reads a batch of the logs table.
 func (c *contextCollector) observe(rec arrow.Record) {
 	defer c.check()
-	src, lines := table.Column[*array.Dictionary](rec, "source"), table.Column[*array.Int64](rec, "line")
+	src, lines := schema.Array[*array.Dictionary](rec, "source"), schema.Array[*array.Int64](rec, "line")
 	// The message is a string read back from a dataset, and binary as
 	// ingest makes it.
-	ts, level, msg := table.Column[*array.Timestamp](rec, "ts"), table.Column[*array.Dictionary](rec, "level"), table.Column[table.ByteArray](rec, "message")
+	ts, level, msg := schema.Array[*array.Timestamp](rec, "ts"), schema.Array[*array.Dictionary](rec, "level"), schema.Array[table.ByteArray](rec, "message")
 	if src == nil || lines == nil || msg == nil {
 		return
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 	"github.com/flinkdx/flinkdx/forensics/timeline"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Written is a dataset's files as a Files: its manifest, and the files in
@@ -115,7 +117,7 @@ func Context(next func() (Input, error), keys []string, opt Options) (map[string
 		Version: opt.Version, Location: opt.Location, Allocator: opt.Allocator,
 		Input: input.Options{NoHash: true},
 		Observe: func(t string, rec arrow.Record) {
-			if t == "logs" {
+			if t == schema.Logs {
 				c.observe(rec)
 			}
 		},
@@ -165,6 +167,6 @@ func AddFindings(out table.Output, f table.Format, version string, m *Manifest, 
 	if m.Tables == nil {
 		m.Tables = map[string]table.TableInfo{}
 	}
-	m.Tables["findings"] = tables["findings"]
+	m.Tables[schema.Findings] = tables[schema.Findings]
 	return ingest.WriteManifest(out, m)
 }

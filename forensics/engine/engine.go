@@ -18,6 +18,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/table"
 	"github.com/flinkdx/flinkdx/forensics/timeline"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // The types a host of the engine handles, under one roof.
@@ -265,5 +267,5 @@ func (d *detection) finish() []Finding {
 func WriteFindings(ds *table.Dataset, fs []Finding) error {
 	rec := scan.Record(table.Pool, fs)
 	defer rec.Release()
-	return ds.Table("findings", scan.Schema).Write(rec)
+	return ds.Table(schema.Findings, scan.Schema).Write(rec)
 }

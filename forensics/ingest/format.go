@@ -7,6 +7,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/flinklog"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // A Format is a kind of text stream ingest reads: how it is told from the
@@ -73,7 +75,7 @@ func Formats() []Format { return formats }
 
 // rawTable is the table of the lines no parser understood: every format
 // writes into it, through the lane's raw builder.
-var rawTable = TableSpec{Name: "raw", Schema: table.RawSchema, Layout: table.Layout{}}
+var rawTable = TableSpec{Name: schema.Raw, Schema: table.RawSchema, Layout: table.Layout{}}
 
 // Tables are the tables ingest writes, with their schema and layout: the
 // formats' and raw.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/flinkrest"
 	"github.com/flinkdx/flinkdx/forensics/input"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Flink's configuration file: flink-conf.yaml (flat "key: value" lines,
@@ -73,7 +75,7 @@ func readFlinkConf(l *lane, f *input.File, _ *Head, st *Stream) error {
 	emit := func(key, value string, offset int64) {
 		b.Config(&flinkrest.Config{Origin: flinkrest.Origin{Source: f.Path, Offset: offset}, Key: key, Value: value})
 		st.Events++
-		l.cut("config")
+		l.cut(schema.Config)
 	}
 	// close ends the sections at or deeper than indent: a section that
 	// held a list is an option whose value is the list.
@@ -104,7 +106,7 @@ func readFlinkConf(l *lane, f *input.File, _ *Head, st *Stream) error {
 		if !ok || len(k) == 0 || bytes.IndexAny(k, "\t\"'{}[]") >= 0 || len(v) > 0 && v[0] != ' ' && v[0] != '\t' {
 			l.raw.Append(f.Path, lr.Num(), lr.Offset(), lr.Line(), "not a key: value line of a Flink configuration", lr.Truncated())
 			st.Unparsed++
-			l.cut("raw")
+			l.cut(schema.Raw)
 			continue
 		}
 		close(indent)

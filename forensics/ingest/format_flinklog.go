@@ -9,6 +9,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/metrics"
 	"github.com/flinkdx/flinkdx/forensics/platform"
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Flink's JobManager and TaskManager logs, and any text no other format
@@ -17,7 +19,7 @@ func init() {
 	register(Format{
 		Kind: "flink-log", Rank: 1000,
 		Sniff:  func(*Head) bool { return true },
-		Tables: []TableSpec{{Name: "logs", Schema: flinklog.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}},
+		Tables: []TableSpec{{Name: schema.Logs, Schema: flinklog.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}},
 		Read:   readFlinkLog,
 	})
 }
@@ -30,7 +32,7 @@ type flinkLog struct {
 
 func (l *lane) flinkLog() *flinkLog {
 	return stateOf(l, "flink-log", func() *flinkLog {
-		s := &flinkLog{b: builderOf(l, "logs", func() *flinklog.Builder { return flinklog.NewBuilderRaw(l.opt.Allocator, l.raw) })}
+		s := &flinkLog{b: builderOf(l, schema.Logs, func() *flinklog.Builder { return flinklog.NewBuilderRaw(l.opt.Allocator, l.raw) })}
 		s.parser = flinklog.NewParser(logSink{l, s.b}, flinklog.Options{Location: l.opt.Location})
 		return s
 	})
@@ -74,7 +76,7 @@ func (s logSink) Event(e *flinklog.Event) {
 		l.notable(n)
 	}
 	if s.b.Rows() >= l.opt.BatchRows || s.b.Size() >= l.opt.BatchBytes {
-		l.flush("logs")
+		l.flush(schema.Logs)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/gclog"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // JVM GC logs: JDK 8's -XX:+PrintGCDetails and later unified logging
@@ -21,7 +23,7 @@ func init() {
 			gcLines, lines := gclog.Detect(h.Bytes)
 			return gcLines > 0 && (!h.Log || 2*gcLines > lines)
 		},
-		Tables: []TableSpec{{Name: "gc", Schema: gclog.Schema, Layout: table.Layout{Time: "ts"}}},
+		Tables: []TableSpec{{Name: schema.GC, Schema: gclog.Schema, Layout: table.Layout{Time: "ts"}}},
 		Read:   readGCLog,
 		Finish: func(l *lane, m *Manifest) {
 			if s, ok := l.state["gc-log"].(*gcLog); ok {
@@ -44,7 +46,7 @@ type gcLog struct {
 
 func readGCLog(l *lane, f *input.File, h *Head, st *Stream) error {
 	s := stateOf(l, "gc-log", func() *gcLog {
-		s := &gcLog{b: builderOf(l, "gc", func() *gclog.Builder { return gclog.NewBuilder(l.opt.Allocator, l.raw) })}
+		s := &gcLog{b: builderOf(l, schema.GC, func() *gclog.Builder { return gclog.NewBuilder(l.opt.Allocator, l.raw) })}
 		s.parser = gclog.NewParser(gcSink{l, s.b}, gclog.Options{Location: l.opt.Location})
 		return s
 	})
@@ -103,7 +105,7 @@ func (s gcSink) Event(e *gclog.Event) {
 		l.notable(Notable{Time: time.UnixMilli(e.Time).UTC(), Source: l.path, Line: e.Line, Level: "GC", Summary: sum})
 	}
 	if s.b.Rows() >= l.opt.BatchRows || s.b.Size() >= l.opt.BatchBytes {
-		l.flush("gc")
+		l.flush(schema.GC)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/metrics"
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Metric dumps: Prometheus and OpenMetrics text, InfluxDB line protocol,
@@ -16,7 +18,7 @@ func init() {
 			_, ok := metrics.Detect(h.Bytes)
 			return !h.Log && ok
 		},
-		Tables: []TableSpec{{Name: "metrics", Schema: metrics.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}},
+		Tables: []TableSpec{{Name: schema.Metrics, Schema: metrics.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}},
 		Read:   readMetrics,
 	})
 }
@@ -29,7 +31,7 @@ type metricsState struct {
 
 func (l *lane) metrics() *metricsState {
 	return stateOf(l, "metrics", func() *metricsState {
-		s := &metricsState{b: builderOf(l, "metrics", func() *metrics.Builder { return metrics.NewBuilder(l.opt.Allocator, l.raw) })}
+		s := &metricsState{b: builderOf(l, schema.Metrics, func() *metrics.Builder { return metrics.NewBuilder(l.opt.Allocator, l.raw) })}
 		s.parser = metrics.NewParser(metricsSink{l, s.b}, l.opt.Location)
 		return s
 	})
@@ -65,7 +67,7 @@ type metricsSink struct {
 func (s metricsSink) Sample(x *metrics.Sample) {
 	s.b.Sample(x)
 	if s.b.Rows() >= s.l.opt.BatchRows || s.b.Size() >= s.l.opt.BatchBytes {
-		s.l.flush("metrics")
+		s.l.flush(schema.Metrics)
 	}
 }
 

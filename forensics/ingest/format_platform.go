@@ -8,13 +8,15 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/platform"
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Platform evidence: Kubernetes pods (kubectl get pods -o json or -o
 // yaml) and kernel, YARN and container lines (dmesg, journal, NodeManager
 // logs), into the containers table.
 func init() {
-	containers := TableSpec{Name: "containers", Schema: platform.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}
+	containers := TableSpec{Name: schema.Containers, Schema: platform.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}
 	register(Format{
 		Kind: "pods", Rank: 10,
 		Sniff: func(h *Head) bool {
@@ -35,7 +37,7 @@ func init() {
 func (l *lane) containers() *platform.Builder {
 	return stateOf(l, "containers", func() *platform.Builder {
 		b := platform.NewBuilder(l.opt.Allocator, l.raw)
-		builderOf(l, "containers", func() *table.Rows { return b.Rows })
+		builderOf(l, schema.Containers, func() *table.Rows { return b.Rows })
 		return b
 	})
 }
@@ -77,7 +79,7 @@ func readPlatform(l *lane, f *input.File, _ *Head, st *Stream) error {
 	lr := input.NewLineReader(f.R, l.opt.MaxLine)
 	err := lines.Parse(f.Path, lr)
 	st.Bytes, st.Lines, st.Events, st.Unparsed, st.Noise = lr.End(), lines.Counts.Lines, lines.Counts.Rows, lines.Counts.Unparsed, lines.Counts.Blank
-	l.cut("raw")
+	l.cut(schema.Raw)
 	return err
 }
 

@@ -8,6 +8,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/metrics"
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Flink REST payloads and HistoryServer archives: JSON documents about
@@ -18,11 +20,11 @@ func init() {
 		Kind: "flink-json", Rank: 20,
 		Sniff: func(h *Head) bool { return h.JSON() },
 		Tables: []TableSpec{
-			{Name: "jobs", Schema: flinkrest.JobsSchema},
-			{Name: "vertices", Schema: flinkrest.VerticesSchema},
-			{Name: "checkpoints", Schema: flinkrest.CheckpointsSchema},
-			{Name: "exceptions", Schema: flinkrest.ExceptionsSchema, Layout: table.Layout{Time: "ts"}},
-			{Name: "config", Schema: flinkrest.ConfigSchema, Secrets: [2]string{"key", "value"}},
+			{Name: schema.Jobs, Schema: flinkrest.JobsSchema},
+			{Name: schema.Vertices, Schema: flinkrest.VerticesSchema},
+			{Name: schema.Checkpoints, Schema: flinkrest.CheckpointsSchema},
+			{Name: schema.Exceptions, Schema: flinkrest.ExceptionsSchema, Layout: table.Layout{Time: "ts"}},
+			{Name: schema.Config, Schema: flinkrest.ConfigSchema, Secrets: [2]string{"key", "value"}},
 		},
 		Read: readREST,
 	})
@@ -34,11 +36,11 @@ func (l *lane) rest() *flinkrest.Builder {
 	return stateOf(l, "flink-json", func() *flinkrest.Builder {
 		m := l.metrics()
 		b := flinkrest.NewBuilder(l.opt.Allocator, m.b)
-		builderOf(l, "jobs", func() *table.Rows { return b.Jobs })
-		builderOf(l, "vertices", func() *table.Rows { return b.Vertices })
-		builderOf(l, "checkpoints", func() *table.Rows { return b.Checkpoints })
-		builderOf(l, "exceptions", func() *table.Rows { return b.Exceptions })
-		builderOf(l, "config", func() *table.Rows { return b.Configs })
+		builderOf(l, schema.Jobs, func() *table.Rows { return b.Jobs })
+		builderOf(l, schema.Vertices, func() *table.Rows { return b.Vertices })
+		builderOf(l, schema.Checkpoints, func() *table.Rows { return b.Checkpoints })
+		builderOf(l, schema.Exceptions, func() *table.Rows { return b.Exceptions })
+		builderOf(l, schema.Config, func() *table.Rows { return b.Configs })
 		return b
 	})
 }

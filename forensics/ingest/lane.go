@@ -11,6 +11,8 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/redact"
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // lane reads inputs one after another into units of the dataset: it is
@@ -47,7 +49,7 @@ var _ input.Handler = (*lane)(nil)
 func newLane(opt Options) *lane {
 	l := &lane{opt: opt, builders: map[string]table.Builder{}, state: map[string]any{}}
 	l.raw = table.NewRawBuilder(opt.Allocator)
-	l.builders["raw"], l.order = l.raw, []string{"raw"}
+	l.builders[schema.Raw], l.order = l.raw, []string{schema.Raw}
 	return l
 }
 
@@ -60,7 +62,7 @@ func builderOf[B table.Builder](l *lane, name string, mk func() B) B {
 	b := mk()
 	l.builders[name] = b
 	// raw last: a batch's unparsed lines go out after its rows.
-	l.order = append(l.order[:len(l.order)-1], name, "raw")
+	l.order = append(l.order[:len(l.order)-1], name, schema.Raw)
 	return b
 }
 
@@ -92,7 +94,7 @@ func (l *lane) full(b table.Builder) bool {
 // cutRaw writes the raw table's batch when it is full.
 func (l *lane) cutRaw() {
 	if l.full(l.raw) {
-		l.flush("raw")
+		l.flush(schema.Raw)
 	}
 }
 

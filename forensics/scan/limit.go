@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
+	"github.com/flinkdx/flinkdx/forensics/schema"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -143,74 +144,38 @@ func (l Limit) rows(rec arrow.Record) []bool {
 		keep[i] = true
 	}
 	if !l.From.IsZero() || !l.To.IsZero() {
-		if ts, ok := columnOf[*array.Timestamp](rec, "ts"); ok {
-			from, to := l.From.UnixMilli(), l.To.UnixMilli()
-			prev := true
-			for i := 0; i < n; i++ {
-				if ts.IsNull(i) {
-					keep[i] = prev // a row without a time goes with the one before it
-					continue
-				}
-				v := int64(ts.Value(i))
-				keep[i] = (l.From.IsZero() || v >= from) && (l.To.IsZero() || v < to)
-				prev = keep[i]
+		ts := schema.Int64(rec, "ts")
+		from, to := l.From.UnixMilli(), l.To.UnixMilli()
+		prev := true
+		for i := 0; ts.OK() && i < n; i++ {
+			v, ok := ts.Get(i)
+			if !ok {
+				keep[i] = prev // a row without a time goes with the one before it
+				continue
 			}
+			keep[i] = (l.From.IsZero() || v >= from) && (l.To.IsZero() || v < to)
+			prev = keep[i]
 		}
 	}
-	names := func(col string, want string) {
-		c, ok := columnOf[arrow.Array](rec, col)
-		if !ok || want == "" {
-			return
-		}
+	if l.Host != "" {
+		host := schema.Str(rec, "host")
 		for i := 0; i < n; i++ {
-			if keep[i] && c.IsValid(i) {
-				if v := stringAt(c, i); v != "" && v != want {
-					keep[i] = false
-				}
+			if v := host.Get(i); keep[i] && v != "" && v != l.Host {
+				keep[i] = false
 			}
 		}
 	}
-	names("host", l.Host)
 	if l.Job != "" {
-		id, hasID := columnOf[arrow.Array](rec, "job_id")
-		name, hasName := columnOf[arrow.Array](rec, "job_name")
+		id, name := schema.Str(rec, "job_id"), schema.Str(rec, "job_name")
 		for i := 0; i < n; i++ {
 			if !keep[i] {
 				continue
 			}
-			var idv, namev string
-			if hasID && id.IsValid(i) {
-				idv = stringAt(id, i)
-			}
-			if hasName && name.IsValid(i) {
-				namev = stringAt(name, i)
-			}
+			idv, namev := id.Get(i), name.Get(i)
 			if (idv != "" || namev != "") && idv != l.Job && namev != l.Job {
 				keep[i] = false
 			}
 		}
 	}
 	return keep
-}
-
-func columnOf[A arrow.Array](rec arrow.Record, name string) (A, bool) {
-	var zero A
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) != 1 {
-		return zero, false
-	}
-	a, ok := rec.Column(idx[0]).(A)
-	return a, ok
-}
-
-func stringAt(a arrow.Array, i int) string {
-	switch c := a.(type) {
-	case *array.String:
-		return c.Value(i)
-	case *array.Dictionary:
-		if d, ok := c.Dictionary().(*array.String); ok {
-			return d.Value(c.GetValueIndex(i))
-		}
-	}
-	return ""
 }

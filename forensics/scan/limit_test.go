@@ -2,13 +2,13 @@ package scan
 
 import (
 	"bytes"
+	"github.com/flinkdx/flinkdx/forensics/schema"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
-	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
@@ -112,21 +112,19 @@ func TestLimit(t *testing.T) {
 
 func checkWithin(t *testing.T, l Limit, tb string, rec arrow.Record) {
 	t.Helper()
-	ts, hasTS := columnOf[*array.Timestamp](rec, "ts")
-	host, hasHost := columnOf[arrow.Array](rec, "host")
-	job, hasJob := columnOf[arrow.Array](rec, "job_id")
+	ts, host, job := schema.Int64(rec, "ts"), schema.Str(rec, "host"), schema.Str(rec, "job_id")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if hasTS && ts.IsValid(i) {
-			v := time.UnixMilli(int64(ts.Value(i)))
+		if ms, ok := ts.Get(i); ok {
+			v := time.UnixMilli(ms)
 			if !l.From.IsZero() && v.Before(l.From) || !l.To.IsZero() && !v.Before(l.To) {
 				t.Fatalf("%+v: %s row at %v", l, tb, v)
 			}
 		}
-		if hasHost && l.Host != "" && host.IsValid(i) && stringAt(host, i) != l.Host {
-			t.Fatalf("%+v: %s row of host %s", l, tb, stringAt(host, i))
+		if h := host.Get(i); l.Host != "" && h != "" && h != l.Host {
+			t.Fatalf("%+v: %s row of host %s", l, tb, h)
 		}
-		if hasJob && l.Job != "" && job.IsValid(i) && stringAt(job, i) != "" && stringAt(job, i) != l.Job {
-			t.Fatalf("%+v: %s row of job %s", l, tb, stringAt(job, i))
+		if j := job.Get(i); l.Job != "" && j != "" && j != l.Job {
+			t.Fatalf("%+v: %s row of job %s", l, tb, j)
 		}
 	}
 }

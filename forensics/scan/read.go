@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/flinkdx/flinkdx/forensics/table"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // ReaderAtSeeker is an open Parquet file: *os.File, *bytes.Reader.
@@ -101,9 +103,9 @@ var freeText = map[string]bool{"message": true, "detail": true, "exception_messa
 // projection lists the columns the detectors read of the big tables; the
 // others (the logs' stack traces above all) are not decoded.
 var projection = map[string]map[string]bool{
-	"logs": set("ts", "source", "line", "offset", "level", "logger", "message", "job_id", "job_name",
+	schema.Logs: set("ts", "source", "line", "offset", "level", "logger", "message", "job_id", "job_name",
 		"state_of", "state_from", "state_to", "task", "subtask", "attempt", "role", "host", "out_of_order", "exception", "exception_message", "root_cause", "root_cause_message"),
-	"metrics": set("ts", "source", "line", "offset", "name", "value", "job_id", "job_name", "task_name", "task_id", "subtask", "operator_name"),
+	schema.Metrics: set("ts", "source", "line", "offset", "name", "value", "job_id", "job_name", "task_name", "task_id", "subtask", "operator_name"),
 }
 
 func set(names ...string) map[string]bool {

@@ -4,29 +4,31 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // origin reads the origin columns every table has.
 type origin struct {
 	table        string
-	source, text strCol
-	line, offset i64Col
-	ts           i64Col
+	source, text schema.StrCol
+	line, offset schema.Int64Col
+	ts           schema.Int64Col
 }
 
 func originOf(table string, rec arrow.Record, textColumn string) origin {
-	return origin{table: table, source: strColumn(rec, "source"), text: strColumn(rec, textColumn),
-		line: int64Column(rec, "line"), offset: int64Column(rec, "offset"), ts: int64Column(rec, "ts")}
+	return origin{table: table, source: schema.Str(rec, "source"), text: schema.Str(rec, textColumn),
+		line: schema.Int64(rec, "line"), offset: schema.Int64(rec, "offset"), ts: schema.Int64(rec, "ts")}
 }
 
 // at is the evidence of row i (strings copied: they outlive the batch).
 func (o origin) at(i int) Evidence {
-	e := Evidence{Table: o.table, Source: strings.Clone(o.source.get(i))}
-	e.Line, _ = o.line.get(i)
-	e.Offset, _ = o.offset.get(i)
-	e.Time, _ = o.ts.get(i)
-	if o.text.ok() {
-		e.Text = shorten(o.text.get(i), 300)
+	e := Evidence{Table: o.table, Source: strings.Clone(o.source.Get(i))}
+	e.Line, _ = o.line.Get(i)
+	e.Offset, _ = o.offset.Get(i)
+	e.Time, _ = o.ts.Get(i)
+	if o.text.OK() {
+		e.Text = shorten(o.text.Get(i), 300)
 	}
 	return e
 }
@@ -36,14 +38,14 @@ func (o origin) at(i int) Evidence {
 // costs no allocation per row.
 func (o origin) into(e *Evidence, i int) {
 	e.Table = o.table
-	if src := o.source.get(i); src != e.Source {
+	if src := o.source.Get(i); src != e.Source {
 		e.Source = strings.Clone(src)
 	}
-	e.Line, _ = o.line.get(i)
-	e.Offset, _ = o.offset.get(i)
-	e.Time, _ = o.ts.get(i)
-	if o.text.ok() {
-		if t := o.text.get(i); len(t) > 300 || t != e.Text {
+	e.Line, _ = o.line.Get(i)
+	e.Offset, _ = o.offset.Get(i)
+	e.Time, _ = o.ts.Get(i)
+	if o.text.OK() {
+		if t := o.text.Get(i); len(t) > 300 || t != e.Text {
 			e.Text = shorten(t, 300)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // gc.allocation-stall: ZGC and Shenandoah threads that waited for memory
@@ -15,7 +17,7 @@ import (
 func init() {
 	register(Spec{
 		Rules: []Rule{{ID: "gc.allocation-stall", Section: Environment}},
-		Reads: map[string][]string{"gc": {"jvm", "name", "cause", "gc_id", "concurrent_ms", "allocation_stall", "uptime_s", "ts"}},
+		Reads: map[string][]string{schema.GC: {"jvm", "name", "cause", "gc_id", "concurrent_ms", "allocation_stall", "uptime_s", "ts"}},
 		Thresholds: []Threshold{{Name: "allocation-stall", Kind: Duration, Default: "1s",
 			Help: "gc.allocation-stall: threads' time stalled for memory, in all, that makes the finding critical"}},
 		New: func(c Config) Detector { return &allocationStalls{cfg: c, jvms: map[string]*stallSum{}} },
@@ -35,17 +37,17 @@ type stallSum struct {
 }
 
 func (d *allocationStalls) Observe(_ string, rec arrow.Record) {
-	o := originOf("gc", rec, "name")
-	jvm, cause := strColumn(rec, "jvm"), strColumn(rec, "cause")
-	stall, ms, up := boolColumn(rec, "allocation_stall"), float64Column(rec, "concurrent_ms"), float64Column(rec, "uptime_s")
-	id := int64Column(rec, "gc_id")
-	started := cause.codesWhere(func(c string) bool { return strings.Contains(c, "Allocation Stall") })
+	o := originOf(schema.GC, rec, "name")
+	jvm, cause := schema.Str(rec, "jvm"), schema.Str(rec, "cause")
+	stall, ms, up := schema.Bool(rec, "allocation_stall"), schema.Float64(rec, "concurrent_ms"), schema.Float64(rec, "uptime_s")
+	id := schema.Int64(rec, "gc_id")
+	started := cause.Where(func(c string) bool { return strings.Contains(c, "Allocation Stall") })
 	for i, n := 0, int(rec.NumRows()); i < n; i++ {
-		isStall, isCycle := stall.get(i), started.has(i)
+		isStall, isCycle := stall.Get(i), started.Has(i)
 		if !isStall && !isCycle {
 			continue
 		}
-		j := jvm.get(i)
+		j := jvm.Get(i)
 		f := d.by.get(j, func() Finding {
 			return Finding{Rule: "gc.allocation-stall", Severity: Warning, Subject: strings.Clone(j),
 				Remedy: "the heap is too small for the allocation rate: give the JVM more heap, or start collections earlier (ZGC: -XX:SoftMaxHeapSize, -XX:ZAllocationSpikeTolerance; Shenandoah: a lower -XX:ShenandoahMinFreeThreshold), and find what allocates"}
@@ -56,7 +58,7 @@ func (d *allocationStalls) Observe(_ string, rec arrow.Record) {
 			d.jvms[strings.Clone(j)] = s
 		}
 		if isCycle {
-			gc, ok := id.get(i)
+			gc, ok := id.Get(i)
 			if !ok {
 				gc = -int64(len(s.cycles)) - 1
 			}
@@ -68,12 +70,12 @@ func (d *allocationStalls) Observe(_ string, rec arrow.Record) {
 			continue
 		}
 		f.note(o, i)
-		v, _ := ms.get(i)
+		v, _ := ms.Get(i)
 		s.ms += v
 		if v > s.longest {
 			s.longest = v
-			t, _ := o.ts.get(i)
-			u, _ := up.get(i)
+			t, _ := o.ts.Get(i)
+			u, _ := up.Get(i)
 			s.longestAt = moment{t, u}
 		}
 	}

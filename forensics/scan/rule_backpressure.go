@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // backpressure.root: the task that causes the backpressure, read the
@@ -19,8 +21,8 @@ func init() {
 	register(Spec{
 		Rules: []Rule{{ID: "backpressure.root", Section: Throughput}},
 		Reads: map[string][]string{
-			"metrics":  append(scoped, "operator_name"),
-			"vertices": {"job_id", "vertex_id", "name", "inputs"},
+			schema.Metrics:  append(scoped, "operator_name"),
+			schema.Vertices: {"job_id", "vertex_id", "name", "inputs"},
 		},
 		Thresholds: []Threshold{{Name: "backpressure", Kind: Number, Default: "500", Help: "backpressure: busy or backpressured ms per second counted high"}},
 		New:        func(c Config) Detector { return &backpressure{cfg: c} },
@@ -58,7 +60,7 @@ type backpressure struct {
 }
 
 func (d *backpressure) Observe(table string, rec arrow.Record) {
-	if table == "vertices" {
+	if table == schema.Vertices {
 		d.observePlan(rec)
 		return
 	}
@@ -67,14 +69,14 @@ func (d *backpressure) Observe(table string, rec arrow.Record) {
 	if p.none() {
 		return
 	}
-	o := originOf("metrics", rec, "name")
-	sc, value := scopeOf(rec), float64Column(rec, "value")
+	o := originOf(schema.Metrics, rec, "name")
+	sc, value := scopeOf(rec), schema.Float64(rec, "value")
 	for i, n := 0, int(rec.NumRows()); i < n; i++ {
 		k := p.at(i)
 		if k < 0 {
 			continue
 		}
-		v, ok := value.get(i)
+		v, ok := value.Get(i)
 		if !ok {
 			continue
 		}
@@ -90,18 +92,18 @@ func (d *backpressure) Observe(table string, rec arrow.Record) {
 }
 
 func (d *backpressure) observePlan(rec arrow.Record) {
-	job, vx, in := strColumn(rec, "job_id"), strColumn(rec, "vertex_id"), strColumn(rec, "inputs")
-	if !in.ok() {
+	job, vx, in := schema.Str(rec, "job_id"), schema.Str(rec, "vertex_id"), schema.Str(rec, "inputs")
+	if !in.OK() {
 		return
 	}
 	if d.inputs == nil {
 		d.inputs = map[[2]string][]string{}
 	}
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if in.null(i) {
+		if in.Null(i) {
 			continue
 		}
-		d.inputs[[2]string{strings.Clone(job.get(i)), strings.Clone(vx.get(i))}] = strings.Split(in.get(i), ",")
+		d.inputs[[2]string{strings.Clone(job.Get(i)), strings.Clone(vx.Get(i))}] = strings.Split(in.Get(i), ",")
 	}
 }
 

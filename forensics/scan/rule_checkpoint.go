@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // checkpoint.expired, checkpoint.declined, checkpoint.failed,
@@ -27,10 +29,10 @@ func init() {
 			{ID: "state.unbounded", Section: Checkpoints},
 		},
 		Reads: map[string][]string{
-			"logs":        {"message", "logger", "job_id", "exception", "exception_message", "root_cause"},
-			"checkpoints": {"job_id", "checkpoint_id", "status", "checkpointed_size", "trigger_ts", "duration_ms"},
-			"metrics":     scoped,
-			"config":      {"job_id", "key", "value"},
+			schema.Logs:        {"message", "logger", "job_id", "exception", "exception_message", "root_cause"},
+			schema.Checkpoints: {"job_id", "checkpoint_id", "status", "checkpointed_size", "trigger_ts", "duration_ms"},
+			schema.Metrics:     scoped,
+			schema.Config:      {"job_id", "key", "value"},
 		},
 		Keywords: [][]string{{"heckpoint"}},
 		Loggers:  []string{"Checkpoint", "JobMaster"},
@@ -166,26 +168,26 @@ func (d *checkpoints) Observe(table string, rec arrow.Record) {
 		d.durations, d.longest, d.timeouts = map[string]took{}, map[string][]timed{}, map[string]int64{}
 	}
 	switch table {
-	case "logs":
+	case schema.Logs:
 		d.logs(rec)
-	case "checkpoints":
+	case schema.Checkpoints:
 		d.table(rec)
-	case "metrics":
+	case schema.Metrics:
 		d.metrics(rec)
-	case "config":
+	case schema.Config:
 		d.config(rec)
 	}
 }
 
 // config reads the checkpoint timeout of each job, or of the cluster.
 func (d *checkpoints) config(rec arrow.Record) {
-	job, key, value := strColumn(rec, "job_id"), strColumn(rec, "key"), strColumn(rec, "value")
+	job, key, value := schema.Str(rec, "job_id"), schema.Str(rec, "key"), schema.Str(rec, "value")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if key.get(i) != "execution.checkpointing.timeout" {
+		if key.Get(i) != "execution.checkpointing.timeout" {
 			continue
 		}
-		if ms, ok := flinkDuration(value.get(i)); ok {
-			d.timeouts[strings.Clone(job.get(i))] = ms
+		if ms, ok := flinkDuration(value.Get(i)); ok {
+			d.timeouts[strings.Clone(job.Get(i))] = ms
 		}
 	}
 }
@@ -195,7 +197,7 @@ func (d *checkpoints) config(rec arrow.Record) {
 // come from the log and from the archive; it counts once, as the log says.
 func (d *checkpoints) tookMs(job, id string, ms int64, ev Evidence) {
 	k := job + "\x00" + id
-	now := took{ms, ev.Time, ev.Table == "logs"}
+	now := took{ms, ev.Time, ev.Table == schema.Logs}
 	if t, ok := d.durations[k]; ok && !now.over(t) {
 		return
 	}
@@ -246,19 +248,19 @@ func flinkDuration(s string) (int64, bool) {
 }
 
 func (d *checkpoints) logs(rec arrow.Record) {
-	o := originOf("logs", rec, "message")
-	msg, exc, root := strColumn(rec, "message"), strColumn(rec, "exception"), strColumn(rec, "root_cause")
-	excMsg, jobID := strColumn(rec, "exception_message"), strColumn(rec, "job_id")
+	o := originOf(schema.Logs, rec, "message")
+	msg, exc, root := schema.Str(rec, "message"), schema.Str(rec, "exception"), schema.Str(rec, "root_cause")
+	excMsg, jobID := schema.Str(rec, "exception_message"), schema.Str(rec, "job_id")
 	// The JobManager's checkpoint coordinator and failure manager say it.
-	logger := strColumn(rec, "logger")
+	logger := schema.Str(rec, "logger")
 	for _, i := range d.each(int(rec.NumRows())) {
-		if !d.byLogger(i) && !logger.null(i) && logger.get(i) != "" {
+		if !d.byLogger(i) && !logger.Null(i) && logger.Get(i) != "" {
 			continue
 		}
-		if !d.marked(i, 0) && !strings.Contains(excMsg.get(i), "heckpoint") {
+		if !d.marked(i, 0) && !strings.Contains(excMsg.Get(i), "heckpoint") {
 			continue
 		}
-		t := msg.get(i)
+		t := msg.Get(i)
 		switch {
 		case ckptExpired.MatchString(t):
 			m := ckptExpired.FindStringSubmatch(t)
@@ -267,9 +269,9 @@ func (d *checkpoints) logs(rec arrow.Record) {
 		case ckptDeclined.MatchString(t):
 			m := ckptDeclined.FindStringSubmatch(t)
 			f := d.finding("checkpoint.declined", strings.Clone(strings.TrimSuffix(m[3], ".")), Warning)
-			cause := root.get(i)
+			cause := root.Get(i)
 			if cause == "" {
-				cause = exc.get(i)
+				cause = exc.Get(i)
 			}
 			if cause != "" {
 				d.seen(f, o.at(i), "%d checkpoint(s) declined by a task (last: %s by %s): %s", strings.Clone(m[1]), strings.Clone(m[2]), shorten(cause, 120))
@@ -291,10 +293,10 @@ func (d *checkpoints) logs(rec arrow.Record) {
 		case ckptFailed.MatchString(t):
 			m := ckptFailed.FindStringSubmatch(t)
 			f := d.finding("checkpoint.failed", strings.Clone(strings.TrimSuffix(m[2], ".")), Warning)
-			d.seen(f, o.at(i), "%d checkpoint(s) failed (last: %s): %s", strings.Clone(m[1]), shorten(excMsg.get(i), 120))
+			d.seen(f, o.at(i), "%d checkpoint(s) failed (last: %s): %s", strings.Clone(m[1]), shorten(excMsg.Get(i), 120))
 		}
-		if strings.Contains(t, "Exceeded checkpoint tolerable failure threshold") || strings.Contains(excMsg.get(i), "Exceeded checkpoint tolerable failure threshold") {
-			f := d.finding("checkpoint.tolerable-threshold", strings.Clone(jobID.get(i)), Critical)
+		if strings.Contains(t, "Exceeded checkpoint tolerable failure threshold") || strings.Contains(excMsg.Get(i), "Exceeded checkpoint tolerable failure threshold") {
+			f := d.finding("checkpoint.tolerable-threshold", strings.Clone(jobID.Get(i)), Critical)
 			f.add(o.at(i))
 			f.Summary = "more checkpoints failed than the job tolerates: it failed over (\"Exceeded checkpoint tolerable failure threshold\")"
 		}
@@ -315,47 +317,47 @@ func (d *checkpoints) completed(job string, size float64, ev Evidence) {
 }
 
 func (d *checkpoints) table(rec arrow.Record) {
-	o := originOf("checkpoints", rec, "failure_message")
-	job, status := strColumn(rec, "job_id"), strColumn(rec, "status")
-	size, id := float64Column(rec, "checkpointed_size"), int64Column(rec, "checkpoint_id")
-	trig, took := int64Column(rec, "trigger_ts"), int64Column(rec, "duration_ms")
+	o := originOf(schema.Checkpoints, rec, "failure_message")
+	job, status := schema.Str(rec, "job_id"), schema.Str(rec, "status")
+	size, id := schema.Float64(rec, "checkpointed_size"), schema.Int64(rec, "checkpoint_id")
+	trig, took := schema.Int64(rec, "trigger_ts"), schema.Int64(rec, "duration_ms")
 	for i := 0; i < int(rec.NumRows()); i++ {
 		ev := o.at(i)
 		if ev.Time == 0 {
-			ev.Time, _ = trig.get(i)
+			ev.Time, _ = trig.Get(i)
 		}
-		n, _ := id.get(i)
-		switch status.get(i) {
+		n, _ := id.Get(i)
+		switch status.Get(i) {
 		case "FAILED":
-			f := d.finding("checkpoint.failed", strings.Clone(job.get(i)), Warning)
+			f := d.finding("checkpoint.failed", strings.Clone(job.Get(i)), Warning)
 			d.seen(f, ev, "%d checkpoint(s) failed (last: %d): %s", n, shorten(ev.Text, 160))
 		case "COMPLETED":
-			if s, ok := size.get(i); ok {
-				d.completed(strings.Clone(job.get(i)), s, ev)
+			if s, ok := size.Get(i); ok {
+				d.completed(strings.Clone(job.Get(i)), s, ev)
 			}
-			if ms, ok := took.get(i); ok {
-				d.tookMs(strings.Clone(job.get(i)), fmt.Sprint(n), ms, ev)
+			if ms, ok := took.Get(i); ok {
+				d.tookMs(strings.Clone(job.Get(i)), fmt.Sprint(n), ms, ev)
 			}
 		}
 	}
 }
 
 func (d *checkpoints) metrics(rec arrow.Record) {
-	o := originOf("metrics", rec, "name")
-	name, job, jobName := strColumn(rec, "name"), strColumn(rec, "job_id"), strColumn(rec, "job_name")
-	value := float64Column(rec, "value")
-	code := name.codeOf("lastCheckpointSize")
+	o := originOf(schema.Metrics, rec, "name")
+	name, job, jobName := schema.Str(rec, "name"), schema.Str(rec, "job_id"), schema.Str(rec, "job_name")
+	value := schema.Float64(rec, "value")
+	code := name.CodeOf("lastCheckpointSize")
 	if code < 0 {
 		return
 	}
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if name.code(i) != code {
+		if name.Code(i) != code {
 			continue
 		}
-		if v, ok := value.get(i); ok {
-			j := job.get(i)
+		if v, ok := value.Get(i); ok {
+			j := job.Get(i)
 			if j == "" {
-				j = jobName.get(i)
+				j = jobName.Get(i)
 			}
 			ev := o.at(i)
 			ev.Text = fmt.Sprintf("lastCheckpointSize %.0f bytes", v)

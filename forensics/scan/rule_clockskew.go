@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // log.clock-skew: a TaskManager's clock against the JobManager's, from
@@ -21,7 +23,7 @@ import (
 func init() {
 	register(Spec{
 		Rules:      []Rule{{ID: "log.clock-skew", Section: LogEvidence}},
-		Reads:      map[string][]string{"logs": {"state_of", "state_to", "attempt", "role", "host", "ts"}},
+		Reads:      map[string][]string{schema.Logs: {"state_of", "state_to", "attempt", "role", "host", "ts"}},
 		Loggers:    []string{"Runner"},
 		Thresholds: []Threshold{{Name: "clock-skew", Kind: Duration, Default: "2s", Help: "log.clock-skew: a host's clock this far off the JobManager's"}},
 		New:        func(c Config) Detector { return &clockSkew{cfg: c} },
@@ -39,7 +41,7 @@ type stamp struct {
 }
 
 func (s stamp) evidence(what string) Evidence {
-	return Evidence{Table: "logs", Source: s.source, Line: s.line, Offset: s.offset, Time: s.t, Text: what}
+	return Evidence{Table: schema.Logs, Source: s.source, Line: s.line, Offset: s.offset, Time: s.t, Text: what}
 }
 
 type attemptTimes struct {
@@ -63,28 +65,28 @@ func (d *clockSkew) Observe(_ string, rec arrow.Record) {
 	if d.pending == nil {
 		d.pending, d.hosts, d.names = map[attemptKey]*attemptTimes{}, map[string]*skewBound{}, interned{}
 	}
-	o := originOf("logs", rec, "message")
-	stateOf, to, attempt := strColumn(rec, "state_of"), strColumn(rec, "state_to"), strColumn(rec, "attempt")
-	role, host := strColumn(rec, "role"), strColumn(rec, "host")
-	if !attempt.ok() || !role.ok() {
+	o := originOf(schema.Logs, rec, "message")
+	stateOf, to, attempt := schema.Str(rec, "state_of"), schema.Str(rec, "state_to"), schema.Str(rec, "attempt")
+	role, host := schema.Str(rec, "role"), schema.Str(rec, "host")
+	if !attempt.OK() || !role.OK() {
 		return
 	}
-	taskCode := stateOf.codeOf("task")
-	jmRole := role.codesWhere(func(r string) bool { return r == "jobmanager" })
-	tmRole := role.codesWhere(func(r string) bool { return r == "taskmanager" })
+	taskCode := stateOf.CodeOf("task")
+	jmRole := role.Where(func(r string) bool { return r == "jobmanager" })
+	tmRole := role.Where(func(r string) bool { return r == "taskmanager" })
 	for _, i := range d.each(int(rec.NumRows())) {
-		if stateOf.code(i) != taskCode || attempt.null(i) {
+		if stateOf.Code(i) != taskCode || attempt.Null(i) {
 			continue
 		}
-		jm, tm := jmRole.has(i), tmRole.has(i)
+		jm, tm := jmRole.Has(i), tmRole.Has(i)
 		if !jm && !tm {
 			continue
 		}
-		t, ok := o.ts.get(i)
+		t, ok := o.ts.Get(i)
 		if !ok {
 			continue
 		}
-		k := attemptKey{attempt.get(i), to.get(i)}
+		k := attemptKey{attempt.Get(i), to.Get(i)}
 		p := d.pending[k]
 		if p == nil {
 			if len(d.pending) >= maxPending {
@@ -94,13 +96,13 @@ func (d *clockSkew) Observe(_ string, rec arrow.Record) {
 			p = &attemptTimes{}
 			d.pending[k] = p
 		}
-		st := stamp{t: t, source: d.names.of(o.source.get(i))}
-		st.line, _ = o.line.get(i)
-		st.offset, _ = o.offset.get(i)
+		st := stamp{t: t, source: d.names.of(o.source.Get(i))}
+		st.line, _ = o.line.Get(i)
+		st.offset, _ = o.offset.Get(i)
 		if jm && p.jm.t == 0 {
 			p.jm = st
 		} else if tm && p.tm.t == 0 {
-			p.tm, p.tmHost = st, d.names.of(host.get(i))
+			p.tm, p.tmHost = st, d.names.of(host.Get(i))
 		}
 		if p.jm.t != 0 && p.tm.t != 0 {
 			d.pair(k.to, p)

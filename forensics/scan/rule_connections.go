@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // source-sink.unhealthy: connection trouble at sources and sinks (Kafka
@@ -12,7 +14,7 @@ import (
 func init() {
 	register(Spec{
 		Rules:    []Rule{{ID: "source-sink.unhealthy", Section: LogEvidence, CausedBy: []string{"gc.pause-spike"}}},
-		Reads:    map[string][]string{"logs": {"message", "logger", "level"}},
+		Reads:    map[string][]string{schema.Logs: {"message", "logger", "level"}},
 		Keywords: [][]string{{"onnect", "Broker"}},
 		New:      func(Config) Detector { return &connections{} },
 	})
@@ -27,20 +29,20 @@ var connectionMarks = []string{"could not be established", "Too many connections
 	"Connection timed out", "connection timeout", "Connection reset", "Broker may not be available", "Failed to connect"}
 
 func (d *connections) Observe(_ string, rec arrow.Record) {
-	o := originOf("logs", rec, "message")
-	msg, logger := strColumn(rec, "message"), strColumn(rec, "logger")
-	severe := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" })
+	o := originOf(schema.Logs, rec, "message")
+	msg, logger := schema.Str(rec, "message"), schema.Str(rec, "logger")
+	severe := schema.Str(rec, "level").Where(func(l string) bool { return l == "WARN" || l == "ERROR" })
 	for _, i := range d.each(int(rec.NumRows())) {
-		if !severe.has(i) {
+		if !severe.Has(i) {
 			continue
 		}
 		if !d.marked(i, 0) {
 			continue
 		}
-		t := msg.get(i)
+		t := msg.Get(i)
 		for _, m := range connectionMarks {
 			if strings.Contains(t, m) {
-				l := logger.get(i)
+				l := logger.Get(i)
 				f := d.by.get(l, func() Finding {
 					return Finding{Rule: "source-sink.unhealthy", Severity: Warning, Subject: strings.Clone(l),
 						Remedy: "test the source or sink alone; raise its limits; check the network to it"}

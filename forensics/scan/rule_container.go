@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // container.killed and os.oom-killer, from the containers table (pods,
@@ -18,7 +20,7 @@ func init() {
 			{ID: "container.crash-loop", Section: Environment},
 			{ID: "container.exit", Section: Environment},
 		},
-		Reads: map[string][]string{"containers": {"kind", "state", "reason", "pod", "container", "process", "exit_code", "exit_meaning", "restart_count", "pid", "message"}},
+		Reads: map[string][]string{schema.Containers: {"kind", "state", "reason", "pod", "container", "process", "exit_code", "exit_meaning", "restart_count", "pid", "message"}},
 		New:   func(Config) Detector { return &containers{} },
 	})
 }
@@ -26,22 +28,22 @@ func init() {
 type containers struct{ by byKey }
 
 func (d *containers) Observe(_ string, rec arrow.Record) {
-	o := originOf("containers", rec, "message")
-	kind, state, reason := strColumn(rec, "kind"), strColumn(rec, "state"), strColumn(rec, "reason")
-	pod, container, process := strColumn(rec, "pod"), strColumn(rec, "container"), strColumn(rec, "process")
-	exit, meaning := int64Column(rec, "exit_code"), strColumn(rec, "exit_meaning")
-	restarts := int64Column(rec, "restart_count")
+	o := originOf(schema.Containers, rec, "message")
+	kind, state, reason := schema.Str(rec, "kind"), schema.Str(rec, "state"), schema.Str(rec, "reason")
+	pod, container, process := schema.Str(rec, "pod"), schema.Str(rec, "container"), schema.Str(rec, "process")
+	exit, meaning := schema.Int64(rec, "exit_code"), schema.Str(rec, "exit_meaning")
+	restarts := schema.Int64(rec, "restart_count")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		k, st, r := kind.get(i), state.get(i), reason.get(i)
-		code, hasExit := exit.get(i)
-		who := container.get(i)
-		if p := pod.get(i); p != "" && who != "" {
+		k, st, r := kind.Get(i), state.Get(i), reason.Get(i)
+		code, hasExit := exit.Get(i)
+		who := container.Get(i)
+		if p := pod.Get(i); p != "" && who != "" {
 			who = p + "/" + who
 		} else if p != "" {
 			who = p
 		}
 		if who == "" {
-			who = process.get(i)
+			who = process.Get(i)
 		}
 		rule, sev := "", Warning
 		switch {
@@ -63,11 +65,11 @@ func (d *containers) Observe(_ string, rec arrow.Record) {
 		desc := r
 		if hasExit {
 			desc = fmt.Sprintf("%s, exit code %d", r, code)
-			if m := meaning.get(i); m != "" {
+			if m := meaning.Get(i); m != "" {
 				desc += " (" + m + ")"
 			}
 		}
-		if n, ok := restarts.get(i); ok && n > 0 {
+		if n, ok := restarts.Get(i); ok && n > 0 {
 			desc += fmt.Sprintf(", %d restarts", n)
 		}
 		ev.Text = strings.Clone(strings.TrimPrefix(desc, ", "))
@@ -87,7 +89,7 @@ func (d *containers) Observe(_ string, rec arrow.Record) {
 		}
 		f.Summary = fmt.Sprintf("%s: %s", name, ev.Text)
 		if rule == "os.oom-killer" {
-			f.Summary = fmt.Sprintf("the kernel's OOM killer killed %s (pid %d)", who, func() int64 { v, _ := int64Column(rec, "pid").get(i); return v }())
+			f.Summary = fmt.Sprintf("the kernel's OOM killer killed %s (pid %d)", who, func() int64 { v, _ := schema.Int64(rec, "pid").Get(i); return v }())
 		}
 	}
 }

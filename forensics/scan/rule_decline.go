@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // throughput.declining: a vertex's records per second (per subtask,
@@ -14,7 +16,7 @@ import (
 func init() {
 	register(Spec{
 		Rules:      []Rule{{ID: "throughput.declining", Section: Throughput, CausedBy: []string{"backpressure.root"}, During: []string{"backpressure.root"}}},
-		Reads:      map[string][]string{"metrics": append(scoped, "operator_name")},
+		Reads:      map[string][]string{schema.Metrics: append(scoped, "operator_name")},
 		Thresholds: []Threshold{{Name: "decline", Kind: Number, Default: "50", Help: "throughput.declining: percent below the peak"}},
 		New:        func(c Config) Detector { return &decline{cfg: c} },
 	})
@@ -46,15 +48,15 @@ func (d *decline) Observe(_ string, rec arrow.Record) {
 	if p.none() {
 		return
 	}
-	o := originOf("metrics", rec, "name")
-	sc, op, value, ts := scopeOf(rec), strColumn(rec, "operator_name"), float64Column(rec, "value"), int64Column(rec, "ts")
+	o := originOf(schema.Metrics, rec, "name")
+	sc, op, value, ts := scopeOf(rec), schema.Str(rec, "operator_name"), schema.Float64(rec, "value"), schema.Int64(rec, "ts")
 	for i, n := 0, int(rec.NumRows()); i < n; i++ {
 		k := p.at(i)
-		if k < 0 || !op.null(i) {
+		if k < 0 || !op.Null(i) {
 			continue
 		}
-		v, ok := value.get(i)
-		t, ok2 := ts.get(i)
+		v, ok := value.Get(i)
+		t, ok2 := ts.Get(i)
 		if !ok || !ok2 {
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // gc.evacuation-failure: a collection that found no room for what it had
@@ -15,7 +17,7 @@ import (
 func init() {
 	register(Spec{
 		Rules: []Rule{{ID: "gc.evacuation-failure", Section: Environment}},
-		Reads: map[string][]string{"gc": {"jvm", "name", "to_space_exhausted", "promotion_failed", "concurrent_mode_failure", "ts"}},
+		Reads: map[string][]string{schema.GC: {"jvm", "name", "to_space_exhausted", "promotion_failed", "concurrent_mode_failure", "ts"}},
 		New:   func(Config) Detector { return &evacuationFailures{kinds: map[string]*[3]int{}} },
 	})
 }
@@ -28,13 +30,13 @@ type evacuationFailures struct {
 var evacuationKinds = [3]string{"to-space exhausted", "promotion failed", "concurrent mode failure"}
 
 func (d *evacuationFailures) Observe(_ string, rec arrow.Record) {
-	o := originOf("gc", rec, "name")
-	jvm := strColumn(rec, "jvm")
-	flags := [3]boolCol{boolColumn(rec, "to_space_exhausted"), boolColumn(rec, "promotion_failed"), boolColumn(rec, "concurrent_mode_failure")}
+	o := originOf(schema.GC, rec, "name")
+	jvm := schema.Str(rec, "jvm")
+	flags := [3]schema.BoolCol{schema.Bool(rec, "to_space_exhausted"), schema.Bool(rec, "promotion_failed"), schema.Bool(rec, "concurrent_mode_failure")}
 	for i, n := 0, int(rec.NumRows()); i < n; i++ {
 		k := -1
 		for j := range flags {
-			if flags[j].get(i) {
+			if flags[j].Get(i) {
 				k = j
 				break
 			}
@@ -42,7 +44,7 @@ func (d *evacuationFailures) Observe(_ string, rec arrow.Record) {
 		if k < 0 {
 			continue
 		}
-		j := jvm.get(i)
+		j := jvm.Get(i)
 		f := d.by.get(j, func() Finding {
 			return Finding{Rule: "gc.evacuation-failure", Severity: Warning, Subject: strings.Clone(j),
 				Remedy: "more heap, or a larger reserve (G1: -XX:G1ReservePercent), fewer humongous objects (a larger -XX:G1HeapRegionSize), marking started earlier (-XX:InitiatingHeapOccupancyPercent; CMS: -XX:CMSInitiatingOccupancyFraction)"}

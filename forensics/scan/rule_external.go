@@ -1,6 +1,10 @@
 package scan
 
-import "github.com/apache/arrow/go/v15/arrow"
+import (
+	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
+)
 
 // throughput.external-calls: a vertex that talks to an external system
 // (a sink, an async or lookup operator, a database or search client) and
@@ -8,7 +12,7 @@ import "github.com/apache/arrow/go/v15/arrow"
 func init() {
 	register(Spec{
 		Rules:      []Rule{{ID: "throughput.external-calls", Section: Throughput}},
-		Reads:      map[string][]string{"metrics": scoped},
+		Reads:      map[string][]string{schema.Metrics: scoped},
 		Thresholds: []Threshold{{Name: "busy", Kind: Number, Default: "500", Help: "throughput.below-band, external-calls: busy ms per second counted busy"}},
 		New:        func(c Config) Detector { return &externalCalls{cfg: c} },
 	})

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // log.gap: a log falls silent, then its process starts again ("Starting
@@ -15,7 +17,7 @@ import (
 func init() {
 	register(Spec{
 		Rules:      []Rule{{ID: "log.gap", Section: LogEvidence}},
-		Reads:      map[string][]string{"logs": {"message", "source", "ts"}},
+		Reads:      map[string][]string{schema.Logs: {"message", "source", "ts"}},
 		Thresholds: []Threshold{{Name: "log-gap", Kind: Duration, Default: "10m", Help: "log.gap: silence in a log before its process starts again"}},
 		New:        func(c Config) Detector { return &logGaps{cfg: c} },
 	})
@@ -45,18 +47,18 @@ func (d *logGaps) Observe(_ string, rec arrow.Record) {
 	if d.last == nil {
 		d.last, d.longest = map[string]int64{}, map[string]int64{}
 	}
-	o := originOf("logs", rec, "message")
-	msg := strColumn(rec, "message")
+	o := originOf(schema.Logs, rec, "message")
+	msg := schema.Str(rec, "message")
 	gap := d.cfg.Duration("log-gap").Milliseconds()
 	var cur string
 	var last int64
 	for i, n := 0, int(rec.NumRows()); i < n; i++ {
-		t, ok := o.ts.get(i)
+		t, ok := o.ts.Get(i)
 		if !ok {
 			continue
 		}
 		// Rows come file by file: the map is read when the file changes.
-		if src := o.source.get(i); src != cur || cur == "" {
+		if src := o.source.Get(i); src != cur || cur == "" {
 			if cur != "" {
 				d.last[cur] = last
 			}
@@ -67,7 +69,7 @@ func (d *logGaps) Observe(_ string, rec arrow.Record) {
 				last = t
 			}
 		}
-		if t-last >= gap && startsProcess(msg.get(i)) {
+		if t-last >= gap && startsProcess(msg.Get(i)) {
 			f := d.by.get(cur, func() Finding {
 				return Finding{Rule: "log.gap", Severity: Info, Subject: cur,
 					Remedy: "a silent log followed by a process start means the host or container restarted: look for the kill (platform evidence) or the reboot (system logs)"}

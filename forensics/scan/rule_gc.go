@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // gc.pause-spike, gc.overhead and safepoint.long, per JVM, from the gc
@@ -17,7 +19,7 @@ func init() {
 			{ID: "gc.overhead", Section: Environment},
 			{ID: "safepoint.long", Section: Environment},
 		},
-		Reads: map[string][]string{"gc": {"jvm", "kind", "name", "cause", "pause_ms", "uptime_s", "ts"}},
+		Reads: map[string][]string{schema.GC: {"jvm", "kind", "name", "cause", "pause_ms", "uptime_s", "ts"}},
 		Thresholds: []Threshold{
 			{Name: "pause-spike", Kind: Duration, Default: "1s", Help: "gc.pause-spike: a stop-the-world pause this long"},
 			{Name: "gc-overhead", Kind: Number, Default: "10", Help: "gc.overhead: percent of a window stopped"},
@@ -67,21 +69,21 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 	if d.windows == nil {
 		d.windows, d.longest, d.longestAt = map[string]*window{}, map[string]float64{}, map[string]moment{}
 	}
-	o := originOf("gc", rec, "name")
-	jvm, kind, cause := strColumn(rec, "jvm"), strColumn(rec, "kind"), strColumn(rec, "cause")
-	pause, up := float64Column(rec, "pause_ms"), float64Column(rec, "uptime_s")
-	safe := kind.codeOf("safepoint")
-	concurrent, stall := kind.codeOf("concurrent"), kind.codeOf("stall")
+	o := originOf(schema.GC, rec, "name")
+	jvm, kind, cause := schema.Str(rec, "jvm"), schema.Str(rec, "kind"), schema.Str(rec, "cause")
+	pause, up := schema.Float64(rec, "pause_ms"), schema.Float64(rec, "uptime_s")
+	safe := kind.CodeOf("safepoint")
+	concurrent, stall := kind.CodeOf("concurrent"), kind.CodeOf("stall")
 	spike := float64(d.cfg.Duration("pause-spike").Milliseconds())
 	sp := float64(d.cfg.Duration("safepoint").Milliseconds())
 	win := d.cfg.Duration("gc-window").Seconds()
 	for i := 0; i < int(rec.NumRows()); i++ {
-		p, ok := pause.get(i)
-		k := kind.code(i)
+		p, ok := pause.Get(i)
+		k := kind.Code(i)
 		if !ok || k == concurrent || k == stall {
 			continue
 		}
-		j := jvm.get(i)
+		j := jvm.Get(i)
 		if k == safe {
 			if p >= sp {
 				f := d.safepoint.get(j, func() Finding {
@@ -95,7 +97,7 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 			continue
 		}
 		// Stop-the-world GC time, in a sliding window of uptime.
-		if t, ok := up.get(i); ok {
+		if t, ok := up.Get(i); ok {
 			w := d.windows[j]
 			if w == nil {
 				w = &window{first: t}
@@ -121,13 +123,13 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 				w.worstAt, w.worstUp = o.at(i), end
 			}
 		}
-		if p >= spike || kind.get(i) == "full" {
+		if p >= spike || kind.Get(i) == "full" {
 			f := d.spikes.get(j, func() Finding {
 				return Finding{Rule: "gc.pause-spike", Severity: Warning, Subject: strings.Clone(j),
 					Remedy: "more memory, smaller state on heap, RocksDB backend, fix leaks"}
 			})
 			ev := o.at(i)
-			ev.Text = fmt.Sprintf("%s %s (%s) stopped the JVM %.3f s", kind.get(i), o.text.get(i), cause.get(i), p/1e3)
+			ev.Text = fmt.Sprintf("%s %s (%s) stopped the JVM %.3f s", kind.Get(i), o.text.Get(i), cause.Get(i), p/1e3)
 			f.add(ev)
 			if p >= 5*spike {
 				f.Severity = Critical
@@ -138,7 +140,7 @@ func (d *gcPauses) Observe(_ string, rec arrow.Record) {
 			if p > d.longest[j] {
 				// Assigning replaces a map's string key: clone it.
 				j := strings.Clone(j)
-				u, _ := up.get(i)
+				u, _ := up.Get(i)
 				d.longest[j], d.longestAt[j] = p, moment{ev.Time, u}
 			}
 		}

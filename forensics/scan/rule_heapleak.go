@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // gc.heap-leak: the heap left after each full collection keeps
@@ -14,7 +16,7 @@ import (
 func init() {
 	register(Spec{
 		Rules:      []Rule{{ID: "gc.heap-leak", Section: Environment}},
-		Reads:      map[string][]string{"gc": {"kind", "jvm", "heap_after", "heap_capacity", "uptime_s", "ts"}},
+		Reads:      map[string][]string{schema.GC: {"kind", "jvm", "heap_after", "heap_capacity", "uptime_s", "ts"}},
 		Thresholds: []Threshold{{Name: "heap-leak", Kind: Number, Default: "5", Help: "gc.heap-leak: percent of the heap the heap after full GCs grows by"}},
 		New:        func(c Config) Detector { return &heapLeak{cfg: c} },
 	})
@@ -37,26 +39,26 @@ type heapLeak struct {
 }
 
 func (d *heapLeak) Observe(_ string, rec arrow.Record) {
-	kind := strColumn(rec, "kind")
-	full := kind.codeOf("full")
-	if full < 0 && kind.dict.ok() {
+	kind := schema.Str(rec, "kind")
+	full := kind.CodeOf("full")
+	if full < 0 && kind.Dict() {
 		return
 	}
 	if d.jvms == nil {
 		d.jvms = map[string]*heapSeries{}
 	}
-	o := originOf("gc", rec, "name")
-	jvm, after, capacity, up := strColumn(rec, "jvm"), int64Column(rec, "heap_after"), int64Column(rec, "heap_capacity"), float64Column(rec, "uptime_s")
+	o := originOf(schema.GC, rec, "name")
+	jvm, after, capacity, up := schema.Str(rec, "jvm"), schema.Int64(rec, "heap_after"), schema.Int64(rec, "heap_capacity"), schema.Float64(rec, "uptime_s")
 	for i, n := 0, int(rec.NumRows()); i < n; i++ {
-		if kind.code(i) != full && !(full == -1 && kind.get(i) == "full") {
+		if kind.Code(i) != full && !(full == -1 && kind.Get(i) == "full") {
 			continue
 		}
-		a, ok := after.get(i)
-		c, ok2 := capacity.get(i)
+		a, ok := after.Get(i)
+		c, ok2 := capacity.Get(i)
 		if !ok || !ok2 || c <= 0 {
 			continue
 		}
-		j := jvm.get(i)
+		j := jvm.Get(i)
 		s := d.jvms[j]
 		if s == nil {
 			s = &heapSeries{}
@@ -64,7 +66,7 @@ func (d *heapLeak) Observe(_ string, rec arrow.Record) {
 			d.jvms[j] = s
 			d.order = append(d.order, j)
 		}
-		u, _ := up.get(i)
+		u, _ := up.Get(i)
 		if len(s.runs) == 0 || u < s.uptime {
 			s.runs = append(s.runs, nil)
 		}

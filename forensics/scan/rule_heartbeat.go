@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // heartbeat.timeout: "Heartbeat of TaskManager with id … timed out" (and
@@ -16,7 +18,7 @@ func init() {
 		Rules: []Rule{{ID: "heartbeat.timeout", Section: Timeline,
 			// GC pauses are linked by the detector itself, by host.
 			CausedBy: []string{"container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}}},
-		Reads:    map[string][]string{"logs": {"message", "logger", "exception", "exception_message", "root_cause", "root_cause_message"}},
+		Reads:    map[string][]string{schema.Logs: {"message", "logger", "exception", "exception_message", "root_cause", "root_cause_message"}},
 		Keywords: [][]string{{"eartbeat"}},
 		// Heartbeat timeouts are logged by these loggers, or carried as a
 		// TimeoutException by a task's failure.
@@ -34,27 +36,27 @@ type heartbeats struct {
 var heartbeatOf = regexp.MustCompile(`[Hh]eartbeat of (TaskManager|ResourceManager|JobManager) with id (\S+?)\.? timed out`)
 
 func (d *heartbeats) Observe(_ string, rec arrow.Record) {
-	o := originOf("logs", rec, "message")
-	msg, excMsg, rootMsg := strColumn(rec, "message"), strColumn(rec, "exception_message"), strColumn(rec, "root_cause_message")
+	o := originOf(schema.Logs, rec, "message")
+	msg, excMsg, rootMsg := schema.Str(rec, "message"), schema.Str(rec, "exception_message"), schema.Str(rec, "root_cause_message")
 	find := func(s string) []string {
 		if !strings.Contains(s, "eartbeat of ") { // a cheap test before the expression
 			return nil
 		}
 		return heartbeatOf.FindStringSubmatch(s)
 	}
-	logger := strColumn(rec, "logger")
-	timeouts := strColumn(rec, "exception").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
-	roots := strColumn(rec, "root_cause").codesWhere(func(e string) bool { return strings.Contains(e, "Timeout") })
+	logger := schema.Str(rec, "logger")
+	timeouts := schema.Str(rec, "exception").Where(func(e string) bool { return strings.Contains(e, "Timeout") })
+	roots := schema.Str(rec, "root_cause").Where(func(e string) bool { return strings.Contains(e, "Timeout") })
 	for _, i := range d.each(int(rec.NumRows())) {
 		var m []string
-		if (d.byLogger(i) || logger.null(i) || logger.get(i) == "") && d.marked(i, 0) {
-			m = find(msg.get(i))
+		if (d.byLogger(i) || logger.Null(i) || logger.Get(i) == "") && d.marked(i, 0) {
+			m = find(msg.Get(i))
 		}
-		if m == nil && timeouts.has(i) {
-			m = find(excMsg.get(i))
+		if m == nil && timeouts.Has(i) {
+			m = find(excMsg.Get(i))
 		}
-		if m == nil && roots.has(i) {
-			m = find(rootMsg.get(i))
+		if m == nil && roots.Has(i) {
+			m = find(rootMsg.Get(i))
 		}
 		if m == nil {
 			continue

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // job.restart, job.restart-loop, job.failed and job.restarts-exhausted:
@@ -24,8 +26,8 @@ func init() {
 			{ID: "job.restart", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal", "log.gap"}},
 		},
 		Reads: map[string][]string{
-			"logs": {"state_of", "state_to", "state_from", "job_id", "job_name", "root_cause", "root_cause_message", "exception", "exception_message", "message", "detail"},
-			"jobs": {"job_id", "name", "state", "ts_restarting"},
+			schema.Logs: {"state_of", "state_to", "state_from", "job_id", "job_name", "root_cause", "root_cause_message", "exception", "exception_message", "message", "detail"},
+			schema.Jobs: {"job_id", "name", "state", "ts_restarting"},
 		},
 		Loggers:    []string{"JobMaster", "ExecutionGraph", "Scheduler", "Dispatcher"},
 		Thresholds: []Threshold{{Name: "restart-loop", Kind: Number, Default: "3", Help: "job.restart-loop: restarts of one job"}},
@@ -78,49 +80,49 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 		d.seen, d.texts = map[string]bool{}, interned{}
 		d.lastFailed, d.lastExhausted = map[string]terminal{}, map[string]terminal{}
 	}
-	if table == "jobs" {
+	if table == schema.Jobs {
 		d.observeREST(rec)
 		return
 	}
-	o := originOf("logs", rec, "message")
-	stateOf, to, from := strColumn(rec, "state_of"), strColumn(rec, "state_to"), strColumn(rec, "state_from")
-	jobID, jobName := strColumn(rec, "job_id"), strColumn(rec, "job_name")
-	root, rootMsg := strColumn(rec, "root_cause"), strColumn(rec, "root_cause_message")
-	exc, excMsg := strColumn(rec, "exception"), strColumn(rec, "exception_message")
-	msg, detail := strColumn(rec, "message"), strColumn(rec, "detail")
-	jobCode := stateOf.codeOf("job")
-	taskCode := stateOf.codeOf("task")
-	jobExc := exc.codesWhere(func(e string) bool { return strings.HasSuffix(e, "JobException") })
+	o := originOf(schema.Logs, rec, "message")
+	stateOf, to, from := schema.Str(rec, "state_of"), schema.Str(rec, "state_to"), schema.Str(rec, "state_from")
+	jobID, jobName := schema.Str(rec, "job_id"), schema.Str(rec, "job_name")
+	root, rootMsg := schema.Str(rec, "root_cause"), schema.Str(rec, "root_cause_message")
+	exc, excMsg := schema.Str(rec, "exception"), schema.Str(rec, "exception_message")
+	msg, detail := schema.Str(rec, "message"), schema.Str(rec, "detail")
+	jobCode := stateOf.CodeOf("job")
+	taskCode := stateOf.CodeOf("task")
+	jobExc := exc.Where(func(e string) bool { return strings.HasSuffix(e, "JobException") })
 	for _, i := range d.each(int(rec.NumRows())) {
-		c := stateOf.code(i)
+		c := stateOf.Code(i)
 		if c < 0 && c != -2 {
 			// Not a state change: still, "Recovery is suppressed" may be
 			// logged on its own (a JobException).
-			if jobExc.has(i) {
-				if m := excMsg.get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
+			if jobExc.Has(i) {
+				if m := excMsg.Get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
 					ev := o.at(i)
 					ev.Text += " " + shorten(m, 200)
-					d.exhaust(strings.Clone(jobID.get(i)), strings.Clone(jobName.get(i)), ev, "")
+					d.exhaust(strings.Clone(jobID.Get(i)), strings.Clone(jobName.Get(i)), ev, "")
 				}
 			}
 			continue
 		}
 		cause := ""
-		if r := root.get(i); r != "" {
-			cause = r + ": " + rootMsg.get(i)
-		} else if x := exc.get(i); x != "" {
-			cause = x + ": " + excMsg.get(i)
+		if r := root.Get(i); r != "" {
+			cause = r + ": " + rootMsg.Get(i)
+		} else if x := exc.Get(i); x != "" {
+			cause = x + ": " + excMsg.Get(i)
 		}
 		switch {
-		case c == taskCode && to.get(i) == "FAILED":
+		case c == taskCode && to.Get(i) == "FAILED":
 			if cause != "" {
-				if t, _ := o.ts.get(i); t != 0 {
-					d.failures = append(d.failures, taskFailure{d.texts.of(jobID.get(i)), t, d.texts.of(cause)})
+				if t, _ := o.ts.Get(i); t != 0 {
+					d.failures = append(d.failures, taskFailure{d.texts.of(jobID.Get(i)), t, d.texts.of(cause)})
 				}
 			}
 		case c == jobCode:
-			job, name := strings.Clone(jobID.get(i)), strings.Clone(jobName.get(i))
-			t := to.get(i)
+			job, name := strings.Clone(jobID.Get(i)), strings.Clone(jobName.Get(i))
+			t := to.Get(i)
 			ev := o.at(i)
 			// Without a cause of its own, the cause is found at the end
 			// (inferCauses, summarize): the task failure before it in time.
@@ -135,9 +137,9 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 				})
 				f.add(ev)
 				own := strings.Clone(cause)
-				later(d.lastFailed, job, terminal{at: ev.Time, name: name, from: strings.Clone(from.get(i)), cause: own})
-				all := msg.get(i) + "\n" + detail.get(i)
-				if ex := excMsg.get(i); strings.Contains(ex, "Recovery is suppressed by") || strings.Contains(all, "Recovery is suppressed by") ||
+				later(d.lastFailed, job, terminal{at: ev.Time, name: name, from: strings.Clone(from.Get(i)), cause: own})
+				all := msg.Get(i) + "\n" + detail.Get(i)
+				if ex := excMsg.Get(i); strings.Contains(ex, "Recovery is suppressed by") || strings.Contains(all, "Recovery is suppressed by") ||
 					strings.Contains(all, "restart strategy prevented it") {
 					ev.Text += " " + shorten(ex, 200)
 					d.exhaust(job, name, ev, own)
@@ -221,28 +223,28 @@ func (d *jobStates) causeAt(job string, at int64) string {
 }
 
 func (d *jobStates) observeREST(rec arrow.Record) {
-	o := originOf("jobs", rec, "state")
-	id, name, state := strColumn(rec, "job_id"), strColumn(rec, "name"), strColumn(rec, "state")
-	restarting := int64Column(rec, "ts_restarting")
+	o := originOf(schema.Jobs, rec, "state")
+	id, name, state := schema.Str(rec, "job_id"), schema.Str(rec, "name"), schema.Str(rec, "state")
+	restarting := schema.Int64(rec, "ts_restarting")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if t, ok := restarting.get(i); ok && t > 0 {
-			key := fmt.Sprintf("%s@%d", id.get(i), t)
+		if t, ok := restarting.Get(i); ok && t > 0 {
+			key := fmt.Sprintf("%s@%d", id.Get(i), t)
 			if d.seen[key] {
 				continue
 			}
 			d.seen[key] = true
 			ev := o.at(i)
-			ev.Time, ev.Text = t, "job "+id.get(i)+" entered RESTARTING (REST timestamps; current state "+state.get(i)+")"
-			d.restarts = append(d.restarts, restart{strings.Clone(id.get(i)), strings.Clone(name.get(i)), ev, "", false})
+			ev.Time, ev.Text = t, "job "+id.Get(i)+" entered RESTARTING (REST timestamps; current state "+state.Get(i)+")"
+			d.restarts = append(d.restarts, restart{strings.Clone(id.Get(i)), strings.Clone(name.Get(i)), ev, "", false})
 		}
-		if state.get(i) == "FAILED" {
-			job := strings.Clone(id.get(i))
+		if state.Get(i) == "FAILED" {
+			job := strings.Clone(id.Get(i))
 			f := d.failed.get(job, func() Finding {
-				return Finding{Rule: "job.failed", Severity: Critical, Subject: subject(job, name.get(i)),
+				return Finding{Rule: "job.failed", Severity: Critical, Subject: subject(job, name.Get(i)),
 					Remedy: "find the root cause below (the deepest Caused by:), fix it, then restart the job"}
 			})
 			if f.Summary == "" {
-				f.Summary = fmt.Sprintf("job %s is FAILED", subject(job, name.get(i)))
+				f.Summary = fmt.Sprintf("job %s is FAILED", subject(job, name.Get(i)))
 			}
 			f.add(o.at(i))
 		}
@@ -291,13 +293,13 @@ func (d *jobStates) Findings(c *Context) []Finding {
 	// A restart both logged and in a REST payload counts once.
 	logged := map[string]bool{}
 	for _, r := range d.restarts {
-		if r.at.Table == "logs" {
+		if r.at.Table == schema.Logs {
 			logged[fmt.Sprintf("%s@%d", r.job, r.at.Time)] = true
 		}
 	}
 	restarts := d.restarts[:0:0]
 	for _, r := range d.restarts {
-		if r.at.Table != "logs" && logged[fmt.Sprintf("%s@%d", r.job, r.at.Time)] {
+		if r.at.Table != schema.Logs && logged[fmt.Sprintf("%s@%d", r.job, r.at.Time)] {
 			continue
 		}
 		restarts = append(restarts, r)

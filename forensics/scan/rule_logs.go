@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // log.flood: one logger writing a burst of warnings or errors (the same
@@ -16,7 +18,7 @@ func init() {
 			{ID: "log.flood", Section: LogEvidence},
 			{ID: "log.clock", Section: LogEvidence},
 		},
-		Reads:   map[string][]string{"logs": {"message", "logger", "level", "out_of_order", "source"}},
+		Reads:   map[string][]string{schema.Logs: {"message", "logger", "level", "out_of_order", "source"}},
 		Loggers: []string{"Slf4jReporter"},
 		New:     func(Config) Detector { return &logFlood{} },
 	})
@@ -47,10 +49,10 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 	if d.perMinute == nil {
 		d.perMinute, d.first = map[floodKey]int{}, map[floodKey]Evidence{}
 	}
-	o := originOf("logs", rec, "message")
-	logger := strColumn(rec, "logger")
-	severe := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" })
-	ooo := boolColumn(rec, "out_of_order")
+	o := originOf(schema.Logs, rec, "message")
+	logger := schema.Str(rec, "logger")
+	severe := schema.Str(rec, "level").Where(func(l string) bool { return l == "WARN" || l == "ERROR" })
+	ooo := schema.Bool(rec, "out_of_order")
 	keys := map[int32]string{}
 	var (
 		run, runStart int
@@ -69,31 +71,31 @@ func (d *logFlood) Observe(_ string, rec arrow.Record) {
 		}
 	}
 	for _, i := range d.each(int(rec.NumRows())) {
-		if ooo.get(i) {
-			src := o.source.get(i)
+		if ooo.Get(i) {
+			src := o.source.Get(i)
 			f := d.clock.get(src, func() Finding {
 				return Finding{Rule: "log.clock", Severity: Info, Subject: strings.Clone(src),
 					Remedy: "timestamps that go backwards mean a restarted process writing to the same file or a clock that jumped: check NTP and the host's restarts"}
 			})
 			f.note(o, i)
 		}
-		if !severe.has(i) {
+		if !severe.Has(i) {
 			continue
 		}
-		t, ok := o.ts.get(i)
+		t, ok := o.ts.Get(i)
 		if !ok {
 			continue
 		}
 		// A flood is a run of one logger's lines: counted in the run,
 		// added to the map when the logger or the minute changes.
-		c, minute := logger.code(i), t/60000
+		c, minute := logger.Code(i), t/60000
 		if run > 0 && (c != runCode || minute != runMinute || c == -2) {
 			flush()
 		}
 		if run == 0 {
 			name, ok := keys[c]
 			if !ok || c == -2 {
-				name = strings.Clone(logger.get(i))
+				name = strings.Clone(logger.Get(i))
 				keys[c] = name
 			}
 			runCode, runMinute, runKey, runStart = c, minute, floodKey{name, minute}, i

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // jvm.oom (by memory pool) and jvm.fatal, from the log's exceptions.
@@ -20,7 +22,7 @@ func init() {
 			{ID: "jvm.oom", Section: LogEvidence},
 			{ID: "jvm.fatal", Section: LogEvidence},
 		},
-		Reads:    map[string][]string{"logs": {"message", "level", "exception", "exception_message", "root_cause", "root_cause_message"}},
+		Reads:    map[string][]string{schema.Logs: {"message", "level", "exception", "exception_message", "root_cause", "root_cause_message"}},
 		Keywords: [][]string{oomWords: {"OutOfMemoryError"}, fatalWords: {"Fatal", "FATAL", "shutting down JVM"}},
 		New:      func(Config) Detector { return &ooms{} },
 	})
@@ -60,23 +62,23 @@ var poolRemedy = map[string]string{
 }
 
 func (d *ooms) Observe(_ string, rec arrow.Record) {
-	o := originOf("logs", rec, "message")
-	exc, excMsg := strColumn(rec, "exception"), strColumn(rec, "exception_message")
-	root, rootMsg := strColumn(rec, "root_cause"), strColumn(rec, "root_cause_message")
-	level, msg := strColumn(rec, "level"), strColumn(rec, "message")
-	fatal := level.codeOf("FATAL")
+	o := originOf(schema.Logs, rec, "message")
+	exc, excMsg := schema.Str(rec, "exception"), schema.Str(rec, "exception_message")
+	root, rootMsg := schema.Str(rec, "root_cause"), schema.Str(rec, "root_cause_message")
+	level, msg := schema.Str(rec, "level"), schema.Str(rec, "message")
+	fatal := level.CodeOf("FATAL")
 	isOOM := func(s string) bool { return s == "java.lang.OutOfMemoryError" }
-	rootOOM, excOOM := root.codesWhere(isOOM), exc.codesWhere(isOOM)
-	severe := level.codesWhere(func(l string) bool { return l == "ERROR" || l == "FATAL" || l == "WARN" })
+	rootOOM, excOOM := root.Where(isOOM), exc.Where(isOOM)
+	severe := level.Where(func(l string) bool { return l == "ERROR" || l == "FATAL" || l == "WARN" })
 	for _, i := range d.each(int(rec.NumRows())) {
 		m := ""
 		switch {
-		case rootOOM.has(i):
-			m = rootMsg.get(i)
-		case excOOM.has(i):
-			m = excMsg.get(i)
-		case severe.has(i) && d.marked(i, oomWords):
-			if t := msg.get(i); strings.Contains(t, "java.lang.OutOfMemoryError") {
+		case rootOOM.Has(i):
+			m = rootMsg.Get(i)
+		case excOOM.Has(i):
+			m = excMsg.Get(i)
+		case severe.Has(i) && d.marked(i, oomWords):
+			if t := msg.Get(i); strings.Contains(t, "java.lang.OutOfMemoryError") {
 				m = t[strings.Index(t, "java.lang.OutOfMemoryError"):]
 			}
 		}
@@ -98,11 +100,11 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 			f.note(o, i)
 			continue
 		}
-		if !severe.has(i) || !(level.code(i) == fatal && fatal >= 0 || d.marked(i, fatalWords)) {
+		if !severe.Has(i) || !(level.Code(i) == fatal && fatal >= 0 || d.marked(i, fatalWords)) {
 			continue
 		}
-		t := msg.get(i)
-		if level.code(i) == fatal && fatal >= 0 || strings.Contains(t, "Fatal error occurred") || strings.Contains(t, "shutting down JVM") ||
+		t := msg.Get(i)
+		if level.Code(i) == fatal && fatal >= 0 || strings.Contains(t, "Fatal error occurred") || strings.Contains(t, "shutting down JVM") ||
 			strings.Contains(t, "FATAL ERROR") {
 			f := d.fatal.get("fatal", func() Finding {
 				return Finding{Rule: "jvm.fatal", Severity: Critical, Subject: "JVM",

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // sink.batch-dropped: a batch write to an external system failed (one bad
@@ -13,7 +15,7 @@ import (
 func init() {
 	register(Spec{
 		Rules:    []Rule{{ID: "sink.batch-dropped", Section: LogEvidence}},
-		Reads:    map[string][]string{"logs": {"message", "exception", "logger", "level"}},
+		Reads:    map[string][]string{schema.Logs: {"message", "exception", "logger", "level"}},
 		Keywords: [][]string{{"atch", "ulk"}},
 		New:      func(Config) Detector { return &sinkBatches{} },
 	})
@@ -29,19 +31,19 @@ var batchMarks = []string{"Failed Elasticsearch bulk request", "Failed Elasticse
 	"Writing records to JDBC failed", "failed to send batch", "Failed to send batch"}
 
 func (d *sinkBatches) Observe(_ string, rec arrow.Record) {
-	o := originOf("logs", rec, "message")
-	msg, exc, logger := strColumn(rec, "message"), strColumn(rec, "exception"), strColumn(rec, "logger")
-	severe := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" || l == "FATAL" })
-	batchExc := exc.codesWhere(func(e string) bool { return strings.HasSuffix(e, "BatchUpdateException") })
+	o := originOf(schema.Logs, rec, "message")
+	msg, exc, logger := schema.Str(rec, "message"), schema.Str(rec, "exception"), schema.Str(rec, "logger")
+	severe := schema.Str(rec, "level").Where(func(l string) bool { return l == "WARN" || l == "ERROR" || l == "FATAL" })
+	batchExc := exc.Where(func(e string) bool { return strings.HasSuffix(e, "BatchUpdateException") })
 	for _, i := range d.each(int(rec.NumRows())) {
-		if !severe.has(i) {
+		if !severe.Has(i) {
 			continue
 		}
 		mark := ""
-		if batchExc.has(i) {
+		if batchExc.Has(i) {
 			mark = "BatchUpdateException"
 		} else if d.marked(i, 0) {
-			t := msg.get(i)
+			t := msg.Get(i)
 			for _, m := range batchMarks {
 				if strings.Contains(t, m) {
 					mark = m
@@ -52,7 +54,7 @@ func (d *sinkBatches) Observe(_ string, rec arrow.Record) {
 		if mark == "" {
 			continue
 		}
-		l := logger.get(i)
+		l := logger.Get(i)
 		f := d.by.get(l, func() Finding {
 			return Finding{Rule: "sink.batch-dropped", Severity: Warning, Subject: strings.Clone(l),
 				Summary: mark, Remedy: "isolate the bad records (a dead-letter output), retry record by record; one bad record fails the whole batch"}

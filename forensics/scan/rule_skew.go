@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // skew.key: one subtask of a vertex carries far more records than its
@@ -13,7 +15,7 @@ import (
 func init() {
 	register(Spec{
 		Rules:      []Rule{{ID: "skew.key", Section: Throughput}},
-		Reads:      map[string][]string{"metrics": scoped},
+		Reads:      map[string][]string{schema.Metrics: scoped},
 		Thresholds: []Threshold{{Name: "skew", Kind: Number, Default: "3", Help: "skew.key: a subtask's records per second over its siblings' mean"}},
 		New:        func(c Config) Detector { return &skew{cfg: c} },
 	})

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // job.sources-finished: source tasks reached FINISHED, and then the job
@@ -17,9 +19,9 @@ func init() {
 	register(Spec{
 		Rules: []Rule{{ID: "job.sources-finished", Section: Timeline}},
 		Reads: map[string][]string{
-			"logs":     {"state_of", "state_to", "job_id", "job_name", "task", "subtask", "attempt"},
-			"vertices": {"job_id", "name", "status", "end"},
-			"jobs":     {"job_id", "name", "state", "type", "ts_finished"},
+			schema.Logs:     {"state_of", "state_to", "job_id", "job_name", "task", "subtask", "attempt"},
+			schema.Vertices: {"job_id", "name", "status", "end"},
+			schema.Jobs:     {"job_id", "name", "state", "type", "ts_finished"},
 		},
 		Loggers: []string{"Enumerator", "SourceCoordinator"},
 		New:     func(Config) Detector { return &sourcesFinished{} },
@@ -61,50 +63,50 @@ func (d *sourcesFinished) job(id, name string) *finishedJob {
 
 func (d *sourcesFinished) Observe(table string, rec arrow.Record) {
 	switch table {
-	case "vertices":
+	case schema.Vertices:
 		d.observeVertices(rec)
 		return
-	case "jobs":
+	case schema.Jobs:
 		d.observeJobs(rec)
 		return
 	}
-	o := originOf("logs", rec, "message")
-	stateOf, to := strColumn(rec, "state_of"), strColumn(rec, "state_to")
-	jobID, jobName, task, sub := strColumn(rec, "job_id"), strColumn(rec, "job_name"), strColumn(rec, "task"), int32Column(rec, "subtask")
-	attempt := strColumn(rec, "attempt")
-	finished := to.codesWhere(func(s string) bool { return s == "FINISHED" })
-	jobCode, taskCode := stateOf.codeOf("job"), stateOf.codeOf("task")
+	o := originOf(schema.Logs, rec, "message")
+	stateOf, to := schema.Str(rec, "state_of"), schema.Str(rec, "state_to")
+	jobID, jobName, task, sub := schema.Str(rec, "job_id"), schema.Str(rec, "job_name"), schema.Str(rec, "task"), schema.Int32(rec, "subtask")
+	attempt := schema.Str(rec, "attempt")
+	finished := to.Where(func(s string) bool { return s == "FINISHED" })
+	jobCode, taskCode := stateOf.CodeOf("job"), stateOf.CodeOf("task")
 	for _, i := range d.each(int(rec.NumRows())) {
-		c := stateOf.code(i)
-		if c == jobCode && !finished.has(i) {
-			d.last = d.job(jobID.get(i), jobName.get(i))
+		c := stateOf.Code(i)
+		if c == jobCode && !finished.Has(i) {
+			d.last = d.job(jobID.Get(i), jobName.Get(i))
 			continue
 		}
-		if !finished.has(i) {
+		if !finished.Has(i) {
 			continue
 		}
 		switch c {
 		case taskCode:
-			name := task.get(i)
+			name := task.Get(i)
 			if !isSource(name) {
 				continue
 			}
-			id := jobID.get(i)
+			id := jobID.Get(i)
 			if id == "" {
-				id = jobOfAttempt(attempt.get(i))
+				id = jobOfAttempt(attempt.Get(i))
 			}
 			j := d.last
 			if id != "" || j == nil {
-				j = d.job(id, jobName.get(i))
+				j = d.job(id, jobName.Get(i))
 			}
-			s, _ := sub.get(i)
+			s, _ := sub.Get(i)
 			key := name + "\x00" + strconv.Itoa(int(s))
 			if !j.tasks[key] {
 				j.tasks[strings.Clone(key)] = true
 				j.sources = append(j.sources, o.at(i))
 			}
 		case jobCode:
-			j := d.job(jobID.get(i), jobName.get(i))
+			j := d.job(jobID.Get(i), jobName.Get(i))
 			ev := o.at(i)
 			j.finished = &ev
 			d.last = j
@@ -122,13 +124,13 @@ func jobOfAttempt(a string) string {
 }
 
 func (d *sourcesFinished) observeVertices(rec arrow.Record) {
-	job, name, status := strColumn(rec, "job_id"), strColumn(rec, "name"), strColumn(rec, "status")
-	o := originOf("vertices", rec, "name")
-	o.ts = int64Column(rec, "end")
+	job, name, status := schema.Str(rec, "job_id"), schema.Str(rec, "name"), schema.Str(rec, "status")
+	o := originOf(schema.Vertices, rec, "name")
+	o.ts = schema.Int64(rec, "end")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if status.get(i) == "FINISHED" && isSource(name.get(i)) {
-			j := d.job(job.get(i), "")
-			key := "rest\x00" + name.get(i)
+		if status.Get(i) == "FINISHED" && isSource(name.Get(i)) {
+			j := d.job(job.Get(i), "")
+			key := "rest\x00" + name.Get(i)
 			if !j.tasks[key] {
 				j.tasks[strings.Clone(key)] = true
 				j.sources = append(j.sources, o.at(i))
@@ -138,21 +140,21 @@ func (d *sourcesFinished) observeVertices(rec arrow.Record) {
 }
 
 func (d *sourcesFinished) observeJobs(rec arrow.Record) {
-	job, name, state, typ := strColumn(rec, "job_id"), strColumn(rec, "name"), strColumn(rec, "state"), strColumn(rec, "type")
-	o := originOf("jobs", rec, "state")
-	o.ts = int64Column(rec, "ts_finished")
+	job, name, state, typ := schema.Str(rec, "job_id"), schema.Str(rec, "name"), schema.Str(rec, "state"), schema.Str(rec, "type")
+	o := originOf(schema.Jobs, rec, "state")
+	o.ts = schema.Int64(rec, "ts_finished")
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if typ.get(i) == "BATCH" {
-			d.job(job.get(i), name.get(i)).batch = true
+		if typ.Get(i) == "BATCH" {
+			d.job(job.Get(i), name.Get(i)).batch = true
 		}
-		if state.get(i) == "FINISHED" {
-			j := d.job(job.get(i), name.get(i))
+		if state.Get(i) == "FINISHED" {
+			j := d.job(job.Get(i), name.Get(i))
 			if j.finished == nil {
 				ev := o.at(i)
 				j.finished = &ev
 			}
-		} else if n := name.get(i); n != "" {
-			d.job(job.get(i), n)
+		} else if n := name.Get(i); n != "" {
+			d.job(job.Get(i), n)
 		}
 	}
 }

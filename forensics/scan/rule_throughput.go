@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // throughput.below-band: a vertex whose subtasks are busy (they could do
@@ -16,7 +18,7 @@ import (
 func init() {
 	register(Spec{
 		Rules: []Rule{{ID: "throughput.below-band", Section: Throughput}},
-		Reads: map[string][]string{"metrics": scoped},
+		Reads: map[string][]string{schema.Metrics: scoped},
 		Thresholds: []Threshold{
 			{Name: "band-low", Kind: Number, Default: "5000", Help: "throughput.below-band: records per second per subtask (core)"},
 			{Name: "busy", Kind: Number, Default: "500", Help: "throughput.below-band, external-calls: busy ms per second counted busy"},

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // source.topology-changed: a source's partitions change while the job
@@ -15,7 +17,7 @@ import (
 func init() {
 	register(Spec{
 		Rules:    []Rule{{ID: "source.topology-changed", Section: LogEvidence}},
-		Reads:    map[string][]string{"logs": {"message", "source"}},
+		Reads:    map[string][]string{schema.Logs: {"message", "source"}},
 		Keywords: [][]string{{"artition", "chema"}},
 		Loggers:  []string{"Enumerator", "SourceCoordinator", "Schema"},
 		New:      func(Config) Detector { return &topology{} },
@@ -32,14 +34,14 @@ func (d *topology) Observe(_ string, rec arrow.Record) {
 	if d.started == nil {
 		d.started = map[string]bool{}
 	}
-	o := originOf("logs", rec, "message")
-	msg, src := strColumn(rec, "message"), strColumn(rec, "source")
+	o := originOf(schema.Logs, rec, "message")
+	msg, src := schema.Str(rec, "message"), schema.Str(rec, "source")
 	for _, i := range d.each(int(rec.NumRows())) {
 		if !d.marked(i, 0) {
 			continue
 		}
-		t := msg.get(i)
-		file := src.get(i)
+		t := msg.Get(i)
+		file := src.Get(i)
 		switch {
 		case strings.Contains(t, "without periodic partition discovery"):
 			d.started[strings.Clone(file)] = true

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // watermark.stalled: a watermark that stays at one value while time goes
@@ -17,7 +19,7 @@ import (
 func init() {
 	register(Spec{
 		Rules: []Rule{{ID: "watermark.stalled", Section: Throughput}},
-		Reads: map[string][]string{"metrics": append(scoped, "operator_name")},
+		Reads: map[string][]string{schema.Metrics: append(scoped, "operator_name")},
 		Thresholds: []Threshold{
 			{Name: "watermark-stall", Kind: Duration, Default: "10m", Help: "watermark.stalled: a watermark unchanged this long"},
 			{Name: "watermark-ahead", Kind: Duration, Default: "24h", Help: "watermark.future-jump: this far ahead of its sample time"},
@@ -50,8 +52,8 @@ func (d *stalled) Observe(_ string, rec arrow.Record) {
 	if p.none() {
 		return
 	}
-	o := originOf("metrics", rec, "name")
-	sc, op, value, ts := scopeOf(rec), strColumn(rec, "operator_name"), float64Column(rec, "value"), int64Column(rec, "ts")
+	o := originOf(schema.Metrics, rec, "name")
+	sc, op, value, ts := scopeOf(rec), schema.Str(rec, "operator_name"), schema.Float64(rec, "value"), schema.Int64(rec, "ts")
 	if d.runs == nil {
 		d.runs = map[wmKey]*wmRun{}
 	}
@@ -60,17 +62,17 @@ func (d *stalled) Observe(_ string, rec arrow.Record) {
 		if k < 0 {
 			continue
 		}
-		v, ok := value.get(i)
-		t, ok2 := ts.get(i)
+		v, ok := value.Get(i)
+		t, ok2 := ts.Get(i)
 		if !ok || !ok2 || int64(v)-t >= d.cfg.Duration("watermark-ahead").Milliseconds() {
 			continue
 		}
-		job := sc.jobID.get(i)
+		job := sc.jobID.Get(i)
 		if job == "" {
-			job = sc.jobName.get(i)
+			job = sc.jobName.Get(i)
 		}
-		sub, _ := sc.sub.get(i)
-		key := wmKey{job: job, task: sc.taskName.get(i), op: op.get(i), name: p.names[k], sub: sub}
+		sub, _ := sc.sub.Get(i)
+		key := wmKey{job: job, task: sc.taskName.Get(i), op: op.Get(i), name: p.names[k], sub: sub}
 		r := d.runs[key]
 		if r == nil {
 			key.job, key.task, key.op = strings.Clone(key.job), strings.Clone(key.task), strings.Clone(key.op)

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Severity orders findings.
@@ -104,7 +106,7 @@ func (f *Finding) note(o origin, i int) {
 		return
 	}
 	f.Count++
-	if t, ok := o.ts.get(i); ok {
+	if t, ok := o.ts.Get(i); ok {
 		if f.Start == 0 || t < f.Start {
 			f.Start = t
 		}
@@ -239,10 +241,10 @@ func (s *Scanner) Tables() []string {
 func (s *Scanner) Observe(table string, rec arrow.Record) {
 	var rows []int
 	var marks []mark
-	if table == "logs" {
+	if table == schema.Logs {
 		rows, marks = s.candidates(rec)
 	}
-	if table == "metrics" && s.rates != nil {
+	if table == schema.Metrics && s.rates != nil {
 		s.rates.observe(rec)
 	}
 	for _, d := range s.byTable[table] {
@@ -294,36 +296,36 @@ func (s *sel) each(n int) []int {
 
 func (s *Scanner) candidates(rec arrow.Record) ([]int, []mark) {
 	n := int(rec.NumRows())
-	msg := strColumn(rec, "message")
+	msg := schema.Str(rec, "message")
 	if cap(s.marks) < n {
 		s.marks = make([]mark, n)
 	}
 	marks := s.marks[:n]
-	stateOf, exc, root := strColumn(rec, "state_of"), strColumn(rec, "exception"), strColumn(rec, "root_cause")
-	level := strColumn(rec, "level").codesWhere(func(l string) bool { return l == "WARN" || l == "ERROR" || l == "FATAL" })
-	loggerCol := strColumn(rec, "logger")
+	stateOf, exc, root := schema.Str(rec, "state_of"), schema.Str(rec, "exception"), schema.Str(rec, "root_cause")
+	level := schema.Str(rec, "level").Where(func(l string) bool { return l == "WARN" || l == "ERROR" || l == "FATAL" })
+	loggerCol := schema.Str(rec, "logger")
 	var byCode []mark // logger marks by dictionary code
-	if loggerCol.dict.ok() {
-		byCode = make([]mark, loggerCol.dict.len())
+	if loggerCol.Dict() {
+		byCode = make([]mark, loggerCol.DictLen())
 		for c := range byCode {
-			byCode[c] = s.loggerMarks(loggerCol.dict.value(c))
+			byCode[c] = s.loggerMarks(loggerCol.DictValue(c))
 		}
 	}
-	logger := loggerCol.codesWhere(func(l string) bool { return s.loggerMarks(l) != 0 })
-	ooo := boolColumn(rec, "out_of_order")
+	logger := loggerCol.Where(func(l string) bool { return s.loggerMarks(l) != 0 })
+	ooo := schema.Bool(rec, "out_of_order")
 	// Bit 1: the message's words are read; bit 2: the row's columns alone.
 	if cap(s.pick) < n {
 		s.pick = make([]uint8, n)
 	}
 	pick := s.pick[:n]
 	clear(pick)
-	level.mark(pick, 1)
-	logger.mark(pick, 1)
-	logger.col.validity.markNull(pick, 1)
-	exc.validity.markValid(pick, 1)
-	stateOf.validity.markValid(pick, 2)
-	root.validity.markValid(pick, 2)
-	ooo.markTrue(pick, 2)
+	level.Mark(pick, 1)
+	logger.Mark(pick, 1)
+	logger.Col.MarkNull(pick, 1)
+	exc.MarkValid(pick, 1)
+	stateOf.MarkValid(pick, 2)
+	root.MarkValid(pick, 2)
+	ooo.MarkTrue(pick, 2)
 	rows := s.rows[:0]
 	if rows == nil {
 		rows = []int{} // none is not "all"
@@ -335,15 +337,15 @@ func (s *Scanner) candidates(rec arrow.Record) ([]int, []mark) {
 		rows = append(rows, i)
 		marks[i] = 0
 		if p&1 != 0 { // a task's state change alone is read by its columns
-			marks[i] = s.marksOf(msg.get(i))
+			marks[i] = s.marksOf(msg.Get(i))
 		}
 		switch {
 		case byCode != nil:
-			if c := loggerCol.code(i); c >= 0 {
+			if c := loggerCol.Code(i); c >= 0 {
 				marks[i] |= byCode[c]
 			}
-		case loggerCol.ok() && !loggerCol.null(i):
-			marks[i] |= s.loggerMarks(loggerCol.get(i))
+		case loggerCol.OK() && !loggerCol.Null(i):
+			marks[i] |= s.loggerMarks(loggerCol.Get(i))
 		}
 	}
 	s.rows = rows

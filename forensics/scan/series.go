@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // What the metric detectors share: picking a few metric names out of a
@@ -14,7 +16,7 @@ import (
 // picker maps the metric names a detector reads to small indexes: each
 // distinct name of a batch is compared once, each row costs a lookup.
 type picker struct {
-	col    strCol
+	col    schema.StrCol
 	byCode []int8
 	names  []string
 }
@@ -22,13 +24,13 @@ type picker struct {
 // pick matches names exactly; a name with '|' matches any of its
 // alternatives (Flink renamed some metrics between versions).
 func pick(rec arrow.Record, names ...string) picker {
-	p := picker{col: strColumn(rec, "name"), names: names}
-	if !p.col.dict.ok() {
+	p := picker{col: schema.Str(rec, "name"), names: names}
+	if !p.col.Dict() {
 		return p
 	}
-	p.byCode = make([]int8, p.col.dict.len())
+	p.byCode = make([]int8, p.col.DictLen())
 	for c := range p.byCode {
-		p.byCode[c] = int8(p.index(p.col.dict.value(c)))
+		p.byCode[c] = int8(p.index(p.col.DictValue(c)))
 	}
 	return p
 }
@@ -46,7 +48,7 @@ func (p picker) index(v string) int {
 
 // none says no row of the batch holds any of the names.
 func (p picker) none() bool {
-	if !p.col.ok() {
+	if !p.col.OK() {
 		return true
 	}
 	if p.byCode == nil {
@@ -63,16 +65,16 @@ func (p picker) none() bool {
 // at is the index of row i's name, or -1.
 func (p picker) at(i int) int {
 	if p.byCode != nil {
-		c := p.col.code(i)
+		c := p.col.Code(i)
 		if c < 0 {
 			return -1
 		}
 		return int(p.byCode[c])
 	}
-	if p.col.null(i) {
+	if p.col.Null(i) {
 		return -1
 	}
-	return p.index(p.col.get(i))
+	return p.index(p.col.Get(i))
 }
 
 // subtask is one parallel instance of a vertex, as the metrics scope it.
@@ -100,8 +102,8 @@ type subtasks struct {
 
 // metricScope reads the scope columns of a batch.
 type metricScope struct {
-	jobID, jobName, taskID, taskName strCol
-	sub                              i32Col
+	jobID, jobName, taskID, taskName schema.StrCol
+	sub                              schema.Int32Col
 }
 
 // scoped are the metrics columns a detector reading samples by their
@@ -109,26 +111,26 @@ type metricScope struct {
 var scoped = []string{"name", "value", "ts", "job_id", "job_name", "task_id", "task_name", "subtask"}
 
 func scopeOf(rec arrow.Record) metricScope {
-	return metricScope{strColumn(rec, "job_id"), strColumn(rec, "job_name"), strColumn(rec, "task_id"),
-		strColumn(rec, "task_name"), int32Column(rec, "subtask")}
+	return metricScope{schema.Str(rec, "job_id"), schema.Str(rec, "job_name"), schema.Str(rec, "task_id"),
+		schema.Str(rec, "task_name"), schema.Int32(rec, "subtask")}
 }
 
 // id numbers row i's subtask; ok is false when the row is not scoped to
 // a task.
 func (x *subtasks) id(s metricScope, i int) (int, bool) {
-	name := s.taskName.get(i)
-	vertex := s.taskID.get(i)
+	name := s.taskName.Get(i)
+	vertex := s.taskID.Get(i)
 	if vertex == "" {
 		vertex = name
 	}
 	if vertex == "" {
 		return 0, false
 	}
-	job := s.jobID.get(i)
+	job := s.jobID.Get(i)
 	if job == "" {
-		job = s.jobName.get(i)
+		job = s.jobName.Get(i)
 	}
-	sub, _ := s.sub.get(i)
+	sub, _ := s.sub.Get(i)
 	k := subtaskKey{job: job, vertex: vertex, index: sub}
 	if n, ok := x.ids[k]; ok {
 		return n, true
@@ -137,7 +139,7 @@ func (x *subtasks) id(s metricScope, i int) (int, bool) {
 		x.ids = map[subtaskKey]int{}
 	}
 	k.job, k.vertex = strings.Clone(k.job), strings.Clone(k.vertex)
-	st := subtask{job: k.job, vertex: k.vertex, index: sub, jobName: strings.Clone(s.jobName.get(i)),
+	st := subtask{job: k.job, vertex: k.vertex, index: sub, jobName: strings.Clone(s.jobName.Get(i)),
 		name: strings.Clone(strings.ReplaceAll(name, "_", " "))}
 	if st.name == "" {
 		st.name = st.vertex
@@ -184,7 +186,7 @@ type stat struct {
 
 func (s *stat) add(v float64, o origin, i int) {
 	s.mean.add(v)
-	if t, ok := o.ts.get(i); ok {
+	if t, ok := o.ts.Get(i); ok {
 		if s.first == 0 || t < s.first {
 			s.first = t
 		}
@@ -248,14 +250,14 @@ func (r *rates) observe(rec arrow.Record) {
 	if p.none() {
 		return
 	}
-	o := originOf("metrics", rec, "name")
-	sc, op, value := scopeOf(rec), strColumn(rec, "operator_name"), float64Column(rec, "value")
+	o := originOf(schema.Metrics, rec, "name")
+	sc, op, value := scopeOf(rec), schema.Str(rec, "operator_name"), schema.Float64(rec, "value")
 	for i, n := 0, int(rec.NumRows()); i < n; i++ {
 		k := p.at(i)
-		if k < 0 || !op.null(i) {
+		if k < 0 || !op.Null(i) {
 			continue
 		}
-		v, ok := value.get(i)
+		v, ok := value.Get(i)
 		if !ok {
 			continue
 		}

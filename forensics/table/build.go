@@ -390,16 +390,3 @@ func (c Bool) Finish(rows int) arrow.Array {
 }
 
 func (c Bool) Release() { c.c.bits.release() }
-
-// Column returns the named column of rec as an A (*array.Int64,
-// *array.Dictionary, …), or the zero A when it is missing or of another
-// type.
-func Column[A arrow.Array](rec arrow.Record, name string) A {
-	var zero A
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return zero
-	}
-	a, _ := rec.Column(idx[0]).(A)
-	return a
-}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
-	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Layout is how a table's files are laid out in Hive-style folders: by the
@@ -141,54 +141,25 @@ type partitioner struct {
 func (p *partitioner) runs(rec arrow.Record, dst []run) ([]run, error) {
 	dst = dst[:0]
 	n := int(rec.NumRows())
-	var ts *array.Timestamp
-	var host arrow.Array
-	var err error
+	// A missing column reads as all null; a column of another type too,
+	// so it is an error here.
+	var ts schema.Int64Col
+	var host schema.StrCol
 	if p.layout.Time != "" {
-		ts, err = column[*array.Timestamp](rec, p.layout.Time)
-		if err != nil {
-			return nil, err
+		if ts = schema.Int64(rec, p.layout.Time); !ts.OK() {
+			return nil, fmt.Errorf("cannot partition by %s: no timestamp column of that name", p.layout.Time)
 		}
 	}
 	if p.layout.Host != "" {
-		host, err = column[arrow.Array](rec, p.layout.Host)
-		if err != nil {
-			return nil, err
+		if host = schema.Str(rec, p.layout.Host); !host.OK() {
+			return nil, fmt.Errorf("cannot partition by %s: no string column of that name", p.layout.Host)
 		}
-	}
-	hostAt := func(i int) string { return "" }
-	switch h := host.(type) {
-	case nil:
-	case *array.String:
-		hostAt = func(i int) string {
-			if h.IsNull(i) {
-				return ""
-			}
-			return h.Value(i)
-		}
-	case *array.Dictionary:
-		dict, ok := h.Dictionary().(*array.String)
-		if !ok {
-			return nil, fmt.Errorf("cannot partition by %s: a dictionary of %v", p.layout.Host, h.Dictionary().DataType())
-		}
-		hostAt = func(i int) string {
-			if h.IsNull(i) {
-				return ""
-			}
-			return dict.Value(h.GetValueIndex(i))
-		}
-	default:
-		return nil, fmt.Errorf("cannot partition by %s: a %v column", p.layout.Host, host.DataType())
-	}
-	var ms []arrow.Timestamp
-	if ts != nil {
-		ms = ts.TimestampValues()
 	}
 	for i := 0; i < n; i++ {
-		if ts != nil && ts.IsValid(i) {
-			p.lastDay, p.hasDay = floorDiv(int64(ms[i]), dayMs), true
+		if t, ok := ts.Get(i); ok {
+			p.lastDay, p.hasDay = floorDiv(t, dayMs), true
 		}
-		h := hostAt(i)
+		h := host.Get(i)
 		if !p.hasKey || p.day != p.lastDay || p.host != h {
 			p.day, p.host, p.hasKey = p.lastDay, h, true
 			p.folder = p.makeFolder()
@@ -223,17 +194,4 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-func column[A arrow.Array](rec arrow.Record, name string) (A, error) {
-	var zero A
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) != 1 {
-		return zero, fmt.Errorf("cannot partition by %s: no such column", name)
-	}
-	a, ok := rec.Column(idx[0]).(A)
-	if !ok {
-		return zero, fmt.Errorf("cannot partition by %s: a %v column", name, rec.Column(idx[0]).DataType())
-	}
-	return a, nil
 }

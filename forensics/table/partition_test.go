@@ -1,6 +1,8 @@
 package table
 
 import (
+	col "github.com/flinkdx/flinkdx/forensics/schema"
+
 	"bytes"
 	"fmt"
 	"path"
@@ -112,7 +114,7 @@ func TestUnitPartitions(t *testing.T) {
 			t.Fatalf("%s is in the list but not written", f.Path)
 		}
 		rows, err := format.Read(bytes.NewReader(data), int64(len(data)), ReadOptions{}, func(r arrow.Record) {
-			ns := Column[*array.Int64](r, "n")
+			ns := col.Array[*array.Int64](r, "n")
 			for i := 0; i < int(r.NumRows()); i++ {
 				row := ns.Value(i)
 				if seen[row] {
@@ -241,7 +243,7 @@ func TestUnitAlternatingFolders(t *testing.T) {
 		host := PartitionValues(f.Path)["host"]
 		data := out.Files[f.Path]
 		_, err := format.Read(bytes.NewReader(data), int64(len(data)), ReadOptions{}, func(r arrow.Record) {
-			h := Column[*array.Dictionary](r, "host")
+			h := col.Array[*array.Dictionary](r, "host")
 			for i := 0; i < int(r.NumRows()); i++ {
 				if got := h.Dictionary().(*array.String).Value(h.GetValueIndex(i)); got != host {
 					t.Fatalf("%s holds a row of %s", f.Path, got)

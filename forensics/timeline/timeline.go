@@ -13,7 +13,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 
-	"github.com/flinkdx/flinkdx/forensics/table"
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // MaxPoints bounds each series; MaxBuckets the log-volume histogram.
@@ -86,18 +86,20 @@ func New() *Collector {
 }
 
 // Tables are the tables Observe reads.
-func (c *Collector) Tables() []string { return []string{"logs", "gc", "checkpoints", "metrics"} }
+func (c *Collector) Tables() []string {
+	return []string{schema.Logs, schema.GC, schema.Checkpoints, schema.Metrics}
+}
 
 // Observe reads one batch.
 func (c *Collector) Observe(table string, rec arrow.Record) {
 	switch table {
-	case "logs":
+	case schema.Logs:
 		c.logs(rec)
-	case "gc":
+	case schema.GC:
 		c.pauses(rec)
-	case "checkpoints":
+	case schema.Checkpoints:
 		c.checkpoints(rec)
-	case "metrics":
+	case schema.Metrics:
 		c.watermarks(rec)
 	}
 }
@@ -112,21 +114,21 @@ func (c *Collector) see(ts int64) {
 }
 
 func (c *Collector) logs(rec arrow.Record) {
-	ts, level := table.Column[*array.Timestamp](rec, "ts"), strCol(rec, "level")
-	stateOf := strCol(rec, "state_of")
+	ts, level := schema.Array[*array.Timestamp](rec, "ts"), schema.Str(rec, "level")
+	stateOf := schema.Str(rec, "state_of")
 	if ts == nil {
 		return
 	}
-	from, to, job, task := strCol(rec, "state_from"), strCol(rec, "state_to"), strCol(rec, "job_id"), strCol(rec, "task")
-	source, line := strCol(rec, "source"), table.Column[*array.Int64](rec, "line")
+	from, to, job, task := schema.Str(rec, "state_from"), schema.Str(rec, "state_to"), schema.Str(rec, "job_id"), schema.Str(rec, "task")
+	source, line := schema.Str(rec, "source"), schema.Array[*array.Int64](rec, "line")
 	// Level codes to histogram slots, once per batch.
-	slot := level.slots(func(v string) int {
+	slot := level.Slots(func(v string) int {
 		if i := slices.Index(levels[:], v); i >= 0 {
 			return i
 		}
 		return len(levels) - 1
 	})
-	isJob := stateOf.slots(func(v string) int {
+	isJob := stateOf.Slots(func(v string) int {
 		if v == "job" {
 			return 1
 		}
@@ -150,9 +152,9 @@ func (c *Collector) logs(rec arrow.Record) {
 		counts[slot(i)]++
 		// Job state changes: a task's are too many to draw (the findings
 		// tell of the ones that matter).
-		if stateOf.valid(i) && isJob(i) == 1 {
-			s := State{Time: t, Of: stateOf.get(i), From: from.get(i), To: to.get(i), Job: job.get(i),
-				Task: task.get(i), Source: source.get(i)}
+		if stateOf.Valid(i) && isJob(i) == 1 {
+			s := State{Time: t, Of: stateOf.Copy(i), From: from.Copy(i), To: to.Copy(i), Job: job.Copy(i),
+				Task: task.Copy(i), Source: source.Copy(i)}
 			if line != nil {
 				s.Line = line.Value(i)
 			}
@@ -165,7 +167,7 @@ func (c *Collector) logs(rec arrow.Record) {
 }
 
 func (c *Collector) pauses(rec arrow.Record) {
-	ts, pause, jvm := table.Column[*array.Timestamp](rec, "ts"), table.Column[*array.Float64](rec, "pause_ms"), strCol(rec, "jvm")
+	ts, pause, jvm := schema.Array[*array.Timestamp](rec, "ts"), schema.Array[*array.Float64](rec, "pause_ms"), schema.Str(rec, "jvm")
 	if ts == nil || pause == nil {
 		return
 	}
@@ -175,7 +177,7 @@ func (c *Collector) pauses(rec arrow.Record) {
 		}
 		t := int64(ts.Value(i))
 		c.see(t)
-		name := jvm.get(i)
+		name := jvm.Copy(i)
 		s := c.gc[name]
 		if s == nil {
 			s = &Series{Name: name}
@@ -186,8 +188,8 @@ func (c *Collector) pauses(rec arrow.Record) {
 }
 
 func (c *Collector) checkpoints(rec arrow.Record) {
-	trig, id, status := table.Column[*array.Timestamp](rec, "trigger_ts"), table.Column[*array.Int64](rec, "checkpoint_id"), strCol(rec, "status")
-	dur, size := table.Column[*array.Int64](rec, "duration_ms"), table.Column[*array.Float64](rec, "state_size")
+	trig, id, status := schema.Array[*array.Timestamp](rec, "trigger_ts"), schema.Array[*array.Int64](rec, "checkpoint_id"), schema.Str(rec, "status")
+	dur, size := schema.Array[*array.Int64](rec, "duration_ms"), schema.Array[*array.Float64](rec, "state_size")
 	if trig == nil {
 		return
 	}
@@ -195,7 +197,7 @@ func (c *Collector) checkpoints(rec arrow.Record) {
 		if trig.IsNull(i) {
 			continue
 		}
-		cp := Checkpoint{Time: int64(trig.Value(i)), Status: status.get(i)}
+		cp := Checkpoint{Time: int64(trig.Value(i)), Status: status.Copy(i)}
 		c.see(cp.Time)
 		if id != nil {
 			cp.ID = id.Value(i)
@@ -213,23 +215,23 @@ func (c *Collector) checkpoints(rec arrow.Record) {
 }
 
 func (c *Collector) watermarks(rec arrow.Record) {
-	ts, name, value := table.Column[*array.Timestamp](rec, "ts"), strCol(rec, "name"), table.Column[*array.Float64](rec, "value")
+	ts, name, value := schema.Array[*array.Timestamp](rec, "ts"), schema.Str(rec, "name"), schema.Array[*array.Float64](rec, "value")
 	if ts == nil || value == nil {
 		return
 	}
-	isWM := name.slots(func(v string) int {
+	isWM := name.Slots(func(v string) int {
 		if v == "currentInputWatermark" || v == "currentOutputWatermark" || v == "currentWatermark" ||
 			strings.HasSuffix(v, ".currentInputWatermark") || strings.HasSuffix(v, ".currentOutputWatermark") {
 			return 1
 		}
 		return 0
 	})
-	task, subtask := strCol(rec, "task_name"), table.Column[*array.Int32](rec, "subtask")
+	task, subtask := schema.Str(rec, "task_name"), schema.Array[*array.Int32](rec, "subtask")
 	for i := 0; i < int(rec.NumRows()); i++ {
 		if isWM(i) == 0 || ts.IsNull(i) || value.IsNull(i) {
 			continue
 		}
-		key := task.get(i)
+		key := task.Copy(i)
 		if subtask != nil && subtask.IsValid(i) {
 			key += " #" + strconv.Itoa(int(subtask.Value(i)))
 		}

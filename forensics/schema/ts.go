@@ -1,4 +1,4 @@
-package scan
+package schema
 
 import (
 	"unsafe"
@@ -6,8 +6,8 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 )
 
-// timestampsAsInt64 views timestamps (int64 underneath) as int64s.
-func timestampsAsInt64(v []arrow.Timestamp) []int64 {
+// TimestampsAsInt64 views timestamps (int64 underneath) as int64s.
+func TimestampsAsInt64(v []arrow.Timestamp) []int64 {
 	if len(v) == 0 {
 		return nil
 	}

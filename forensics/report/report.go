@@ -1,4 +1,6 @@
-package scan
+// Package report renders findings for a person or a program: text for a
+// terminal, Markdown for a ticket, JSON for jq.
+package report
 
 import (
 	"encoding/json"
@@ -6,20 +8,19 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"github.com/apache/arrow/go/v15/arrow"
-	"github.com/apache/arrow/go/v15/arrow/memory"
-
-	"github.com/flinkdx/flinkdx/forensics/table"
+	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/schema"
 )
 
 // Counts counts findings by severity.
-func Counts(fs []Finding) (crit, warn, info int) {
+func Counts(fs []scan.Finding) (crit, warn, info int) {
 	for _, f := range fs {
 		switch f.Severity {
-		case Critical:
+		case scan.Critical:
 			crit++
-		case Warning:
+		case scan.Warning:
 			warn++
 		default:
 			info++
@@ -28,7 +29,7 @@ func Counts(fs []Finding) (crit, warn, info int) {
 	return
 }
 
-func when(f Finding) string {
+func when(f scan.Finding) string {
 	if f.Start == 0 {
 		return ""
 	}
@@ -39,11 +40,11 @@ func when(f Finding) string {
 	return s
 }
 
-func (e Evidence) ref() string {
+func ref(e scan.Evidence) string {
 	switch {
 	case e.Line > 0:
 		return fmt.Sprintf("%s:%d", e.Source, e.Line)
-	case e.Table != "" && e.Table != "logs":
+	case e.Table != "" && e.Table != schema.Logs:
 		return fmt.Sprintf("%s @%d (%s)", e.Source, e.Offset, e.Table)
 	}
 	return fmt.Sprintf("%s @%d", e.Source, e.Offset)
@@ -51,10 +52,10 @@ func (e Evidence) ref() string {
 
 // WriteText prints findings as a report, in the order an operator works a
 // case; shown evidence per finding is bounded by perFinding.
-func WriteText(w io.Writer, fs []Finding, perFinding int) {
+func WriteText(w io.Writer, fs []scan.Finding, perFinding int) {
 	c, wa, in := Counts(fs)
 	fmt.Fprintf(w, "Findings: %d critical, %d warning, %d info\n", c, wa, in)
-	var section Section
+	var section scan.Section
 	for _, f := range fs {
 		if f.Section != section {
 			section = f.Section
@@ -70,7 +71,7 @@ func WriteText(w io.Writer, fs []Finding, perFinding int) {
 				fmt.Fprintf(w, "    … %d more\n", more(f, perFinding))
 				break
 			}
-			fmt.Fprintf(w, "    at %s", e.ref())
+			fmt.Fprintf(w, "    at %s", ref(e))
 			if e.Text != "" {
 				fmt.Fprintf(w, "  %s", shorten(strings.ReplaceAll(e.Text, "\n", " "), 120))
 			}
@@ -84,7 +85,7 @@ func WriteText(w io.Writer, fs []Finding, perFinding int) {
 // the evidence kept is only the first of them, or else the rows kept
 // beyond those shown (a finding's evidence may hold rows besides its
 // occurrences: the GC pause before a heartbeat timeout).
-func more(f Finding, shown int) int {
+func more(f scan.Finding, shown int) int {
 	if f.Count > len(f.Evidence) {
 		return f.Count - shown
 	}
@@ -92,10 +93,10 @@ func more(f Finding, shown int) int {
 }
 
 // WriteMarkdown prints findings as Markdown.
-func WriteMarkdown(w io.Writer, fs []Finding, perFinding int) {
+func WriteMarkdown(w io.Writer, fs []scan.Finding, perFinding int) {
 	c, wa, in := Counts(fs)
 	fmt.Fprintf(w, "# flinkdx findings\n\n%d critical, %d warning, %d info\n", c, wa, in)
-	var section Section
+	var section scan.Section
 	for _, f := range fs {
 		if f.Section != section {
 			section = f.Section
@@ -110,7 +111,7 @@ func WriteMarkdown(w io.Writer, fs []Finding, perFinding int) {
 				fmt.Fprintf(w, "- … %d more\n", more(f, perFinding))
 				break
 			}
-			fmt.Fprintf(w, "- evidence: `%s` %s\n", e.ref(), mdEscape(shorten(strings.ReplaceAll(e.Text, "\n", " "), 160)))
+			fmt.Fprintf(w, "- evidence: `%s` %s\n", ref(e), mdEscape(shorten(strings.ReplaceAll(e.Text, "\n", " "), 160)))
 		}
 		fmt.Fprintf(w, "- remedy: %s\n", mdEscape(f.Remedy))
 	}
@@ -121,46 +122,22 @@ func mdEscape(s string) string {
 }
 
 // WriteJSON prints findings as JSON.
-func WriteJSON(w io.Writer, fs []Finding) error {
+func WriteJSON(w io.Writer, fs []scan.Finding) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if fs == nil {
-		fs = []Finding{}
+		fs = []scan.Finding{}
 	}
 	return enc.Encode(fs)
 }
 
-// Schema is the findings table.
-var Schema = arrow.NewSchema([]arrow.Field{
-	{Name: "rule", Type: arrow.BinaryTypes.String},
-	{Name: "severity", Type: arrow.BinaryTypes.String},
-	{Name: "section", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "start", Type: table.TimestampMs, Nullable: true},
-	{Name: "end", Type: table.TimestampMs, Nullable: true},
-	{Name: "subject", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "summary", Type: arrow.BinaryTypes.String},
-	{Name: "remedy", Type: arrow.BinaryTypes.String},
-	{Name: "count", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "evidence", Type: arrow.BinaryTypes.String}, // JSON array of {table, source, line, offset, ts_ms, text}
-}, nil)
-
-// Record builds the findings table.
-func Record(mem memory.Allocator, fs []Finding) arrow.Record {
-	r := table.NewRows(mem, Schema)
-	defer r.Release()
-	for _, f := range fs {
-		r.Str(0, f.Rule)
-		r.Str(1, f.Level)
-		r.Int(2, int64(f.Section), true)
-		r.Time(3, f.Start)
-		r.Time(4, f.End)
-		r.Str(5, f.Subject)
-		r.Str(6, f.Summary)
-		r.Str(7, f.Remedy)
-		r.Int(8, int64(f.Count), true)
-		ev, _ := json.Marshal(f.Evidence)
-		r.Str(9, string(ev))
-		r.End()
+// shorten cuts s to at most n bytes, at a character's start.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return r.NewRecord()
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
