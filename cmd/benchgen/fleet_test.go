@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/scan"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 type dirFiles struct {
@@ -19,7 +19,7 @@ type dirFiles struct {
 	m    *ingest.Manifest
 }
 
-func (d dirFiles) Open(name string) (scan.ReaderAtSeeker, error) {
+func (d dirFiles) Open(name string) (dataset.ReaderAtSeeker, error) {
 	return os.Open(filepath.Join(d.root, filepath.FromSlash(name)))
 }
 
@@ -42,8 +42,8 @@ func TestFleetIncidentsFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := table.DirOutput{Root: filepath.Join(dir, "ds")}
-	in := ingest.New(table.NewDataset(out, parquetfile.Format{}, nil, 2), ingest.Options{Version: "test", Jobs: 2})
+	out := dataset.DirOutput{Root: filepath.Join(dir, "ds")}
+	in := ingest.New(dataset.New(out, parquetfile.Format{}, nil, 2), ingest.Options{Version: "test", Jobs: 2})
 	in.Files(&input.Walker{FS: os.DirFS(dir)}, []string{"fleet"})
 	m, err := in.Finish(out)
 	if err != nil {
@@ -54,7 +54,7 @@ func TestFleetIncidentsFound(t *testing.T) {
 	}
 	// Each TaskManager's days are in their own folders.
 	for _, f := range m.Tables["logs"].Files {
-		kv := table.PartitionValues(f.Path)
+		kv := dataset.PartitionValues(f.Path)
 		if kv["date"] < "2025-03-01" || kv["date"] > "2025-03-14" {
 			t.Errorf("logs file %s outside the archive's days", f.Path)
 		}

@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 func runCompact(args []string, stdout, stderr io.Writer) int {
@@ -54,8 +54,8 @@ Flags:
 	if m.SchemaVersion != ingest.SchemaVersion {
 		return fail(fmt.Errorf("the dataset has schema version %d; this flinkdx writes %d", m.SchemaVersion, ingest.SchemaVersion))
 	}
-	out := table.DirOutput{Root: dir}
-	ds := table.NewDataset(out, parquetfile.Format{}, ingest.FileMeta(version), 0)
+	out := dataset.DirOutput{Root: dir}
+	ds := dataset.New(out, parquetfile.Format{}, ingest.FileMeta(version), 0)
 	compacted, st, err := ingest.Compact(ds, os.DirFS(dir), parquetfile.Format{}, m)
 	if err != nil {
 		return fail(err)

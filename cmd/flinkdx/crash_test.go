@@ -16,9 +16,9 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 func TestMain(m *testing.M) {
@@ -63,7 +63,7 @@ func checkDataset(t *testing.T, dir string) (m *ingest.Manifest, parquet int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := parquetfile.Read(bytes.NewReader(data), int64(len(data)), table.ReadOptions{}, func(arrow.Record) {}); err != nil {
+		if _, err := parquetfile.Read(bytes.NewReader(data), int64(len(data)), dataset.ReadOptions{}, func(arrow.Record) {}); err != nil {
 			t.Errorf("%s is visible but not a whole Parquet file: %v", p, err)
 		}
 		return nil

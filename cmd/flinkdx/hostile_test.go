@@ -21,10 +21,10 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/schema"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // A real log, a few hundred kB of it.
@@ -221,7 +221,7 @@ func TestHugeLine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = parquetfile.Read(bytes.NewReader(data), int64(len(data)), table.ReadOptions{Plain: map[string]bool{"message": true}}, func(rec arrow.Record) {
+		_, err = parquetfile.Read(bytes.NewReader(data), int64(len(data)), dataset.ReadOptions{Plain: map[string]bool{"message": true}}, func(rec arrow.Record) {
 			msg := schema.Array[*array.String](rec, "message")
 			for i := 0; msg != nil && i < msg.Len(); i++ {
 				if strings.HasSuffix(msg.Value(i), mark) && len(msg.Value(i)) < 1<<20+100 {

@@ -13,11 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 
 	"github.com/flinkdx/flinkdx/forensics/schema"
 )
@@ -182,11 +182,11 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if sf != nil {
 		opt.Scan = sf.cfg
 	}
-	output := table.DirOutput{Root: *out}
+	output := dataset.DirOutput{Root: *out}
 	if keep {
 		opt.Format, opt.Output = parquetfile.Format{}, output
 		if shard.N <= 1 {
-			opt.Written = func(ds *table.Dataset, m *engine.Manifest) error { return prune(output, ds, m) }
+			opt.Written = func(ds *dataset.Dataset, m *engine.Manifest) error { return prune(output, ds, m) }
 		}
 	}
 	if *memprofile != "" {
@@ -297,7 +297,7 @@ func setMemoryLimit(v string, lanes int) error {
 // prune removes the files of the dataset's tables that neither its
 // manifest nor a shard's (not merged yet) holds: files of an interrupted
 // run, of an older layout, or findings that no longer apply.
-func prune(out table.DirOutput, ds *table.Dataset, m *ingest.Manifest) error {
+func prune(out dataset.DirOutput, ds *dataset.Dataset, m *ingest.Manifest) error {
 	keep := m.Files()
 	shards, err := filepath.Glob(filepath.Join(out.Root, "manifest.shard-*.json"))
 	if err != nil {

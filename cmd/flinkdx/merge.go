@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // runMerge joins the manifests of the shards written into one dataset
@@ -88,7 +88,7 @@ Flags:
 			}
 		}
 	}
-	out := table.DirOutput{Root: dir}
+	out := dataset.DirOutput{Root: dir}
 	if err := ingest.WriteManifest(out, merged); err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
@@ -96,7 +96,7 @@ Flags:
 	for _, s := range shards {
 		os.Remove(s)
 	}
-	if err := prune(out, table.NewDataset(out, parquetfile.Format{}, nil, 1), merged); err != nil {
+	if err := prune(out, dataset.New(out, parquetfile.Format{}, nil, 1), merged); err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
 	}

@@ -13,12 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/report"
 	"github.com/flinkdx/flinkdx/forensics/scan"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // scanFlags are the report and threshold flags "scan", "analyze" and
@@ -147,7 +147,7 @@ type dirFiles struct {
 	m    *ingest.Manifest
 }
 
-func (d dirFiles) Open(name string) (scan.ReaderAtSeeker, error) {
+func (d dirFiles) Open(name string) (dataset.ReaderAtSeeker, error) {
 	return os.Open(filepath.Join(d.root, filepath.FromSlash(name)))
 }
 
@@ -203,7 +203,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	}
 	findings := res.Findings
 	if !limit.Set() {
-		if err := engine.AddFindings(table.DirOutput{Root: dir}, parquetfile.Format{}, version, m, findings); err != nil {
+		if err := engine.AddFindings(dataset.DirOutput{Root: dir}, parquetfile.Format{}, version, m, findings); err != nil {
 			fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
 			return exitFailed
 		}

@@ -11,8 +11,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // datasetRequest reads a dataset written by "flinkdx ingest" (a folder
@@ -61,7 +61,7 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%smanifest.json: %v", root, err))
 		return nil, false
 	}
-	files := engine.Written{M: &m, Out: table.NewMemOutput()}
+	files := engine.Written{M: &m, Out: dataset.NewMemOutput()}
 	for name, data := range sent {
 		if rel, ok := strings.CutPrefix(name, root); ok {
 			files.Out.Files[rel] = data
@@ -100,7 +100,7 @@ func sharedDataset(next func() (Input, error), opt engine.Options) (func() (Inpu
 	if err != nil {
 		return again(first, next), nil, nil
 	}
-	files := engine.Written{Out: table.NewMemOutput()}
+	files := engine.Written{Out: dataset.NewMemOutput()}
 	for _, f := range zr.File {
 		if f.Name != "manifest.json" && !strings.HasSuffix(f.Name, ".parquet") {
 			return again(first, next), nil, nil // an archive of logs that holds other things

@@ -15,8 +15,8 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // Config configures the handler.
@@ -38,7 +38,7 @@ type Config struct {
 	// Parquet: analyze answers without context (see /api/v1/context), and
 	// what needs Parquet answers 501 with "needs": "parquet", for the
 	// client to ask a build that has it.
-	Format table.Format
+	Format dataset.Format
 	// Location and Scan are the defaults of every analysis (--tz and the
 	// threshold flags of "flinkdx view"); a request's ?tz= and threshold
 	// parameters win over them.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
@@ -414,7 +415,7 @@ func TestNoSecretInAnswers(t *testing.T) {
 					all.Write(data)
 					continue
 				}
-				parquetfile.Read(bytes.NewReader(data), int64(len(data)), table.ReadOptions{Plain: map[string]bool{"message": true, "detail": true, "text": true}}, func(r arrow.Record) {
+				parquetfile.Read(bytes.NewReader(data), int64(len(data)), dataset.ReadOptions{Plain: map[string]bool{"message": true, "detail": true, "text": true}}, func(r arrow.Record) {
 					for _, col := range r.Columns() {
 						fmt.Fprintln(&all, col)
 					}

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/scan"
 	"github.com/flinkdx/flinkdx/forensics/schema"
 	"github.com/flinkdx/flinkdx/forensics/table"
@@ -57,12 +58,12 @@ func contextKeys(findings []Finding, tl *Timeline) []string {
 // evidenceContext reads the logs table of a dataset (files in format f)
 // back once and returns, for every event keys names, the events of its
 // file around it (the event itself included), keyed by ContextKey.
-func evidenceContext(files Files, f table.Format, keys []string) (map[string][]Line, error) {
+func evidenceContext(files Files, f dataset.Format, keys []string) (map[string][]Line, error) {
 	c := newContextCollector(keys)
 	if len(c.wanted) == 0 {
 		return c.lines(), nil
 	}
-	_, err := scan.ReadTables(files, f, []string{schema.Logs}, func(_ string, rec arrow.Record) { c.observe(rec) })
+	_, err := dataset.ReadTables(files, f, []string{schema.Logs}, scan.Projection, func(_ string, rec arrow.Record) { c.observe(rec) })
 	return c.lines(), err
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/scan"
@@ -22,10 +23,10 @@ import (
 // memory.
 type Written struct {
 	M   *Manifest
-	Out *table.MemOutput
+	Out *dataset.MemOutput
 }
 
-func (w Written) Open(name string) (scan.ReaderAtSeeker, error) {
+func (w Written) Open(name string) (dataset.ReaderAtSeeker, error) {
 	data, ok := w.Out.Files[name]
 	if !ok {
 		return nil, fmt.Errorf("%s is in manifest.json but is not in the dataset", name)
@@ -55,7 +56,7 @@ type ScanOptions struct {
 // Scan runs the detectors over a dataset written by "flinkdx ingest"
 // (files in format f): what "flinkdx scan" prints and the viewer shows of
 // a case analysed elsewhere. Result.ThisRun.Lines counts the rows read.
-func Scan(files Files, f table.Format, m *Manifest, opt ScanOptions) (*Result, error) {
+func Scan(files Files, f dataset.Format, m *Manifest, opt ScanOptions) (*Result, error) {
 	s := scan.New(opt.Scan)
 	var tl *timeline.Collector
 	names := s.Tables()
@@ -72,7 +73,7 @@ func Scan(files Files, f table.Format, m *Manifest, opt ScanOptions) (*Result, e
 		files = opt.Limit.Files(files)
 		observe = opt.Limit.Observe(table.Pool, observe)
 	}
-	rows, err := scan.ReadTables(files, f, names, observe)
+	rows, err := dataset.ReadTables(files, f, names, scan.Projection, observe)
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +155,8 @@ func (s *stopReader) Read(p []byte) (int, error) {
 
 // AddFindings writes a dataset's findings table (in format f, into out)
 // and records it in its manifest, m, which it writes again.
-func AddFindings(out table.Output, f table.Format, version string, m *Manifest, fs []Finding) error {
-	ds := table.NewDataset(out, f, map[string]string{"flinkdx.version": version}, 1)
+func AddFindings(out dataset.Output, f dataset.Format, version string, m *Manifest, fs []Finding) error {
+	ds := dataset.New(out, f, map[string]string{"flinkdx.version": version}, 1)
 	err := WriteFindings(ds, fs)
 	tables, cerr := ds.Close()
 	if err == nil {
@@ -165,7 +166,7 @@ func AddFindings(out table.Output, f table.Format, version string, m *Manifest, 
 		return err
 	}
 	if m.Tables == nil {
-		m.Tables = map[string]table.TableInfo{}
+		m.Tables = map[string]dataset.TableInfo{}
 	}
 	m.Tables[schema.Findings] = tables[schema.Findings]
 	return ingest.WriteManifest(out, m)

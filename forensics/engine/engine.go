@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/scan"
@@ -29,8 +30,8 @@ type (
 	Severity  = scan.Severity
 	Config    = scan.Config
 	Threshold = scan.Threshold
-	Limit     = scan.Limit
-	Files     = scan.Files
+	Limit     = dataset.Limit
+	Files     = dataset.Files
 	Manifest  = ingest.Manifest
 	Totals    = ingest.Totals
 	Notable   = ingest.Notable
@@ -62,10 +63,10 @@ type Options struct {
 	Scan Config
 	// Format is the dataset's file format (parquetfile.Format); nil
 	// writes no dataset.
-	Format table.Format
+	Format dataset.Format
 	// Output is where the dataset goes (a directory); nil with a Format
 	// keeps it in memory (Result.Dataset, for export).
-	Output table.Output
+	Output dataset.Output
 	// Context reads back, from the dataset, the log lines around each
 	// piece of evidence (Result.Context).
 	Context bool
@@ -86,7 +87,7 @@ type Options struct {
 	Finishing func()
 	// Written, if set, runs once the dataset and its manifest are written
 	// (the CLI removes the files no manifest names).
-	Written func(ds *table.Dataset, m *Manifest) error
+	Written func(ds *dataset.Dataset, m *Manifest) error
 }
 
 // Result is what a case showed.
@@ -105,7 +106,7 @@ type Result struct {
 	// long pauses), in input order.
 	Notable []Notable `json:"-"`
 	// Dataset holds the files of a dataset kept in memory.
-	Dataset *table.MemOutput `json:"-"`
+	Dataset *dataset.MemOutput `json:"-"`
 }
 
 // Input is one named stream of a case.
@@ -150,14 +151,14 @@ func Run(feed Feed, opt Options) (*Result, error) {
 		opt.Location = time.UTC
 	}
 	res := &Result{}
-	var ds *table.Dataset
+	var ds *dataset.Dataset
 	out := opt.Output
 	if opt.Format != nil {
 		if out == nil {
-			res.Dataset = table.NewMemOutput()
+			res.Dataset = dataset.NewMemOutput()
 			out = res.Dataset
 		}
-		ds = table.NewDataset(out, opt.Format, ingest.FileMeta(opt.Version), 0)
+		ds = dataset.New(out, opt.Format, ingest.FileMeta(opt.Version), 0)
 	}
 	iopt := ingest.Options{
 		Version: opt.Version, Location: opt.Location, Jobs: opt.Jobs, Shard: opt.Shard,
@@ -172,7 +173,7 @@ func Run(feed Feed, opt Options) (*Result, error) {
 	if opt.Detect {
 		d = newDetection(opt.Scan, opt.Beside)
 		iopt.Observe = d.observe
-		iopt.Finally = func(ds *table.Dataset) error {
+		iopt.Finally = func(ds *dataset.Dataset) error {
 			res.Findings = d.finish()
 			if ds == nil {
 				return nil
@@ -264,7 +265,7 @@ func (d *detection) finish() []Finding {
 }
 
 // WriteFindings adds the findings table to a dataset.
-func WriteFindings(ds *table.Dataset, fs []Finding) error {
+func WriteFindings(ds *dataset.Dataset, fs []Finding) error {
 	rec := scan.Record(table.Pool, fs)
 	defer rec.Release()
 	return ds.Table(schema.Findings, scan.Schema).Write(rec)

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // benchLog repeats the real excerpts and the demo's JobManager log to about
@@ -36,8 +36,8 @@ func BenchmarkIngest(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		out := table.NewMemOutput()
-		in := New(table.NewDataset(out, parquetfile.Format{}, nil, 0), Options{})
+		out := dataset.NewMemOutput()
+		in := New(dataset.New(out, parquetfile.Format{}, nil, 0), Options{})
 		in.Reader("bench.log", bytes.NewReader(data))
 		if _, err := in.Finish(out); err != nil {
 			b.Fatal(err)
@@ -60,8 +60,8 @@ func BenchmarkIngestGenerated(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		out := table.NewMemOutput()
-		in := New(table.NewDataset(out, parquetfile.Format{}, nil, 0), Options{})
+		out := dataset.NewMemOutput()
+		in := New(dataset.New(out, parquetfile.Format{}, nil, 0), Options{})
 		in.Reader("taskmanager.log", bytes.NewReader(data))
 		if _, err := in.Finish(out); err != nil {
 			b.Fatal(err)

@@ -10,8 +10,7 @@ import (
 	"slices"
 
 	"github.com/apache/arrow/go/v15/arrow"
-
-	"github.com/flinkdx/flinkdx/forensics/table"
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 )
 
 // CompactStats says what Compact did.
@@ -33,12 +32,12 @@ type CompactStats struct {
 // instead of the old ones; the caller writes it, then removes the old
 // files (they are no longer listed). Nothing is removed here: until the
 // manifest is written, the dataset is the old one.
-func Compact(ds *table.Dataset, src fs.FS, format table.Format, m *Manifest) (*Manifest, CompactStats, error) {
+func Compact(ds *dataset.Dataset, src fs.FS, format dataset.Format, m *Manifest) (*Manifest, CompactStats, error) {
 	var st CompactStats
 	replaced := map[string]bool{}
 	type folder struct {
 		spec  TableSpec
-		files []table.FileInfo
+		files []dataset.FileInfo
 	}
 	var folders []folder
 	for _, spec := range Tables() {
@@ -119,15 +118,15 @@ func Compact(ds *table.Dataset, src fs.FS, format table.Format, m *Manifest) (*M
 		return nil, st, err
 	}
 	out := *m
-	out.Tables = map[string]table.TableInfo{}
+	out.Tables = map[string]dataset.TableInfo{}
 	for name, info := range m.Tables {
 		// Each folder's new files take the place of its first old one.
-		newIn := map[string][]table.FileInfo{}
+		newIn := map[string][]dataset.FileInfo{}
 		for _, f := range written[name] {
 			newIn[path.Dir(f.Path)] = append(newIn[path.Dir(f.Path)], f)
 			st.FilesAfter++
 		}
-		var files []table.FileInfo
+		var files []dataset.FileInfo
 		var rows, before int64
 		for _, f := range info.Files {
 			before += f.Rows
@@ -144,14 +143,14 @@ func Compact(ds *table.Dataset, src fs.FS, format table.Format, m *Manifest) (*M
 		if len(newIn) > 0 || rows != before {
 			return nil, st, fmt.Errorf("%s: %d rows after compaction; %d before", name, rows, before)
 		}
-		out.Tables[name] = table.TableInfo{Rows: info.Rows, Files: files}
+		out.Tables[name] = dataset.TableInfo{Rows: info.Rows, Files: files}
 	}
 	return &out, st, nil
 }
 
 // readDatasetFile reads one file of a dataset back in batches; src's files
 // must read at offsets (os.DirFS's do), as Parquet is read from its footer.
-func readDatasetFile(src fs.FS, format table.Format, name string, plain map[string]bool, fn func(arrow.Record)) (int64, error) {
+func readDatasetFile(src fs.FS, format dataset.Format, name string, plain map[string]bool, fn func(arrow.Record)) (int64, error) {
 	f, err := src.Open(name)
 	if err != nil {
 		return 0, err
@@ -165,7 +164,7 @@ func readDatasetFile(src fs.FS, format table.Format, name string, plain map[stri
 	if err != nil {
 		return 0, err
 	}
-	return format.Read(r, info.Size(), table.ReadOptions{Plain: plain}, fn)
+	return format.Read(r, info.Size(), dataset.ReadOptions{Plain: plain}, fn)
 }
 
 // plainColumns are the schema's string columns that are not dictionaries.

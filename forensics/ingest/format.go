@@ -4,6 +4,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/flinklog"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/table"
@@ -75,7 +76,7 @@ func Formats() []Format { return formats }
 
 // rawTable is the table of the lines no parser understood: every format
 // writes into it, through the lane's raw builder.
-var rawTable = TableSpec{Name: schema.Raw, Schema: table.RawSchema, Layout: table.Layout{}}
+var rawTable = TableSpec{Name: schema.Raw, Schema: table.RawSchema, Layout: dataset.Layout{}}
 
 // Tables are the tables ingest writes, with their schema and layout: the
 // formats' and raw.

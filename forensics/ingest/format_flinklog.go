@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"time"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/flinklog"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/metrics"
 	"github.com/flinkdx/flinkdx/forensics/platform"
-	"github.com/flinkdx/flinkdx/forensics/table"
 
 	"github.com/flinkdx/flinkdx/forensics/schema"
 )
@@ -19,7 +19,7 @@ func init() {
 	register(Format{
 		Kind: "flink-log", Rank: 1000,
 		Sniff:  func(*Head) bool { return true },
-		Tables: []TableSpec{{Name: schema.Logs, Schema: flinklog.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}},
+		Tables: []TableSpec{{Name: schema.Logs, Schema: flinklog.Schema, Layout: dataset.Layout{Time: "ts", Host: "host"}}},
 		Read:   readFlinkLog,
 	})
 }

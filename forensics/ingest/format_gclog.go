@@ -5,10 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/flinklog"
 	"github.com/flinkdx/flinkdx/forensics/gclog"
 	"github.com/flinkdx/flinkdx/forensics/input"
-	"github.com/flinkdx/flinkdx/forensics/table"
 
 	"github.com/flinkdx/flinkdx/forensics/schema"
 )
@@ -23,7 +23,7 @@ func init() {
 			gcLines, lines := gclog.Detect(h.Bytes)
 			return gcLines > 0 && (!h.Log || 2*gcLines > lines)
 		},
-		Tables: []TableSpec{{Name: schema.GC, Schema: gclog.Schema, Layout: table.Layout{Time: "ts"}}},
+		Tables: []TableSpec{{Name: schema.GC, Schema: gclog.Schema, Layout: dataset.Layout{Time: "ts"}}},
 		Read:   readGCLog,
 		Finish: func(l *lane, m *Manifest) {
 			if s, ok := l.state["gc-log"].(*gcLog); ok {

@@ -1,9 +1,9 @@
 package ingest
 
 import (
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/metrics"
-	"github.com/flinkdx/flinkdx/forensics/table"
 
 	"github.com/flinkdx/flinkdx/forensics/schema"
 )
@@ -18,7 +18,7 @@ func init() {
 			_, ok := metrics.Detect(h.Bytes)
 			return !h.Log && ok
 		},
-		Tables: []TableSpec{{Name: schema.Metrics, Schema: metrics.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}},
+		Tables: []TableSpec{{Name: schema.Metrics, Schema: metrics.Schema, Layout: dataset.Layout{Time: "ts", Host: "host"}}},
 		Read:   readMetrics,
 	})
 }

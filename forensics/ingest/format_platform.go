@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/platform"
 	"github.com/flinkdx/flinkdx/forensics/table"
@@ -16,7 +17,7 @@ import (
 // yaml) and kernel, YARN and container lines (dmesg, journal, NodeManager
 // logs), into the containers table.
 func init() {
-	containers := TableSpec{Name: schema.Containers, Schema: platform.Schema, Layout: table.Layout{Time: "ts", Host: "host"}}
+	containers := TableSpec{Name: schema.Containers, Schema: platform.Schema, Layout: dataset.Layout{Time: "ts", Host: "host"}}
 	register(Format{
 		Kind: "pods", Rank: 10,
 		Sniff: func(h *Head) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/flinkrest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/metrics"
@@ -23,7 +24,7 @@ func init() {
 			{Name: schema.Jobs, Schema: flinkrest.JobsSchema},
 			{Name: schema.Vertices, Schema: flinkrest.VerticesSchema},
 			{Name: schema.Checkpoints, Schema: flinkrest.CheckpointsSchema},
-			{Name: schema.Exceptions, Schema: flinkrest.ExceptionsSchema, Layout: table.Layout{Time: "ts"}},
+			{Name: schema.Exceptions, Schema: flinkrest.ExceptionsSchema, Layout: dataset.Layout{Time: "ts"}},
 			{Name: schema.Config, Schema: flinkrest.ConfigSchema, Secrets: [2]string{"key", "value"}},
 		},
 		Read: readREST,

@@ -11,9 +11,9 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/gclog"
 	"github.com/flinkdx/flinkdx/forensics/input"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // SchemaVersion is the version of the dataset layout and table schemas;
@@ -64,7 +64,7 @@ type Options struct {
 	// Finally, if set, runs once every batch was written and before the
 	// dataset closes: it may add tables (the findings of "analyze"). It
 	// is given nil when there is no dataset.
-	Finally func(ds *table.Dataset) error
+	Finally func(ds *dataset.Dataset) error
 }
 
 // Stream is one text stream read, as the manifest records it.
@@ -151,13 +151,13 @@ type Manifest struct {
 	Redaction string `json:"redaction"`
 	// Shard is set in the manifest of one shard of a sharded ingest
 	// (manifest.shard-I-of-N.json), until "flinkdx merge" merges it.
-	Shard   *Shard                     `json:"shard,omitempty"`
-	Inputs  []input.Input              `json:"inputs"`
-	Streams []Stream                   `json:"streams"`
-	Skipped []Skipped                  `json:"skipped"`
-	Errors  []Failure                  `json:"errors"`
-	Tables  map[string]table.TableInfo `json:"tables"`
-	Totals  Totals                     `json:"totals"`
+	Shard   *Shard                       `json:"shard,omitempty"`
+	Inputs  []input.Input                `json:"inputs"`
+	Streams []Stream                     `json:"streams"`
+	Skipped []Skipped                    `json:"skipped"`
+	Errors  []Failure                    `json:"errors"`
+	Tables  map[string]dataset.TableInfo `json:"tables"`
+	Totals  Totals                       `json:"totals"`
 	// GC sums up the GC log of each JVM.
 	GC []*gclog.Stats `json:"gc,omitempty"`
 }
@@ -169,7 +169,7 @@ func (m *Manifest) Complete() bool { return len(m.Errors) == 0 }
 type TableSpec struct {
 	Name   string
 	Schema *arrow.Schema
-	Layout table.Layout
+	Layout dataset.Layout
 	// Secrets, if set, names a key column and a value column: the value
 	// of a key that names a secret is masked whole, whatever it looks
 	// like (configuration entries).
@@ -185,12 +185,12 @@ func Redaction(noRedact bool) string {
 }
 
 // WriteManifest writes manifest.json atomically.
-func WriteManifest(out table.Output, m *Manifest) error {
+func WriteManifest(out dataset.Output, m *Manifest) error {
 	return WriteManifestAs(out, "manifest.json", m)
 }
 
 // WriteManifestAs writes a manifest under a name atomically.
-func WriteManifestAs(out table.Output, name string, m *Manifest) error {
+func WriteManifestAs(out dataset.Output, name string, m *Manifest) error {
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/table"
@@ -48,10 +49,10 @@ func readParquet(t *testing.T, data []byte) (*parquet.Schema, []map[string]any) 
 	return f.Schema(), rows
 }
 
-func runIngest(t *testing.T, fsys fstest.MapFS, paths []string, opt Options) (*Manifest, *table.MemOutput) {
+func runIngest(t *testing.T, fsys fstest.MapFS, paths []string, opt Options) (*Manifest, *dataset.MemOutput) {
 	t.Helper()
-	out := table.NewMemOutput()
-	ds := table.NewDataset(out, parquetfile.Format{}, nil, 2)
+	out := dataset.NewMemOutput()
+	ds := dataset.New(out, parquetfile.Format{}, nil, 2)
 	ds.RowGroupsPerFile = 2
 	if opt.Allocator == nil {
 		// Buffers full of 0xA5: nothing may read bytes it did not write.

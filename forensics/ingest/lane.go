@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/flinklog"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/redact"
@@ -21,7 +22,7 @@ import (
 // need them. An Ingester runs one lane per file read at once.
 type lane struct {
 	opt  Options
-	unit *table.Unit // nil: no dataset, rows are only counted
+	unit *dataset.Unit // nil: no dataset, rows are only counted
 	rows map[string]int64
 	// raw takes the lines no parser understood, from every format.
 	raw *table.RawBuilder

@@ -5,8 +5,8 @@ import (
 	"path"
 	"sort"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/input"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // ShardManifest is the name of the manifest a shard writes.
@@ -40,7 +40,7 @@ func Merge(ms ...*Manifest) (*Manifest, error) {
 	out := &Manifest{
 		Tool: first.Tool, Version: first.Version, SchemaVersion: first.SchemaVersion, Timezone: first.Timezone, Redaction: first.Redaction,
 		Inputs: []input.Input{}, Streams: []Stream{}, Skipped: []Skipped{}, Errors: []Failure{},
-		Tables: map[string]table.TableInfo{},
+		Tables: map[string]dataset.TableInfo{},
 	}
 	seenInput := map[[2]string]bool{}
 	seenFile := map[string]bool{}

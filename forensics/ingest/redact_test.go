@@ -11,8 +11,8 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // The HistoryServer archives of 40CoderPlus/flink-history-server carry a
@@ -48,7 +48,7 @@ func TestRedactHistoryServerAccessKey(t *testing.T) {
 			if !strings.HasSuffix(name, ".parquet") {
 				continue
 			}
-			_, err := parquetfile.Read(bytes.NewReader(data), int64(len(data)), table.ReadOptions{}, func(rec arrow.Record) {
+			_, err := parquetfile.Read(bytes.NewReader(data), int64(len(data)), dataset.ReadOptions{}, func(rec arrow.Record) {
 				keys := -1
 				if idx := rec.Schema().FieldIndices("key"); len(idx) == 1 {
 					keys = idx[0]

@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
@@ -47,9 +48,9 @@ const defaultUnitBytes = 16 << 20
 // does not depend on how many lanes ran.
 type Ingester struct {
 	opt   Options
-	ds    *table.Dataset
+	ds    *dataset.Dataset
 	m     Manifest
-	files map[string][]table.FileInfo
+	files map[string][]dataset.FileInfo
 	rows  map[string]int64 // by table, when there is no dataset
 	lanes []*lane          // every lane started, for their GC statistics
 	free  []*lane
@@ -65,7 +66,7 @@ type Ingester struct {
 // New starts an ingest into a dataset. With no dataset (nil) nothing is
 // written: the batches only go to opt.Observe, and the manifest counts
 // each table's rows (the browser's analysis, which needs no Parquet).
-func New(ds *table.Dataset, opt Options) *Ingester {
+func New(ds *dataset.Dataset, opt Options) *Ingester {
 	if opt.BatchRows <= 0 {
 		opt.BatchRows = 65536
 	}
@@ -84,7 +85,7 @@ func New(ds *table.Dataset, opt Options) *Ingester {
 	if opt.UnitBytes <= 0 {
 		opt.UnitBytes = defaultUnitBytes
 	}
-	in := &Ingester{opt: opt, ds: ds, files: map[string][]table.FileInfo{}, rows: map[string]int64{}}
+	in := &Ingester{opt: opt, ds: ds, files: map[string][]dataset.FileInfo{}, rows: map[string]int64{}}
 	if obs := opt.Observe; obs != nil && opt.Jobs > 1 {
 		// Lanes hand batches over one at a time.
 		in.opt.Observe = func(t string, rec arrow.Record) {
@@ -122,13 +123,13 @@ type unitResult struct {
 	inputs  []input.Input
 	m       Manifest // streams, skips, failures
 	notable []Notable
-	files   map[string][]table.FileInfo
+	files   map[string][]dataset.FileInfo
 	rows    map[string]int64 // by table, when there is no dataset
 	err     error
 }
 
 // begin starts a unit on a lane (of ds, if not nil).
-func (l *lane) begin(ds *table.Dataset) {
+func (l *lane) begin(ds *dataset.Dataset) {
 	l.unit, l.rows = nil, map[string]int64{}
 	if ds != nil {
 		l.unit = ds.Unit()
@@ -325,7 +326,7 @@ func (in *Ingester) Reader(name string, r io.Reader) {
 // Finish writes the last batches, closes the dataset and returns the
 // manifest (also written as manifest.json into out, unless there is no
 // dataset).
-func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
+func (in *Ingester) Finish(out dataset.Output) (*Manifest, error) {
 	if in.reader != nil {
 		in.add(in.reader.end(in.readerIns))
 		in.reader = nil
@@ -345,9 +346,9 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 		}
 	}
 	if in.ds == nil {
-		in.m.Tables = map[string]table.TableInfo{}
+		in.m.Tables = map[string]dataset.TableInfo{}
 		for _, t := range Tables() {
-			in.m.Tables[t.Name] = table.TableInfo{Rows: in.rows[t.Name], Files: []table.FileInfo{}}
+			in.m.Tables[t.Name] = dataset.TableInfo{Rows: in.rows[t.Name], Files: []dataset.FileInfo{}}
 		}
 		in.m.total()
 		return &in.m, in.err
@@ -357,7 +358,7 @@ func (in *Ingester) Finish(out table.Output) (*Manifest, error) {
 		err = in.err
 	}
 	for _, t := range Tables() {
-		tables[t.Name] = table.TableInfo{Files: in.files[t.Name]}
+		tables[t.Name] = dataset.TableInfo{Files: in.files[t.Name]}
 	}
 	in.m.Tables = tables
 	in.m.total()
@@ -394,7 +395,7 @@ func (in *Ingester) ThisRun() Totals { return in.m.Totals }
 
 // placeholders gives every table of ingest with no file an empty one, in
 // its null partition, so a reader globbing the table finds its schema.
-func (m *Manifest) placeholders(ds *table.Dataset) error {
+func (m *Manifest) placeholders(ds *dataset.Dataset) error {
 	for _, t := range Tables() {
 		info := m.Tables[t.Name]
 		if len(info.Files) > 0 {
@@ -404,7 +405,7 @@ func (m *Manifest) placeholders(ds *table.Dataset) error {
 		if err != nil {
 			return err
 		}
-		m.Tables[t.Name] = table.TableInfo{Files: []table.FileInfo{f}}
+		m.Tables[t.Name] = dataset.TableInfo{Files: []dataset.FileInfo{f}}
 	}
 	return nil
 }

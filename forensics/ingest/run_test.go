@@ -10,9 +10,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // fleet is a small case from the repository's real samples: Flink log
@@ -82,9 +82,9 @@ func TestIngestIncremental(t *testing.T) {
 			first[name] = f
 		}
 	}
-	out := table.NewMemOutput()
+	out := dataset.NewMemOutput()
 	run := func(fsys fstest.MapFS, prev *Manifest) *Manifest {
-		ds := table.NewDataset(out, parquetfile.Format{}, nil, 2)
+		ds := dataset.New(out, parquetfile.Format{}, nil, 2)
 		opt := Options{Version: "test", UnitBytes: 1, Previous: prev}
 		if prev != nil {
 			opt.Known = prev.Inputs
@@ -173,10 +173,10 @@ func TestPartitionFoldersStayInside(t *testing.T) {
 		"logs/flink-root-taskexecutor-0-..%2F..%2Fevil.log": {Data: []byte(line)}}
 	dir := t.TempDir()
 	root := filepath.Join(dir, "ds")
-	ds := table.NewDataset(table.DirOutput{Root: root}, parquetfile.Format{}, nil, 1)
+	ds := dataset.New(dataset.DirOutput{Root: root}, parquetfile.Format{}, nil, 1)
 	in := New(ds, Options{Version: "test"})
 	in.Files(&input.Walker{FS: fsys}, []string{"logs"})
-	m, err := in.Finish(table.DirOutput{Root: root})
+	m, err := in.Finish(dataset.DirOutput{Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestPartitionFoldersStayInside(t *testing.T) {
 		t.Errorf("logs: %+v", m.Tables["logs"])
 	}
 	for _, f := range m.Tables["logs"].Files {
-		if kv := table.PartitionValues(f.Path); strings.Contains(f.Path, "/../") || kv["host"] == "" {
+		if kv := dataset.PartitionValues(f.Path); strings.Contains(f.Path, "/../") || kv["host"] == "" {
 			t.Errorf("logs file %s (partition %v)", f.Path, kv)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -198,7 +199,7 @@ func TestRead(t *testing.T) {
 	pf.Close()
 
 	var got []arrow.Record
-	n, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), table.ReadOptions{Plain: map[string]bool{"text": true}}, func(r arrow.Record) {
+	n, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), dataset.ReadOptions{Plain: map[string]bool{"text": true}}, func(r arrow.Record) {
 		r.Retain()
 		got = append(got, r)
 	})
@@ -223,7 +224,7 @@ func TestRead(t *testing.T) {
 	}
 
 	// Only the columns asked for; "text" as a dictionary when not plain.
-	n, err = Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), table.ReadOptions{Columns: map[string]bool{"text": true, "n64": true}}, func(r arrow.Record) {
+	n, err = Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), dataset.ReadOptions{Columns: map[string]bool{"text": true, "n64": true}}, func(r arrow.Record) {
 		if r.NumCols() != 2 || r.Schema().Field(0).Name != "text" || r.Schema().Field(0).Type != table.DictString {
 			t.Errorf("projected schema %v", r.Schema())
 		}
@@ -231,7 +232,7 @@ func TestRead(t *testing.T) {
 	if err != nil || n != rows {
 		t.Fatalf("projected: %d rows, %v", n, err)
 	}
-	if _, err := Read(bytes.NewReader([]byte("not parquet at all")), 18, table.ReadOptions{}, func(arrow.Record) {}); err == nil {
+	if _, err := Read(bytes.NewReader([]byte("not parquet at all")), 18, dataset.ReadOptions{}, func(arrow.Record) {}); err == nil {
 		t.Error("garbage read as Parquet")
 	}
 }

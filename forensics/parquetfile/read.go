@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -22,7 +23,7 @@ import (
 // TIMESTAMP(MILLIS) to table.TimestampMs, strings to table.DictString or String,
 // optional columns to nullable fields. Only parquet-go is used, which
 // keeps the WebAssembly build small.
-func Read(r io.ReaderAt, size int64, opt table.ReadOptions, fn func(arrow.Record)) (rows int64, err error) {
+func Read(r io.ReaderAt, size int64, opt dataset.ReadOptions, fn func(arrow.Record)) (rows int64, err error) {
 	f, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return 0, err

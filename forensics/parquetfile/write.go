@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
@@ -22,12 +23,12 @@ import (
 type Format struct{}
 
 // Create starts a Parquet file (see NewFile).
-func (Format) Create(w io.Writer, name string, s *arrow.Schema, meta map[string]string) (table.FileWriter, error) {
+func (Format) Create(w io.Writer, name string, s *arrow.Schema, meta map[string]string) (dataset.FileWriter, error) {
 	return NewFile(w, name, s, meta)
 }
 
 // Read reads a Parquet file back (see Read).
-func (Format) Read(r io.ReaderAt, size int64, opt table.ReadOptions, fn func(arrow.Record)) (int64, error) {
+func (Format) Read(r io.ReaderAt, size int64, opt dataset.ReadOptions, fn func(arrow.Record)) (int64, error) {
 	return Read(r, size, opt, fn)
 }
 
@@ -173,7 +174,7 @@ var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
 // Encode encodes rec as a row group of f. It is safe to call from several
 // goroutines at once on different batches.
-func (f *File) Encode(rec arrow.Record) (table.RowGroup, error) {
+func (f *File) Encode(rec arrow.Record) (dataset.RowGroup, error) {
 	enc := encoders.Get().(*encoder)
 	defer encoders.Put(enc)
 	return enc.encode(f, rec)
@@ -216,7 +217,7 @@ func (enc *encoder) encode(f *File, rec arrow.Record) (*rowGroup, error) {
 
 // Commit writes an encoded row group; row groups must be committed in order
 // and from one goroutine.
-func (f *File) Commit(rg table.RowGroup) error {
+func (f *File) Commit(rg dataset.RowGroup) error {
 	g, ok := rg.(*rowGroup)
 	if !ok {
 		return fmt.Errorf("cannot write row group: %T is not one of this format's", rg)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 )
@@ -17,7 +18,7 @@ type dirFS struct {
 	m    ingest.Manifest
 }
 
-func (d dirFS) Open(name string) (ReaderAtSeeker, error) {
+func (d dirFS) Open(name string) (dataset.ReaderAtSeeker, error) {
 	return os.Open(filepath.Join(d.root, name))
 }
 func (d dirFS) List(t string) ([]string, error) {

@@ -2,27 +2,28 @@ package scan
 
 import (
 	"bytes"
-	"github.com/flinkdx/flinkdx/forensics/schema"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flinkdx/flinkdx/forensics/dataset"
+	"github.com/flinkdx/flinkdx/forensics/schema"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // memFiles reads a dataset written to memory, listing its manifest's files.
 type memFiles struct {
-	out *table.MemOutput
+	out *dataset.MemOutput
 	m   *ingest.Manifest
 }
 
-func (f memFiles) Open(name string) (ReaderAtSeeker, error) {
+func (f memFiles) Open(name string) (dataset.ReaderAtSeeker, error) {
 	return bytes.NewReader(f.out.Files[name]), nil
 }
 
@@ -36,8 +37,8 @@ func (f memFiles) List(t string) ([]string, error) {
 
 func demoDataset(t *testing.T) memFiles {
 	t.Helper()
-	out := table.NewMemOutput()
-	in := ingest.New(table.NewDataset(out, parquetfile.Format{}, nil, 1), ingest.Options{Version: "test"})
+	out := dataset.NewMemOutput()
+	in := ingest.New(dataset.New(out, parquetfile.Format{}, nil, 1), ingest.Options{Version: "test"})
 	in.Reader("incident.tar.gz", bytes.NewReader(read(t, "../../testdata/demo/incident.tar.gz")))
 	m, err := in.Finish(out)
 	if err != nil {
@@ -52,7 +53,7 @@ func TestLimit(t *testing.T) {
 	files := demoDataset(t)
 	from := time.Date(2025, 3, 14, 9, 10, 0, 0, time.UTC)
 	to := from.Add(5 * time.Minute)
-	for _, l := range []Limit{
+	for _, l := range []dataset.Limit{
 		{From: from, To: to},
 		{Host: "10.0.3.21"},
 		{Job: "5f3c2a9d8e7b41c6a0d2e4f6b8c0a1d3"},
@@ -71,11 +72,11 @@ func TestLimit(t *testing.T) {
 			kept += rec.NumRows()
 			checkWithin(t, l, tb, rec)
 		})
-		_, err = ReadTables(files, parquetfile.Format{}, []string{"logs", "metrics", "gc"}, func(string, arrow.Record) {})
+		_, err = dataset.ReadTables(files, parquetfile.Format{}, []string{"logs", "metrics", "gc"}, Projection, func(string, arrow.Record) {})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = ReadTables(lf, parquetfile.Format{}, []string{"logs", "metrics", "gc"}, func(tb string, rec arrow.Record) {
+		_, err = dataset.ReadTables(lf, parquetfile.Format{}, []string{"logs", "metrics", "gc"}, Projection, func(tb string, rec arrow.Record) {
 			all += rec.NumRows()
 			observe(tb, rec)
 		})
@@ -110,7 +111,7 @@ func TestLimit(t *testing.T) {
 	}
 }
 
-func checkWithin(t *testing.T, l Limit, tb string, rec arrow.Record) {
+func checkWithin(t *testing.T, l dataset.Limit, tb string, rec arrow.Record) {
 	t.Helper()
 	ts, host, job := schema.Int64(rec, "ts"), schema.Str(rec, "host"), schema.Str(rec, "job_id")
 	for i := 0; i < int(rec.NumRows()); i++ {
@@ -134,9 +135,9 @@ func checkWithin(t *testing.T, l Limit, tb string, rec arrow.Record) {
 // (Tables without a time, the REST snapshots, are not limited by time.)
 func TestLimitFindings(t *testing.T) {
 	files := demoDataset(t)
-	scanWith := func(l Limit) []string {
+	scanWith := func(l dataset.Limit) []string {
 		s := New(DefaultConfig())
-		if _, err := ReadTables(l.Files(files), parquetfile.Format{}, s.Tables(), l.Observe(memory.DefaultAllocator, s.Observe)); err != nil {
+		if _, err := dataset.ReadTables(l.Files(files), parquetfile.Format{}, s.Tables(), Projection, l.Observe(memory.DefaultAllocator, s.Observe)); err != nil {
 			t.Fatal(err)
 		}
 		var rules []string
@@ -146,8 +147,8 @@ func TestLimitFindings(t *testing.T) {
 		sort.Strings(rules)
 		return rules
 	}
-	all := scanWith(Limit{})
-	before := scanWith(Limit{To: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)})
+	all := scanWith(dataset.Limit{})
+	before := scanWith(dataset.Limit{To: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)})
 	if !contains(all, "gc.pause-spike") || !contains(all, "jvm.oom") || contains(before, "gc.pause-spike") || contains(before, "jvm.oom") {
 		t.Errorf("all: %v\nbefore 09:00: %v", all, before)
 	}

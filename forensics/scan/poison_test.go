@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
@@ -37,7 +38,7 @@ func TestFindingsOutliveTheirBatches(t *testing.T) {
 	}
 	run := func(poison bool, jobs int) string {
 		s := New(DefaultConfig())
-		out := table.NewMemOutput()
+		out := dataset.NewMemOutput()
 		opt := ingest.Options{Version: "test", Jobs: jobs, UnitBytes: 1 << 16,
 			Observe: func(name string, rec arrow.Record) { s.Observe(name, rec) }}
 		if poison {
@@ -45,7 +46,7 @@ func TestFindingsOutliveTheirBatches(t *testing.T) {
 		} else {
 			opt.Allocator = goAllocator{}
 		}
-		in := ingest.New(table.NewDataset(out, parquetfile.Format{}, nil, 2), opt)
+		in := ingest.New(dataset.New(out, parquetfile.Format{}, nil, 2), opt)
 		in.Files(&input.Walker{FS: fsys}, []string{"testdata"})
 		if _, err := in.Finish(out); err != nil {
 			t.Fatal(err)

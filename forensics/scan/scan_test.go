@@ -10,10 +10,10 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // analyze ingests files in memory and runs the detectors on the batches,
@@ -27,8 +27,8 @@ func analyze(t *testing.T, cfg Config, files map[string][]byte) []Finding {
 		names = append(names, n)
 	}
 	s := New(cfg)
-	out := table.NewMemOutput()
-	ds := table.NewDataset(out, parquetfile.Format{}, nil, 1)
+	out := dataset.NewMemOutput()
+	ds := dataset.New(out, parquetfile.Format{}, nil, 1)
 	in := ingest.New(ds, ingest.Options{Version: "test", Observe: func(name string, rec arrow.Record) { s.Observe(name, rec) }})
 	in.Files(&input.Walker{FS: fsys}, names)
 	if _, err := in.Finish(out); err != nil {

@@ -390,3 +390,10 @@ func (c Bool) Finish(rows int) arrow.Array {
 }
 
 func (c Bool) Release() { c.c.bits.release() }
+
+// ByteArray is a string or binary array.
+type ByteArray interface {
+	arrow.Array
+	ValueOffsets() []int32
+	ValueBytes() []byte
+}

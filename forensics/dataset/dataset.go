@@ -1,4 +1,4 @@
-package table
+package dataset
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // Output is where a dataset is written: a directory on disk (DirOutput) or
@@ -68,14 +69,14 @@ type Dataset struct {
 	order  []string
 	// RowGroupsPerFile starts a new part file after this many row groups.
 	RowGroupsPerFile int
-	// Allocator holds batches joined from slices (Pool if nil).
+	// Allocator holds batches joined from slices (table.Pool if nil).
 	Allocator memory.Allocator
 }
 
 // NewDataset starts a dataset of files in format f (parquetfile.Format).
 // meta is written into every file's key-value metadata. workers bounds the
 // goroutines that encode row groups at once (GOMAXPROCS if 0).
-func NewDataset(out Output, f Format, meta map[string]string, workers int) *Dataset {
+func New(out Output, f Format, meta map[string]string, workers int) *Dataset {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -87,7 +88,7 @@ func (d *Dataset) mem() memory.Allocator {
 	if d.Allocator != nil {
 		return d.Allocator
 	}
-	return Pool
+	return table.Pool
 }
 
 // Output is where the dataset is written.

@@ -1,6 +1,8 @@
-package table
+package dataset
 
 import (
+	"github.com/flinkdx/flinkdx/forensics/table"
+
 	col "github.com/flinkdx/flinkdx/forensics/schema"
 
 	"bytes"
@@ -48,12 +50,12 @@ func TestEscapePartition(t *testing.T) {
 // time (they belong with the row before them) and some without a host.
 func partitionSample(mem memory.Allocator) (*arrow.Schema, arrow.Record) {
 	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "ts", Type: TimestampMs, Nullable: true},
-		{Name: "host", Type: DictString, Nullable: true},
+		{Name: "ts", Type: table.TimestampMs, Nullable: true},
+		{Name: "host", Type: table.DictString, Nullable: true},
 		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
 	}, nil)
 	day0 := time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC).UnixMilli()
-	ts, host, n := NewTimestamps(mem), NewDict(mem), NewInt64(mem)
+	ts, host, n := table.NewTimestamps(mem), table.NewDict(mem), table.NewInt64(mem)
 	hosts := []string{"tm-1", "../x", ""}
 	const rows = 3000
 	for r := range rows {
@@ -75,13 +77,13 @@ func partitionSample(mem memory.Allocator) (*arrow.Schema, arrow.Record) {
 
 // TestUnitPartitions writes a batch through a unit: every row lands in the
 // folder of its day and host, exactly once, part files are named after the
-// unit only when it commits, and nothing escapes the table's folder.
+// unit only when it commits, and nothing escapes the table.table's folder.
 func TestUnitPartitions(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	schema, rec := partitionSample(mem)
 	out := NewMemOutput()
 	format := newTestFormat()
-	ds := NewDataset(out, format, nil, 2)
+	ds := New(out, format, nil, 2)
 	ds.RowGroupsPerFile = 2
 	u := ds.Unit()
 	layout := Layout{Time: "ts", Host: "host"}
@@ -169,7 +171,7 @@ func wantFolder(r int64) string {
 func TestUnitAbort(t *testing.T) {
 	schema, rec := partitionSample(memory.NewGoAllocator())
 	dir := t.TempDir()
-	ds := NewDataset(DirOutput{Root: dir}, newTestFormat(), nil, 1)
+	ds := New(DirOutput{Root: dir}, newTestFormat(), nil, 1)
 	u := ds.Unit()
 	if err := u.Write("logs", schema, Layout{Time: "ts", Host: "host"}, rec); err != nil {
 		t.Fatal(err)
@@ -200,19 +202,19 @@ func TestPartitionValues(t *testing.T) {
 func TestUnitAlternatingFolders(t *testing.T) {
 	mem := memory.NewGoAllocator()
 	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "ts", Type: TimestampMs, Nullable: true},
-		{Name: "host", Type: DictString, Nullable: true},
+		{Name: "ts", Type: table.TimestampMs, Nullable: true},
+		{Name: "host", Type: table.DictString, Nullable: true},
 		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
 	}, nil)
 	out := NewMemOutput()
 	format := newTestFormat()
-	ds := NewDataset(out, format, nil, 2)
+	ds := New(out, format, nil, 2)
 	u := ds.Unit()
 	u.GroupRows = 500
 	const rows, hosts = 200, 20
 	t0 := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC).UnixMilli()
 	for b := 0; b < 30; b++ {
-		ts, host, n := NewTimestamps(mem), NewDict(mem), NewInt64(mem)
+		ts, host, n := table.NewTimestamps(mem), table.NewDict(mem), table.NewInt64(mem)
 		for r := range rows {
 			row := b*rows + r
 			ts.Set(r, arrow.Timestamp(t0+int64(row)))

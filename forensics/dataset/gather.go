@@ -1,4 +1,4 @@
-package table
+package dataset
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // gather copies the rows of runs of rec (in order) into a batch of their
@@ -63,7 +64,7 @@ func gatherColumn(mem memory.Allocator, col arrow.Array, runs []run, n int) (arr
 			}
 		}
 		return b.NewArray(), nil
-	case ByteArray:
+	case table.ByteArray:
 		// Strings, built as strings or as binary arrays of type utf8.
 		b := array.NewBinaryBuilder(mem, a.DataType().(arrow.BinaryDataType))
 		defer b.Release()
@@ -132,11 +133,4 @@ func gatherFixed[T any, B fixedBuilder[T]](b B, vs []T, valid func(int) bool, nu
 		}
 	}
 	return b.NewArray()
-}
-
-// ByteArray is a string or binary array.
-type ByteArray interface {
-	arrow.Array
-	ValueOffsets() []int32
-	ValueBytes() []byte
 }

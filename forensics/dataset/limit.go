@@ -1,4 +1,4 @@
-package scan
+package dataset
 
 import (
 	"time"
@@ -8,7 +8,6 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/schema"
-	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // Limit narrows a scan to a time range, a host and a job. Partition
@@ -45,7 +44,7 @@ func (f limitedFiles) List(t string) ([]string, error) {
 	}
 	kept := names[:0:0]
 	for _, n := range names {
-		if f.l.folderMayHold(table.PartitionValues(n)) {
+		if f.l.folderMayHold(PartitionValues(n)) {
 			kept = append(kept, n)
 		}
 	}

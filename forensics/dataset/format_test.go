@@ -1,6 +1,8 @@
-package table
+package dataset
 
 import (
+	"github.com/flinkdx/flinkdx/forensics/table"
+
 	"fmt"
 	"io"
 	"sync"
@@ -95,16 +97,16 @@ func (t *testFile) Close() error {
 func kinds(rows int) arrow.Record {
 	mem := memory.NewGoAllocator()
 	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "ts", Type: TimestampMs, Nullable: true},
-		{Name: "name", Type: DictString, Nullable: true},
+		{Name: "ts", Type: table.TimestampMs, Nullable: true},
+		{Name: "name", Type: table.DictString, Nullable: true},
 		{Name: "text", Type: arrow.BinaryTypes.String},
 		{Name: "n32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 		{Name: "n64", Type: arrow.PrimitiveTypes.Int64},
 		{Name: "f", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 		{Name: "flag", Type: arrow.FixedWidthTypes.Boolean},
 	}, nil)
-	ts, name, text := NewTimestamps(mem), NewDict(mem), NewStr(mem)
-	n32, n64, f, flag := NewInt32(mem), NewInt64(mem), NewFloat64(mem), NewBool(mem)
+	ts, name, text := table.NewTimestamps(mem), table.NewDict(mem), table.NewStr(mem)
+	n32, n64, f, flag := table.NewInt32(mem), table.NewInt64(mem), table.NewFloat64(mem), table.NewBool(mem)
 	for r := range rows {
 		if r%3 != 0 {
 			ts.Set(r, arrow.Timestamp(1700000000000+int64(r)))
