@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
-	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 )
 
@@ -51,17 +51,17 @@ Flags:
 	if m == nil {
 		return fail(fmt.Errorf("%s is not a dataset (no manifest.json)", dir))
 	}
-	if m.SchemaVersion != ingest.SchemaVersion {
-		return fail(fmt.Errorf("the dataset has schema version %d; this flinkdx writes %d", m.SchemaVersion, ingest.SchemaVersion))
+	if m.SchemaVersion != engine.SchemaVersion {
+		return fail(fmt.Errorf("the dataset has schema version %d; this flinkdx writes %d", m.SchemaVersion, engine.SchemaVersion))
 	}
 	out := dataset.DirOutput{Root: dir}
-	ds := dataset.New(out, parquetfile.Format{}, ingest.FileMeta(version), 0)
-	compacted, st, err := ingest.Compact(ds, os.DirFS(dir), parquetfile.Format{}, m)
+	ds := dataset.New(out, parquetfile.Format{}, engine.FileMeta(version), 0)
+	compacted, st, err := engine.Compact(ds, os.DirFS(dir), parquetfile.Format{}, m)
 	if err != nil {
 		return fail(err)
 	}
 	if st.Folders > 0 {
-		if err := ingest.WriteManifest(out, compacted); err != nil {
+		if err := engine.WriteManifest(out, compacted); err != nil {
 			return fail(err)
 		}
 		if err := prune(out, ds, compacted); err != nil {

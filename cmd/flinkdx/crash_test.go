@@ -17,7 +17,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
-	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 )
 
@@ -52,7 +52,7 @@ func writeLogs(t *testing.T, dir string, n, size int) {
 
 // checkDataset: every Parquet file in the dataset is whole, and the
 // manifest, if there is one, lists only such files, with their rows.
-func checkDataset(t *testing.T, dir string) (m *ingest.Manifest, parquet int) {
+func checkDataset(t *testing.T, dir string) (m *engine.Manifest, parquet int) {
 	t.Helper()
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
@@ -75,7 +75,7 @@ func checkDataset(t *testing.T, dir string) (m *ingest.Manifest, parquet int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m = new(ingest.Manifest)
+	m = new(engine.Manifest)
 	if err := json.Unmarshal(data, m); err != nil {
 		t.Fatalf("manifest.json is not whole: %v", err)
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flinkdx/flinkdx/forensics/scan"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 )
 
 // Every threshold of every detector is a flag of scan, analyze and view,
@@ -17,7 +17,7 @@ func TestThresholdFlags(t *testing.T) {
 	for _, cmd := range []string{"scan", "analyze", "view"} {
 		var help bytes.Buffer
 		run([]string{cmd, "--help"}, &bytes.Buffer{}, &help)
-		for _, th := range scan.Thresholds() {
+		for _, th := range engine.Thresholds() {
 			if !strings.Contains(help.String(), "-"+th.Name+" ") && !strings.Contains(help.String(), "-"+th.Name+"\n") {
 				t.Errorf("%s: no flag --%s", cmd, th.Name)
 			}

@@ -22,7 +22,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
-	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/schema"
 )
@@ -165,13 +165,13 @@ func TestHostileInputs(t *testing.T) {
 	}
 }
 
-func readManifestT(t *testing.T, dir string) *ingest.Manifest {
+func readManifestT(t *testing.T, dir string) *engine.Manifest {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m ingest.Manifest
+	var m engine.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
-	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 
@@ -145,7 +144,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if !*fresh && !analyze && keep {
 		manifest := "manifest.json"
 		if shard.N > 1 {
-			manifest = ingest.ShardManifest(shard)
+			manifest = engine.ShardManifest(shard)
 		}
 		prev, err = readManifestFile(*out, manifest)
 		if err != nil {
@@ -153,7 +152,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 			return exitFailed
 		}
 		if prev != nil {
-			if err := prev.Compatible(ingest.SchemaVersion, loc.String(), ingest.Redaction(*noRedact)); err != nil {
+			if err := prev.Compatible(engine.SchemaVersion, loc.String(), engine.Redaction(*noRedact)); err != nil {
 				fmt.Fprintf(stderr, "flinkdx %s: %s: %v; ingest into a new directory, or give --fresh to replace it\n", name, *out, err)
 				return exitUsage
 			}
@@ -297,7 +296,7 @@ func setMemoryLimit(v string, lanes int) error {
 // prune removes the files of the dataset's tables that neither its
 // manifest nor a shard's (not merged yet) holds: files of an interrupted
 // run, of an older layout, or findings that no longer apply.
-func prune(out dataset.DirOutput, ds *dataset.Dataset, m *ingest.Manifest) error {
+func prune(out dataset.DirOutput, ds *dataset.Dataset, m *engine.Manifest) error {
 	keep := m.Files()
 	shards, err := filepath.Glob(filepath.Join(out.Root, "manifest.shard-*.json"))
 	if err != nil {
@@ -312,11 +311,7 @@ func prune(out dataset.DirOutput, ds *dataset.Dataset, m *ingest.Manifest) error
 			keep[f] = true
 		}
 	}
-	tables := []string{schema.Findings}
-	for _, t := range ingest.Tables() {
-		tables = append(tables, t.Name)
-	}
-	return ds.Prune(tables, keep)
+	return ds.Prune(engine.TableNames(), keep)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -353,7 +348,7 @@ func progress(w io.Writer, walker *input.Walker, start time.Time) (stop func()) 
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-func printSummary(w io.Writer, m *ingest.Manifest, run ingest.Totals, dir string, took time.Duration, analyze bool) {
+func printSummary(w io.Writer, m *engine.Manifest, run engine.Totals, dir string, took time.Duration, analyze bool) {
 	t := m.Totals
 	fmt.Fprintf(w, "flinkdx %s: %d inputs, %s read, %s of text in %.2fs (%.1f MB/s of text), timezone %s\n",
 		m.Version, run.Inputs, mib(run.Bytes), mib(run.Text), took.Seconds(), float64(run.Text)/1e6/took.Seconds(), m.Timezone)
@@ -371,7 +366,7 @@ func printSummary(w io.Writer, m *ingest.Manifest, run ingest.Totals, dir string
 		fmt.Fprintf(w, "; %d files not read again (their content is in the dataset)", t.Unchanged)
 	}
 	if m.Shard != nil {
-		fmt.Fprintf(w, "; shard %s (%s)", m.Shard, ingest.ShardManifest(*m.Shard))
+		fmt.Fprintf(w, "; shard %s (%s)", m.Shard, engine.ShardManifest(*m.Shard))
 	}
 	fmt.Fprintln(w)
 	if len(m.Streams) <= 40 || analyze {
@@ -413,7 +408,7 @@ func printSummary(w io.Writer, m *ingest.Manifest, run ingest.Totals, dir string
 // printTimeline prints the notable events in time order. The detectors of
 // the playbook build on the same data; until they exist this is what
 // "analyze" shows.
-func printTimeline(w io.Writer, notable []ingest.Notable) {
+func printTimeline(w io.Writer, notable []engine.Notable) {
 	if len(notable) == 0 {
 		fmt.Fprintln(w, "\nTimeline: no job state changes, task failures or errors found.")
 		return

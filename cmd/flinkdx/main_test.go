@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 )
 
 func runCLI(args ...string) (int, string, string) {
@@ -59,7 +59,7 @@ func TestAnalyzeDemo(t *testing.T) {
 	if spike < 0 || heartbeat < 0 || spike > heartbeat {
 		t.Errorf("timeline lacks the GC spike before the heartbeat timeout (at %d, %d):\n%s", spike, heartbeat, out)
 	}
-	var m ingest.Manifest
+	var m engine.Manifest
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"sort"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
-	"github.com/flinkdx/flinkdx/forensics/ingest"
+	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 )
 
@@ -46,7 +46,7 @@ Flags:
 		return exitFailed
 	}
 	sort.Strings(shards)
-	var ms []*ingest.Manifest
+	var ms []*engine.Manifest
 	if m, err := readManifestFile(dir, "manifest.json"); err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
@@ -73,7 +73,7 @@ Flags:
 		seen[m.Shard.I] = true
 		ms = append(ms, m)
 	}
-	merged, err := ingest.Merge(ms...)
+	merged, err := engine.Merge(ms...)
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
@@ -89,7 +89,7 @@ Flags:
 		}
 	}
 	out := dataset.DirOutput{Root: dir}
-	if err := ingest.WriteManifest(out, merged); err != nil {
+	if err := engine.WriteManifest(out, merged); err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
 	}

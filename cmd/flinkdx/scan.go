@@ -15,10 +15,8 @@ import (
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
-	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/report"
-	"github.com/flinkdx/flinkdx/forensics/scan"
 )
 
 // scanFlags are the report and threshold flags "scan", "analyze" and
@@ -27,20 +25,20 @@ import (
 type scanFlags struct {
 	format, failOn, config string
 	evidence               int
-	cfg                    scan.Config
+	cfg                    engine.Config
 }
 
 func addScanFlags(fs *flag.FlagSet) *scanFlags {
-	f := &scanFlags{cfg: scan.DefaultConfig()}
+	f := &scanFlags{cfg: engine.DefaultConfig()}
 	fs.StringVar(&f.format, "format", "text", "report format: text, markdown or json")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 4 when a finding is at least this severe: warning or critical")
 	fs.StringVar(&f.config, "config", "", "JSON file of thresholds (the flag names below, e.g. {\"pause-spike\": \"2s\"})")
 	fs.IntVar(&f.evidence, "evidence", 3, "evidence lines shown per finding in text and markdown")
-	for _, t := range scan.Thresholds() {
+	for _, t := range engine.Thresholds() {
 		fs.Func(t.Name, fmt.Sprintf("%s (default %s)", t.Help, t.Default), func(v string) error { return f.cfg.Set(t.Name, v) })
 	}
 	fs.Func("severity", "override rules' severities: rule=info|warning|critical|off, comma-separated (repeatable)", func(v string) error {
-		return scan.ParseLadder(v, f.cfg.Ladder)
+		return engine.ParseLadder(v, f.cfg.Ladder)
 	})
 	return f
 }
@@ -66,9 +64,9 @@ func (f *scanFlags) settle(fs *flag.FlagSet) error {
 				if !ok {
 					return fmt.Errorf("%s: severity: want an object of rule: level", f.config)
 				}
-				file := map[string]scan.Severity{}
+				file := map[string]engine.Severity{}
 				for r, l := range rules {
-					if err := scan.ParseLadder(r+"="+fmt.Sprint(l), file); err != nil {
+					if err := engine.ParseLadder(r+"="+fmt.Sprint(l), file); err != nil {
 						return fmt.Errorf("%s: severity: %w", f.config, err)
 					}
 				}
@@ -96,7 +94,7 @@ func (f *scanFlags) settle(fs *flag.FlagSet) error {
 		return fmt.Errorf("--format is text, markdown or json")
 	}
 	if f.failOn != "" {
-		if _, ok := scan.ParseSeverity(f.failOn); !ok {
+		if _, ok := engine.ParseSeverity(f.failOn); !ok {
 			return fmt.Errorf("--fail-on is warning or critical")
 		}
 	}
@@ -119,7 +117,7 @@ func parseBytes(s string) (int64, error) {
 }
 
 // report prints findings and returns the exit status --fail-on asks for.
-func (f *scanFlags) report(w io.Writer, fs []scan.Finding) int {
+func (f *scanFlags) report(w io.Writer, fs []engine.Finding) int {
 	switch f.format {
 	case "none":
 	case "json":
@@ -131,7 +129,7 @@ func (f *scanFlags) report(w io.Writer, fs []scan.Finding) int {
 		report.WriteText(w, fs, f.evidence)
 	}
 	if f.failOn != "" {
-		min, _ := scan.ParseSeverity(f.failOn)
+		min, _ := engine.ParseSeverity(f.failOn)
 		for _, x := range fs {
 			if x.Severity >= min {
 				return exitFindings
@@ -144,7 +142,7 @@ func (f *scanFlags) report(w io.Writer, fs []scan.Finding) int {
 // dirFiles reads a dataset directory.
 type dirFiles struct {
 	root string
-	m    *ingest.Manifest
+	m    *engine.Manifest
 }
 
 func (d dirFiles) Open(name string) (dataset.ReaderAtSeeker, error) {
@@ -227,7 +225,7 @@ func parseTime(v string) (time.Time, error) {
 }
 
 // readManifest reads a dataset's manifest.json.
-func readManifest(dir string) (*ingest.Manifest, error) {
+func readManifest(dir string) (*engine.Manifest, error) {
 	m, err := readManifestFile(dir, "manifest.json")
 	if err == nil && m == nil {
 		_, err = os.Stat(filepath.Join(dir, "manifest.json"))
@@ -238,7 +236,7 @@ func readManifest(dir string) (*ingest.Manifest, error) {
 
 // readManifestFile reads a manifest of a dataset directory (nil if there
 // is none).
-func readManifestFile(dir, name string) (*ingest.Manifest, error) {
+func readManifestFile(dir, name string) (*engine.Manifest, error) {
 	data, err := os.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -246,7 +244,7 @@ func readManifestFile(dir, name string) (*ingest.Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	var m ingest.Manifest
+	var m engine.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 	}

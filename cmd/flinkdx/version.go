@@ -1,5 +1,5 @@
 package main
 
-import "github.com/flinkdx/flinkdx/forensics/ingest"
+import "github.com/flinkdx/flinkdx/forensics/engine"
 
-func schemaVersion() int { return ingest.SchemaVersion }
+func schemaVersion() int { return engine.SchemaVersion }
