@@ -233,8 +233,13 @@ pgo: build $(BENCH_DIR)/taskmanager.log
 	rm -rf out/pgo
 	./$(BIN) ingest $(BENCH_DIR)/taskmanager.log -o out/pgo --quiet --cpuprofile cmd/flinkdx/default.pgo
 
+# The engine built for WebAssembly (every package of forensics/ must
+# build), and the browser's analysis module, bin/app.wasm.
 wasm:
-	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -o bin/forensics.wasm ./forensics/...
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) ./forensics/...
+	@mkdir -p bin
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/app.wasm ./wasm
+	@echo "bin/app.wasm: $$(stat -c %s bin/app.wasm) bytes, $$(gzip -9 -c bin/app.wasm | wc -c) gzipped"
 
 clean:
 	rm -rf bin out site/build

@@ -258,14 +258,12 @@ func lanes(paths []string, jobs int) int {
 // what is live, so peak memory does not creep up with the input's size.
 // GOMEMLIMIT, when set, wins over "auto".
 //
-// A lane reading a file keeps about 115 MB live (the batch being built,
-// the ones waiting for the writer, the row groups being encoded), on top
-// of about 70 MB the run holds anyway. The limit leaves room above that:
-// one lane under 256 MiB collects every 1.5-2 s, at 5-15 ms a collection,
-// and a 1 GiB and an 8 GiB log peak within 15 % of each other (190-200 and
-// 202-216 MB). Under 320 MiB, the 8 GiB log peaked at 285 MB: the heap
-// grew to half again what is live before each collection, and a run of
-// 1 GiB ends before its heap gets there.
+// The limit is a base for what the run holds anyway plus a share per lane
+// for what a lane reading a file keeps live (the batch being built, the
+// ones waiting for the writer, the row groups being encoded): enough that
+// the collector does not run back to back, little enough that an 8 GiB
+// log peaks where a 1 GiB one does. How it was sized is in
+// docs/performance.md.
 func setMemoryLimit(v string, lanes int) error {
 	switch {
 	case v == "off":
@@ -277,10 +275,9 @@ func setMemoryLimit(v string, lanes int) error {
 		debug.SetMemoryLimit(int64(128+128*lanes) << 20)
 		if os.Getenv("GOGC") == "" {
 			// Collect at half again what is live, not twice: what is live
-			// is mostly batch buffers without pointers, cheap to mark.
-			// (A quarter is too little: the runtime then hands freed
-			// pages back to the system and faults them in again, and an
-			// 8 GiB ingest spent 9 s in the kernel instead of 2.)
+			// is mostly batch buffers without pointers, cheap to mark. (A
+			// quarter is too little: the runtime then hands freed pages
+			// back to the system and faults them in again.)
 			debug.SetGCPercent(50)
 		}
 		return nil

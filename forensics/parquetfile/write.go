@@ -146,13 +146,10 @@ func sortedPairs(m map[string]string) func(func(string, string) bool) {
 // pageBufferSize is the size at which a column's page is cut, before
 // compression (a page ends on a 4096-row chunk, so wide strings make larger
 // pages). 64 KiB rather than parquet-go's 1 MiB: each column of every row
-// group being encoded keeps a buffer of this size, so at 1 MiB a 512 MiB
-// ingest peaked at 250 MB against 175 MB, and the smaller pages stay in
-// cache while they are levelled and compressed (8 % less CPU). Files grow
-// by 1.4 %. Tables of numbers lose more: a 1 GiB G1 log's gc table is
-// 25.7 MB against 23.3 MB in 1 MiB pages (the fleet's compacted gc table 41
-// against 34 MB), but 1 MiB pages cost its ingest 60 MB more memory, and
-// made the metrics ingest 20 % slower for no smaller files.
+// group being encoded keeps a buffer of this size, so smaller pages lower
+// the ingest's peak memory and stay in cache while they are levelled and
+// compressed, at the cost of slightly larger files; tables of numbers lose
+// the most. The measurements are in docs/performance.md.
 const pageBufferSize = 64 << 10
 
 // rowGroup is a batch encoded and compressed, waiting to be written.
