@@ -20,6 +20,7 @@ const state = {
   job: null,        // the request in flight: {cancel}
   contextJob: null, // the context pass in flight: {cancel}
   redraw: null,     // draws the evidence panel again (when the context comes)
+  settings: null,   // GET api/v1/settings: {tz, thresholds: [{name, default, help, value}]}
 };
 
 const severityRank = { critical: 3, warning: 2, info: 1 };
@@ -56,7 +57,7 @@ function request(route, files, onProgress, fields = {}, slot = "job") {
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
       for (const f of files) form.append("file", f.file, f.name);
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", "api/v1/" + route);
+      xhr.open("POST", "api/v1/" + route + settingsQuery());
       xhr.responseType = route === "export" ? "blob" : "text";
       xhr.upload.onprogress = (e) => onProgress(e.loaded, total);
       xhr.onload = () => resolve(route === "export" && xhr.status === 200
@@ -77,8 +78,70 @@ function request(route, files, onProgress, fields = {}, slot = "job") {
       else if (data.kind === "done") { worker.terminate(); resolve(data); }
     };
     worker.onerror = (e) => { worker.terminate(); reject(new Error(e.message || "the WebAssembly worker failed")); };
-    worker.postMessage({ route, files, fields });
+    worker.postMessage({ route, files, fields, query: settingsQuery() });
   });
+}
+
+// ---- settings ------------------------------------------------------------
+
+// loadSettings asks the API which settings an analysis takes (every
+// detector's thresholds, from their specs, and the time zone) and makes a
+// field of each; a field changed from the host's value is sent with each
+// request as a query parameter (?pause-spike=2s&tz=Europe/Berlin).
+async function loadSettings() {
+  let text;
+  try {
+    if (state.mode === "server") {
+      const r = await fetch("api/v1/settings");
+      if (!r.ok) return;
+      text = await r.text();
+    } else {
+      text = await new Promise((resolve, reject) => {
+        const worker = new Worker("worker.js", { type: "module" });
+        worker.onmessage = ({ data }) => { worker.terminate(); data.kind === "done" ? resolve(data.text) : reject(new Error(data.message)); };
+        worker.onerror = (e) => { worker.terminate(); reject(new Error(e.message)); };
+        worker.postMessage({ route: "settings", method: "GET" });
+      });
+    }
+  } catch (e) {
+    return; // an older host: no settings panel
+  }
+  const s = JSON.parse(text);
+  state.settings = s;
+  const box = $("settings-fields");
+  box.replaceChildren();
+  const field = (name, value, help) => {
+    const label = document.createElement("label");
+    label.title = help;
+    const span = document.createElement("span");
+    span.textContent = name;
+    const input = document.createElement("input");
+    input.name = name;
+    input.value = value;
+    input.dataset.initial = value;
+    input.addEventListener("input", () => { input.classList.toggle("changed", input.value !== input.dataset.initial); settingsChanged(); });
+    label.append(span, input);
+    box.append(label);
+  };
+  field("tz", s.tz, "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)");
+  for (const t of s.thresholds) field(t.name, t.value, `${t.help} (default ${t.default})`);
+  settingsChanged();
+}
+
+function settingsChanged() {
+  const n = [...$("settings-fields").querySelectorAll("input.changed")].length;
+  $("settings-changed").textContent = n ? `(${n} changed)` : "";
+}
+
+// settingsQuery is the query string of the settings changed from the
+// host's values ("" if none).
+function settingsQuery() {
+  const q = new URLSearchParams();
+  for (const input of $("settings-fields").querySelectorAll("input")) {
+    if (input.value.trim() !== "" && input.value !== input.dataset.initial) q.set(input.name, input.value.trim());
+  }
+  const text = q.toString();
+  return text ? "?" + text : "";
 }
 
 async function analyze(files) {
@@ -604,9 +667,19 @@ function wire() {
       renderFindings();
     };
   }
+  $("settings-reset").onclick = () => {
+    for (const input of $("settings-fields").querySelectorAll("input")) { input.value = input.dataset.initial; input.classList.remove("changed"); }
+    settingsChanged();
+  };
   window.addEventListener("resize", () => state.result && renderTimeline());
   setupZoom();
 }
 
 wire();
-detectMode();
+// The settings come from the API: at once from a server; in the browser
+// when the panel is first opened (it costs starting the WebAssembly
+// module).
+detectMode().then(() => {
+  if (state.mode === "server") loadSettings();
+  else $("settings").addEventListener("toggle", () => { if (!state.settings) loadSettings(); }, { once: true });
+});

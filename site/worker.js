@@ -61,8 +61,14 @@ function multipart(files, fields, boundary, onBytes) {
 }
 
 self.onmessage = async ({ data }) => {
-  const { route, files, fields = {} } = data;
+  const { route, files, fields = {}, query = "" } = data;
   try {
+    if (data.method === "GET") {
+      // The settings the analysis takes (GET /api/v1/settings).
+      const res = await handlers.fetch(new Request(new URL("api/v1/" + route, self.location.href)));
+      postMessage({ kind: "done", status: res.status, text: await res.text() });
+      return;
+    }
     let sent = 0;
     let last = 0;
     const send = async (api) => {
@@ -76,7 +82,7 @@ self.onmessage = async ({ data }) => {
           postMessage({ kind: "progress", sent });
         }
       });
-      const req = new Request(new URL("api/v1/" + route, self.location.href), {
+      const req = new Request(new URL("api/v1/" + route + query, self.location.href), {
         method: "POST",
         body,
         duplex: "half",

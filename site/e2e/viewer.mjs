@@ -147,6 +147,22 @@ if (!only) {
   const zipPath = join(out, "view-dataset.zip");
   await dl.saveAs(zipPath);
   check(statSync(zipPath).size > 1000 && readFileSync(zipPath).subarray(0, 2).toString() === "PK", "view: export downloads a zip");
+  // Settings: a field per threshold, made from the API; a changed one
+  // applies to the files dropped next (a 10-minute pause threshold leaves
+  // no pause spike in the demo).
+  await page.click("#settings summary");
+  await page.waitForSelector("#settings-fields input[name=pause-spike]");
+  const fields = await page.$$eval("#settings-fields input", (ins) => ins.map((i) => i.name));
+  check(fields.includes("tz") && fields.includes("gc-overhead") && fields.includes("allocation-stall") && fields.length >= 20,
+    `view: the settings panel lists the time zone and every threshold (${fields.length} fields)`);
+  check(rows.some((r) => r.rule === "gc.pause-spike"), "view: the demo has a pause spike at the default threshold");
+  await page.fill("#settings-fields input[name=pause-spike]", "10m");
+  await page.evaluate(() => { document.getElementById("summary").textContent = ""; });
+  await drop(page, demo, "incident.tar.gz");
+  await page.waitForFunction(() => /Findings:/.test(document.getElementById("summary").textContent));
+  const relaxed = await findings(page);
+  check(!relaxed.some((r) => r.rule === "gc.pause-spike") && relaxed.some((r) => r.rule === "jvm.oom"),
+    `view: with pause-spike=10m the dropped demo has no pause spike and still its OutOfMemoryError (${relaxed.length} findings)`);
   check(errors.length === 0, `view: no page errors ${errors.join("; ")}`);
   writeFileSync(join(out, "view-findings.json"), JSON.stringify(rows, null, 1));
   view.kill();
@@ -188,6 +204,10 @@ const staticURL = `http://127.0.0.1:${server.address().port}/`;
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(out, "wasm-top.png") });
   check(!requests.some((r) => r.includes("parquet.wasm")), "wasm: the analysis did not load the Parquet module");
+  await page.click("#settings summary");
+  await page.waitForSelector("#settings-fields input[name=pause-spike]");
+  check(await page.$eval("#settings-fields input[name=pause-spike]", (i) => i.value === "1s"), "wasm: the settings panel, made by the WebAssembly module, shows pause-spike at 1s");
+  await page.click("#settings summary");
   // Export: the Parquet module is loaded for it, in the browser.
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
   const zipPath = join(out, "wasm-dataset.zip");
