@@ -20,8 +20,11 @@ func init() {
 	register(Format{
 		Kind: "flink-conf", Rank: 65,
 		Sniff: func(h *Head) bool {
+			if h.Log {
+				return false
+			}
 			options, top := flinkOptions(h.Bytes)
-			return !h.Log && options >= 2 && options*10 >= top*8
+			return options >= 2 && options*10 >= top*8
 		},
 		Read: readFlinkConf,
 	})
@@ -37,7 +40,9 @@ var flinkSections = []string{"jobmanager", "taskmanager", "state", "execution", 
 // top unindented lines that are not comments: a file that is mostly
 // options is a configuration, whatever line in it is broken.
 func flinkOptions(head []byte) (n, top int) {
-	for _, line := range bytes.Split(head, []byte("\n")) {
+	for len(head) > 0 {
+		line, rest, _ := bytes.Cut(head, []byte("\n"))
+		head = rest
 		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 || line[0] == ' ' || line[0] == '#' || string(line) == "---" {
 			continue
