@@ -72,6 +72,11 @@ type Fields struct {
 	Exception, ExceptionMessage []byte
 	// RootCause is the deepest "Caused by:" of the event.
 	RootCause, RootCauseMessage []byte
+	// Causes are the exception's chain: each "Caused by:" line of the
+	// trace ("class: message", the message cut at 300 bytes), one per
+	// line, the deepest last. A failure is often named only in the middle
+	// of the chain ("Recovery is suppressed by …").
+	Causes []byte
 }
 
 func (f *Fields) reset() {

@@ -50,6 +50,7 @@ type stream struct {
 	last     int64
 	// exception and deepest cause, as offsets into detail
 	excLine, causeLine [2]int
+	causes             []byte // the "Caused by:" lines so far
 }
 
 // NewParser makes a parser that hands what it finds to sink.
@@ -154,6 +155,7 @@ func (s *stream) begin(lr *input.LineReader) {
 	s.line, s.offset, s.lines = lr.Num(), lr.Offset(), 1
 	s.trunc = lr.Truncated() > 0
 	s.excLine, s.causeLine = [2]int{}, [2]int{}
+	s.causes = s.causes[:0]
 }
 
 // rebase re-points sub, a slice of from, at the same bytes in to.
@@ -204,11 +206,30 @@ func (p *Parser) continuation(s *stream, b []byte, lr *input.LineReader) {
 	case len(t) == 0 || t[0] == 'a' && bytes.HasPrefix(t, []byte("at ")):
 	case bytes.HasPrefix(t, causedBy):
 		s.causeLine = [2]int{off + len(causedBy), len(s.detail)}
+		s.addCause(s.detail[s.causeLine[0]:s.causeLine[1]])
 	case s.excLine[1] == 0:
 		if _, _, ok := exceptionLine(t); ok {
 			s.excLine = [2]int{off, len(s.detail)}
 		}
 	}
+}
+
+// maxCause bounds a cause's line in Causes, and maxCauses the whole.
+const maxCause, maxCauses = 300, 4096
+
+// addCause adds a "Caused by:" line's rest to the event's chain.
+func (s *stream) addCause(c []byte) {
+	c = bytes.TrimSpace(c)
+	if len(c) > maxCause {
+		c = c[:maxCause]
+	}
+	if len(s.causes)+len(c)+1 > maxCauses {
+		return
+	}
+	if len(s.causes) > 0 {
+		s.causes = append(s.causes, '\n')
+	}
+	s.causes = append(s.causes, c...)
 }
 
 // cutMark ends a line that was longer than the line length limit: what
@@ -257,6 +278,7 @@ func (p *Parser) flush(s *stream) {
 		if cls, msg, ok := exceptionLine(s.detail[s.causeLine[0]:s.causeLine[1]]); ok {
 			e.RootCause, e.RootCauseMessage = cls, msg
 		}
+		e.Causes = s.causes
 	}
 	if e.Host == nil && len(s.prefix) > 0 {
 		e.Host = s.prefix

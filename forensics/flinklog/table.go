@@ -44,6 +44,7 @@ var Schema = arrow.NewSchema([]arrow.Field{
 	{Name: "exception_message", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "root_cause", Type: table.DictString, Nullable: true},
 	{Name: "root_cause_message", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "causes", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
 var levelBytes = func() (b [len(levelNames)][]byte) {
@@ -70,7 +71,7 @@ type Builder struct {
 	taskmanager, container                            *table.Dict
 	checkpoint                                        table.Int64
 	exception, rootCause                              *table.Dict
-	exceptionMessage, rootCauseMessage                table.Str
+	exceptionMessage, rootCauseMessage, causes        table.Str
 	rows, size                                        int
 	file, fileRole, fileHost                          []byte
 	RawRows                                           *table.RawBuilder
@@ -107,7 +108,7 @@ func NewBuilderRaw(mem memory.Allocator, raw *table.RawBuilder) *Builder {
 		subtask: table.NewInt32(mem), parallelism: table.NewInt32(mem), attempt: table.NewStr(mem),
 		taskmanager: d(), container: d(), checkpoint: table.NewInt64(mem),
 		exception: d(), rootCause: d(),
-		exceptionMessage: table.NewStr(mem), rootCauseMessage: table.NewStr(mem),
+		exceptionMessage: table.NewStr(mem), rootCauseMessage: table.NewStr(mem), causes: table.NewStr(mem),
 		RawRows: raw,
 	}
 }
@@ -201,6 +202,9 @@ func (b *Builder) Event(e *Event) {
 		b.rootCause.Set(r, f.RootCause)
 		b.rootCauseMessage.Set(r, f.RootCauseMessage)
 	}
+	if len(f.Causes) > 0 {
+		b.causes.Set(r, f.Causes)
+	}
 	b.rows++
 	b.size += len(e.Message) + len(e.Detail) + 64
 	b.Events++
@@ -231,6 +235,7 @@ func (b *Builder) NewRecord() arrow.Record {
 		b.task.Finish(n), b.subtask.Finish(n), b.parallelism.Finish(n), b.attempt.Finish(n),
 		b.taskmanager.Finish(n), b.container.Finish(n), b.checkpoint.Finish(n),
 		b.exception.Finish(n), b.exceptionMessage.Finish(n), b.rootCause.Finish(n), b.rootCauseMessage.Finish(n),
+		b.causes.Finish(n),
 	}
 	rec := array.NewRecord(Schema, cols, int64(n))
 	for _, c := range cols {
@@ -262,6 +267,7 @@ func (b *Builder) Release() {
 	b.checkpoint.Release()
 	b.exceptionMessage.Release()
 	b.rootCauseMessage.Release()
+	b.causes.Release()
 	if b.ownRaw {
 		b.RawRows.Release()
 	}

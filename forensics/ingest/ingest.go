@@ -19,8 +19,9 @@ import (
 // SchemaVersion is the version of the dataset layout and table schemas;
 // it changes whenever a column changes meaning, type or name.
 // (2: tables laid out in Hive-style partition folders, part files named
-// after the unit of input that wrote them).
-const SchemaVersion = 2
+// after the unit of input that wrote them; 3: logs.causes, the chain of
+// an event's exception).
+const SchemaVersion = 3
 
 // FileMeta is the key-value metadata every file of a dataset carries: the
 // flinkdx version that wrote it and the schema version.

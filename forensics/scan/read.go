@@ -24,7 +24,7 @@ func (s *Scanner) ReadDataset(files dataset.Files, f dataset.Format) (rows int64
 // decoded when a dataset is read back.
 var Projection = map[string]map[string]bool{
 	schema.Logs: set("ts", "source", "line", "offset", "level", "logger", "message", "job_id", "job_name",
-		"state_of", "state_from", "state_to", "task", "subtask", "attempt", "role", "host", "out_of_order", "exception", "exception_message", "root_cause", "root_cause_message"),
+		"state_of", "state_from", "state_to", "task", "subtask", "attempt", "role", "host", "out_of_order", "exception", "exception_message", "root_cause", "root_cause_message", "causes"),
 	schema.Metrics: set("ts", "source", "line", "offset", "name", "value", "job_id", "job_name", "task_name", "task_id", "subtask", "operator_name"),
 }
 

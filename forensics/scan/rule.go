@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,10 @@ type Rule struct {
 	// During are the rules whose span (a backpressure episode) may hold
 	// one of this rule's findings, and so cause it.
 	During []string
+	// Causes are the rules this one's findings may cause: the other way
+	// of saying CausedBy, for a rule that knows its effects (a failure
+	// signature leads to a task failure and a restart).
+	Causes []string
 	// Restart marks a rule whose findings are restarts: a cause before
 	// one restart is not the cause of the next.
 	Restart bool
@@ -115,10 +120,21 @@ func ruleIndex(id string) (Rule, bool) {
 	return r, ok
 }
 
+// rulesByID indexes the rules, each with its causes whichever side named
+// the link (CausedBy of the effect, Causes of the cause).
 var rulesByID = sync.OnceValue(func() map[string]Rule {
 	m := map[string]Rule{}
 	for _, r := range Rules() {
+		r.CausedBy = append([]string(nil), r.CausedBy...)
 		m[r.ID] = r
+	}
+	for _, r := range Rules() {
+		for _, effect := range r.Causes {
+			if e, ok := m[effect]; ok && !slices.Contains(e.CausedBy, r.ID) {
+				e.CausedBy = append(e.CausedBy, r.ID)
+				m[effect] = e
+			}
+		}
 	}
 	return m
 })

@@ -26,7 +26,7 @@ func init() {
 			{ID: "job.restart", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal", "log.gap"}},
 		},
 		Reads: map[string][]string{
-			schema.Logs: {"state_of", "state_to", "state_from", "job_id", "job_name", "root_cause", "root_cause_message", "exception", "exception_message", "message", "detail"},
+			schema.Logs: {"state_of", "state_to", "state_from", "job_id", "job_name", "root_cause", "root_cause_message", "exception", "exception_message", "message", "causes"},
 			schema.Jobs: {"job_id", "name", "state", "ts_restarting"},
 		},
 		Loggers:    []string{"JobMaster", "ExecutionGraph", "Scheduler", "Dispatcher"},
@@ -89,7 +89,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 	jobID, jobName := schema.Str(rec, "job_id"), schema.Str(rec, "job_name")
 	root, rootMsg := schema.Str(rec, "root_cause"), schema.Str(rec, "root_cause_message")
 	exc, excMsg := schema.Str(rec, "exception"), schema.Str(rec, "exception_message")
-	msg, detail := schema.Str(rec, "message"), schema.Str(rec, "detail")
+	msg, causes := schema.Str(rec, "message"), schema.Str(rec, "causes")
 	jobCode := stateOf.CodeOf("job")
 	taskCode := stateOf.CodeOf("task")
 	jobExc := exc.Where(func(e string) bool { return strings.HasSuffix(e, "JobException") })
@@ -97,11 +97,13 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 		c := stateOf.Code(i)
 		if c < 0 && c != -2 {
 			// Not a state change: still, "Recovery is suppressed" may be
-			// logged on its own (a JobException).
-			if jobExc.Has(i) {
-				if m := excMsg.Get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
+			// logged on its own (a JobException), or be a cause of the
+			// exception logged (JobExecutionException: Job execution
+			// failed, caused by it).
+			if jobExc.Has(i) || causes.Valid(i) {
+				if m := excMsg.Get(i) + "\n" + causes.Get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
 					ev := o.at(i)
-					ev.Text += " " + shorten(m, 200)
+					ev.Text += " " + shorten(lineWith(m, "Recovery is suppressed by", "restart strategy prevented it"), 200)
 					d.exhaust(strings.Clone(jobID.Get(i)), strings.Clone(jobName.Get(i)), ev, "")
 				}
 			}
@@ -138,7 +140,7 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 				f.add(ev)
 				own := strings.Clone(cause)
 				later(d.lastFailed, job, terminal{at: ev.Time, name: name, from: strings.Clone(from.Get(i)), cause: own})
-				all := msg.Get(i) + "\n" + detail.Get(i)
+				all := msg.Get(i) + "\n" + causes.Get(i)
 				if ex := excMsg.Get(i); strings.Contains(ex, "Recovery is suppressed by") || strings.Contains(all, "Recovery is suppressed by") ||
 					strings.Contains(all, "restart strategy prevented it") {
 					ev.Text += " " + shorten(ex, 200)
@@ -372,4 +374,19 @@ func subject(job, name string) string {
 		return name
 	}
 	return job
+}
+
+// lineWith returns the line of s that holds one of the words (s if none).
+func lineWith(s string, words ...string) string {
+	for _, w := range words {
+		if i := strings.Index(s, w); i >= 0 {
+			start := strings.LastIndexByte(s[:i], '\n') + 1
+			end := strings.IndexByte(s[i:], '\n')
+			if end < 0 {
+				return s[start:]
+			}
+			return s[start : i+end]
+		}
+	}
+	return s
 }

@@ -22,7 +22,7 @@ func init() {
 			{ID: "jvm.oom", Section: LogEvidence},
 			{ID: "jvm.fatal", Section: LogEvidence},
 		},
-		Reads:    map[string][]string{schema.Logs: {"message", "level", "exception", "exception_message", "root_cause", "root_cause_message"}},
+		Reads:    map[string][]string{schema.Logs: {"message", "level", "exception", "exception_message", "root_cause", "root_cause_message", "causes"}},
 		Keywords: [][]string{oomWords: {"OutOfMemoryError"}, fatalWords: {"Fatal", "FATAL", "shutting down JVM"}},
 		New:      func(Config) Detector { return &ooms{} },
 	})
@@ -65,7 +65,7 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 	o := originOf(schema.Logs, rec, "message")
 	exc, excMsg := schema.Str(rec, "exception"), schema.Str(rec, "exception_message")
 	root, rootMsg := schema.Str(rec, "root_cause"), schema.Str(rec, "root_cause_message")
-	level, msg := schema.Str(rec, "level"), schema.Str(rec, "message")
+	level, msg, causes := schema.Str(rec, "level"), schema.Str(rec, "message"), schema.Str(rec, "causes")
 	fatal := level.CodeOf("FATAL")
 	isOOM := func(s string) bool { return s == "java.lang.OutOfMemoryError" }
 	rootOOM, excOOM := root.Where(isOOM), exc.Where(isOOM)
@@ -80,6 +80,13 @@ func (d *ooms) Observe(_ string, rec arrow.Record) {
 		case severe.Has(i) && d.marked(i, oomWords):
 			if t := msg.Get(i); strings.Contains(t, "java.lang.OutOfMemoryError") {
 				m = t[strings.Index(t, "java.lang.OutOfMemoryError"):]
+			}
+		}
+		// An OutOfMemoryError in the middle of the chain (a Metaspace OOM
+		// wrapped by a task failure and caused in turn by a class loading).
+		if m == "" && causes.Valid(i) {
+			if c := causes.Get(i); strings.Contains(c, "java.lang.OutOfMemoryError") {
+				m = lineWith(c[strings.Index(c, "java.lang.OutOfMemoryError"):], "java.lang.OutOfMemoryError")
 			}
 		}
 		if m != "" {

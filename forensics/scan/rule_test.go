@@ -38,7 +38,7 @@ func TestSpecs(t *testing.T) {
 		}
 	}
 	for _, r := range Rules() {
-		for _, c := range append(append([]string{}, r.CausedBy...), r.During...) {
+		for _, c := range append(append(append([]string{}, r.CausedBy...), r.During...), r.Causes...) {
 			if !ids[c] {
 				t.Errorf("rule %s: cause %s is no rule", r.ID, c)
 			}
