@@ -99,8 +99,8 @@ func (d *signatureFinder) Observe(_ string, rec arrow.Record) {
 			if k := strings.Index(c, ": "); k > 0 {
 				cls = c[:k]
 			}
-			if infrastructure(cls) {
-				continue
+			if infrastructure(cls) || ev.mentions("java.lang.OutOfMemoryError") {
+				continue // the restart's cause is found by the rules of those
 			}
 			f := d.by.get("task.user-exception\x00"+cls, func() Finding {
 				return Finding{Rule: "task.user-exception", Severity: Warning, Subject: d.texts.of(simpleName(cls)),
@@ -160,6 +160,11 @@ func classIn(cls, c string) bool {
 	return cls == c || strings.HasSuffix(cls, "."+c) || strings.HasSuffix(cls, "$"+c)
 }
 
+// mentions says the event's exception or a cause of it holds s.
+func (e *event) mentions(s string) bool {
+	return strings.Contains(e.exc, s) || strings.Contains(e.root, s) || strings.Contains(e.causes, s) || strings.Contains(e.msg, s)
+}
+
 // deepest is the event's root cause: the deepest "Caused by:", else its
 // exception, else its message.
 func (e *event) deepest() string {
@@ -177,6 +182,7 @@ func (e *event) deepest() string {
 // elsewhere (another task, a lost TaskManager), which other rules find.
 func infrastructure(cls string) bool {
 	for _, p := range []string{"org.apache.flink.runtime.", "org.apache.flink.util.FlinkException", "akka.", "org.apache.pekko.",
+		"java.lang.OutOfMemoryError", "java.lang.StackOverflowError",
 		"java.util.concurrent.CancellationException", "java.util.concurrent.TimeoutException", "java.lang.InterruptedException",
 		"org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException", "org.apache.flink.runtime.execution.CancelTaskException"} {
 		if strings.HasPrefix(cls, p) {
