@@ -7,13 +7,20 @@ import (
 
 // header is a parsed header line.
 type header struct {
-	wall    int64 // milliseconds since the epoch, read as if the clock were UTC
-	zoned   bool  // the timestamp carried its own offset (wall is then UTC)
-	level   Level
-	logger  []byte
-	thread  []byte
-	context []byte
-	message []byte
+	wall  int64 // milliseconds since the epoch, read as if the clock were UTC
+	zoned bool  // the timestamp carried its own offset (wall is then UTC)
+	// clock says the timestamp had a time of day but no date (logback's
+	// "HH:mm:ss.SSS"): wall is then milliseconds since midnight.
+	clock bool
+	// timeless says the line had no usable time (a "%r" count of
+	// milliseconds since the process started, or none at all).
+	timeless bool
+	jvm      bool // a line the JVM printed (jvmLines): logger "jvm"
+	level    Level
+	logger   []byte
+	thread   []byte
+	context  []byte
+	message  []byte
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -211,15 +218,147 @@ func skipSpaces(b []byte, i int) int {
 	return i
 }
 
-// parseHeader reads a header line: a timestamp, then in any order a level,
-// a "[thread]", a logger and a "[context]", then " - " and the message.
-// Without a level it is not a header.
+// The time layouts a header may start with, tried in turn (each is a few
+// byte comparisons): Flink's "yyyy-MM-dd HH:mm:ss,SSS" (and ISO 8601),
+// Hadoop's "yy/MM/dd HH:mm:ss", logback's time of day "HH:mm:ss.SSS",
+// log4j's "%r" (milliseconds since start, before a "[thread]"), and none
+// at all when the line starts with its level ("INFO  [] - …", what
+// BashJavaUtils prints).
+func parseTime(b []byte, h *header) (n int, ok bool) {
+	if ms, zoned, n, ok := parseTimestamp(b); ok {
+		h.wall, h.zoned = ms, zoned
+		return n, true
+	}
+	if ms, n, ok := parseSlashDate(b); ok {
+		h.wall = ms
+		return n, true
+	}
+	if ms, n, ok := parseClock(b); ok && n < len(b) && b[n] == ' ' {
+		h.wall, h.clock = ms, true
+		return n, true
+	}
+	if n := relativeMillis(b); n > 0 {
+		h.timeless = true
+		return n, true
+	}
+	if lv, _ := parseLevel(b); lv != NoLevel || bracketedLevel(b) != NoLevel {
+		h.timeless = true
+		return 0, true
+	}
+	return 0, false
+}
+
+// bracketedLevel reads a "[ERROR]" at the start of b (Flink's scripts and
+// some layouts write the level so).
+func bracketedLevel(b []byte) Level {
+	if len(b) < 6 || b[0] != '[' {
+		return NoLevel
+	}
+	end := bytes.IndexByte(b[:min(len(b), 12)], ']')
+	if end < 0 {
+		return NoLevel
+	}
+	lv, n := parseLevel(b[1:end])
+	if n != end-1 {
+		return NoLevel
+	}
+	return lv
+}
+
+// jvmLines are what the JVM itself prints when it cannot start or
+// crashes, on the console a Flink log often captures: each is an event of
+// its own (logger "jvm"), for the detectors to read.
+var jvmLines = []string{
+	"# There is insufficient memory for the Java Runtime Environment to continue",
+	"# A fatal error has been detected by the Java Runtime Environment",
+	"# Native memory allocation (mmap) failed",
+	"# Native memory allocation (malloc) failed",
+	"Error occurred during initialization of VM",
+	"Error: Could not create the Java Virtual Machine.",
+	"Error: A fatal exception has occurred. Program will exit.",
+	"Exception in thread \"main\" ",
+}
+
+// jvmLine makes a header of a line the JVM printed (jvmLines, or its
+// "… VM warning: … (errno=12)" lines).
+func jvmLine(b []byte, h *header) bool {
+	for _, l := range jvmLines {
+		if bytes.HasPrefix(b, []byte(l)) {
+			*h = header{timeless: true, level: Error, jvm: true, message: b}
+			return true
+		}
+	}
+	if bytes.Contains(b[:min(len(b), 48)], []byte(" VM warning: ")) {
+		*h = header{timeless: true, level: Warn, jvm: true, message: b}
+		return true
+	}
+	return false
+}
+
+var jvmLogger = []byte("jvm")
+
+// parseSlashDate reads "yy/MM/dd HH:mm:ss" (with an optional fraction).
+func parseSlashDate(b []byte) (int64, int, bool) {
+	if len(b) < 17 || b[2] != '/' || b[5] != '/' || b[8] != ' ' {
+		return 0, 0, false
+	}
+	y, ok1 := digits(b, 2)
+	mo, ok2 := digits(b[3:], 2)
+	d, ok3 := digits(b[6:], 2)
+	ms, n, ok4 := parseClock(b[9:])
+	if !(ok1 && ok2 && ok3 && ok4) || mo < 1 || mo > 12 || d < 1 || d > 31 {
+		return 0, 0, false
+	}
+	return daysFromCivil(2000+y, mo, d)*86400000 + ms, 9 + n, true
+}
+
+// parseClock reads "HH:mm:ss" with an optional ",SSS" or ".SSS"; it
+// returns milliseconds since midnight.
+func parseClock(b []byte) (int64, int, bool) {
+	if len(b) < 8 || b[2] != ':' || b[5] != ':' {
+		return 0, 0, false
+	}
+	h, ok1 := digits(b, 2)
+	mi, ok2 := digits(b[3:], 2)
+	s, ok3 := digits(b[6:], 2)
+	if !(ok1 && ok2 && ok3) || h > 23 || mi > 59 || s > 60 {
+		return 0, 0, false
+	}
+	n, frac := 8, 0
+	if n < len(b) && (b[n] == ',' || b[n] == '.') && n+1 < len(b) && isDigit(b[n+1]) {
+		n++
+		scale := 100
+		for n < len(b) && isDigit(b[n]) {
+			frac += int(b[n]-'0') * scale
+			scale /= 10
+			n++
+		}
+	}
+	return int64(h*3600+mi*60+s)*1000 + int64(frac), n, true
+}
+
+// relativeMillis reads log4j's "%r", milliseconds since the process
+// started, when a "[thread]" follows it: it returns the bytes it takes.
+func relativeMillis(b []byte) int {
+	i := 0
+	for i < len(b) && i < 12 && isDigit(b[i]) {
+		i++
+	}
+	if i == 0 || i+1 >= len(b) || b[i] != ' ' || b[i+1] != '[' {
+		return 0
+	}
+	return i
+}
+
+// parseHeader reads a header line: a time (parseTime), then in any order
+// a level, a "[thread]", a logger and a "[context]", then " - " and the
+// message. Without a level it is not a header.
 func parseHeader(b []byte, h *header) bool {
-	ms, zoned, n, ok := parseTimestamp(b)
+	*h = header{}
+	n, ok := parseTime(b, h)
 	if !ok {
 		return false
 	}
-	*h = header{wall: ms, zoned: zoned}
 	i := skipSpaces(b, n)
 	for tokens := 0; tokens < 6 && i < len(b); tokens++ {
 		c := b[i]
@@ -231,6 +370,13 @@ func parseHeader(b []byte, h *header) bool {
 				return h.level != NoLevel
 			}
 			inner := b[i+1 : i+end]
+			if h.level == NoLevel {
+				if lv, m := parseLevel(inner); lv != NoLevel && m == len(inner) {
+					h.level = lv
+					i = skipSpaces(b, i+end+1)
+					continue
+				}
+			}
 			if h.logger == nil && h.thread == nil {
 				h.thread = inner
 			} else if len(inner) > 0 {
@@ -262,12 +408,23 @@ func parseHeader(b []byte, h *header) bool {
 			if !looksLikeLogger(tok) {
 				break
 			}
-			i = skipSpaces(b, i+end)
+			next := skipSpaces(b, i+end)
+			qualified := bytes.IndexByte(tok, '.') >= 0 || bytes.IndexByte(tok, '$') >= 0
 			if tok[len(tok)-1] == ':' { // "%c: %m" layouts
+				if string(tok) == "Source:" || string(tok) == "Sink:" {
+					break // "Source: Custom Source -> …" is a task's name: a message
+				}
 				h.logger = tok[:len(tok)-1]
-				h.message = b[i:]
+				h.message = b[next:]
 				return h.level != NoLevel
 			}
+			// A short name ("JobMaster", %c{1}) is a logger when " - " or
+			// a "[context]" follows it; else it is the message's first
+			// word ("WARN Could not fulfill …").
+			if !qualified && !(next < len(b) && (b[next] == '[' || b[next] == '-' && (next+1 == len(b) || b[next+1] == ' '))) && next < len(b) {
+				break
+			}
+			i = next
 			h.logger = tok
 			continue
 		}
@@ -296,4 +453,45 @@ func looksLikeLogger(t []byte) bool {
 		}
 	}
 	return true
+}
+
+// dateFromName finds a date in a file's name ("taskmanager.2024-03-01.log",
+// "flink-20240301.log"): the day that a log whose lines carry only a time
+// of day was written on.
+func dateFromName(name string) (int64, bool) {
+	base := name
+	if i := lastSlash(name); i >= 0 {
+		base = name[i+1:]
+	}
+	b := []byte(base)
+	for i := 0; i+8 <= len(b); i++ {
+		if i > 0 && isDigit(b[i-1]) || !isDigit(b[i]) {
+			continue
+		}
+		var y, m, d int
+		var ok1, ok2, ok3 bool
+		switch {
+		case i+10 <= len(b) && (b[i+4] == '-' || b[i+4] == '_' || b[i+4] == '.') && b[i+7] == b[i+4] && (i+10 == len(b) || !isDigit(b[i+10])):
+			y, ok1 = digits(b[i:], 4)
+			m, ok2 = digits(b[i+5:], 2)
+			d, ok3 = digits(b[i+8:], 2)
+		case i+8 == len(b) || !isDigit(b[i+8]):
+			y, ok1 = digits(b[i:], 4)
+			m, ok2 = digits(b[i+4:], 2)
+			d, ok3 = digits(b[i+6:], 2)
+		}
+		if ok1 && ok2 && ok3 && y >= 2000 && y < 2100 && m >= 1 && m <= 12 && d >= 1 && d <= 31 {
+			return daysFromCivil(y, m, d), true
+		}
+	}
+	return 0, false
+}
+
+func lastSlash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' || s[i] == '!' || s[i] == '\\' {
+			return i
+		}
+	}
+	return -1
 }

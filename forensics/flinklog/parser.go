@@ -29,6 +29,10 @@ type Parser struct {
 	raw     RawLine
 	ev      Event
 	hdr     header
+	// day is the date a file's name gives (days since 1970-01-01), for
+	// headers that have only a time of day; hasDay says there is one.
+	day    int64
+	hasDay bool
 }
 
 // stream is the event being assembled for one prefix (one container in a
@@ -65,6 +69,7 @@ func NewParser(sink Sink, opt Options) *Parser {
 // stopped it, if any, naming the line it reached.
 func (p *Parser) Parse(name string, lr *input.LineReader) error {
 	p.streams = p.streams[:0]
+	p.day, p.hasDay = dateFromName(name)
 	for lr.Next() {
 		p.line(lr)
 	}
@@ -99,7 +104,7 @@ func (p *Parser) known(prefix []byte) *stream {
 
 func (p *Parser) line(lr *input.LineReader) {
 	b := lr.Line()
-	if parseHeader(b, &p.hdr) {
+	if parseHeader(b, &p.hdr) || jvmLine(b, &p.hdr) {
 		p.header(p.streamFor(nil), b, lr)
 		return
 	}
@@ -124,11 +129,14 @@ func (p *Parser) header(s *stream, b []byte, lr *input.LineReader) {
 	s.head = append(s.head[:0], b...)
 	h := p.hdr
 	s.hdr = header{
-		wall: h.wall, zoned: h.zoned, level: h.level,
+		wall: h.wall, zoned: h.zoned, clock: h.clock, timeless: h.timeless, jvm: h.jvm, level: h.level,
 		logger:  rebase(h.logger, b, s.head),
 		thread:  rebase(h.thread, b, s.head),
 		context: rebase(h.context, b, s.head),
 		message: rebase(h.message, b, s.head),
+	}
+	if h.jvm {
+		s.hdr.logger = jvmLogger
 	}
 	if n := lr.Truncated(); n > 0 && cap(b)-cap(h.message)+len(h.message) == len(b) {
 		// The message ran to the end of a line that was cut: it says so.
@@ -139,6 +147,17 @@ func (p *Parser) header(s *stream, b []byte, lr *input.LineReader) {
 	}
 	s.open, s.headless, s.cont = true, false, false
 	s.begin(lr)
+	if s.hdr.clock {
+		// A time of day: the date is the file name's, or unknown.
+		if !p.hasDay {
+			s.hdr.timeless = true
+			return
+		}
+		s.hdr.wall += p.day * 86400000
+	}
+	if s.hdr.timeless {
+		return
+	}
 	t := s.hdr.wall
 	if !s.hdr.zoned {
 		t = p.zone.toUTC(t)
@@ -261,11 +280,11 @@ func (p *Parser) flush(s *stream) {
 	s.open = false
 	e := &p.ev
 	*e = Event{
-		Time: s.hdr.wall, HasTime: !s.headless, Level: s.hdr.level,
+		Time: s.hdr.wall, HasTime: !s.headless && !s.hdr.timeless, Level: s.hdr.level,
 		Logger: s.hdr.logger, Thread: s.hdr.thread, Context: s.hdr.context,
 		Prefix: s.prefix, Message: s.hdr.message, Detail: s.detail,
 		Line: s.line, Offset: s.offset, Lines: s.lines,
-		Truncated: s.trunc, OutOfOrder: s.ooo && !s.headless, Continued: s.cont,
+		Truncated: s.trunc, OutOfOrder: s.ooo && !s.headless && !s.hdr.timeless, Continued: s.cont,
 	}
 	e.Fields.reset()
 	extract(e.Message, &e.Fields)
