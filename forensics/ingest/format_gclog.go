@@ -14,8 +14,9 @@ import (
 )
 
 // JVM GC logs: JDK 8's -XX:+PrintGCDetails and later unified logging
-// (-Xlog:gc*), every collector. A stream is one when most of its first
-// lines are GC lines (a Flink log that logs GC lines stays a Flink log).
+// (-Xlog:gc*), every collector. A stream is one when its first lines hold
+// GC lines, and most of them when it looks like a Flink log (a Flink log
+// that logs GC lines stays a log).
 func init() {
 	register(Format{
 		Kind: "gc-log", Rank: 40,

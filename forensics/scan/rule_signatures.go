@@ -32,7 +32,7 @@ func init() {
 	register(Spec{
 		Rules: rules,
 		Reads: map[string][]string{schema.Logs: {"message", "exception", "exception_message", "root_cause", "root_cause_message",
-			"causes", "state_of", "state_to", "task", "host"}},
+			"causes", "state_of", "state_to", "task", "host", "level", "ts"}},
 		Keywords: [][]string{words},
 		// Loggers whose INFO lines are signatures: the signal handler, the
 		// runners' exit, ZooKeeper's state changes, the cancel watchdog.
@@ -66,6 +66,7 @@ func (d *signatureFinder) Observe(_ string, rec arrow.Record) {
 	exc, excMsg := schema.Str(rec, "exception"), schema.Str(rec, "exception_message")
 	root, rootMsg := schema.Str(rec, "root_cause"), schema.Str(rec, "root_cause_message")
 	stateOf, to, task := schema.Str(rec, "state_of"), schema.Str(rec, "state_to"), schema.Str(rec, "task")
+	level := schema.Str(rec, "level")
 	for _, i := range d.each(int(rec.NumRows())) {
 		hasTrace := exc.Valid(i) || causes.Valid(i)
 		if !d.marked(i, 0) && !hasTrace {
@@ -92,8 +93,12 @@ func (d *signatureFinder) Observe(_ string, rec arrow.Record) {
 			}
 			f.note(o, i)
 		}
-		// A task failed by what no signature names: the user's code.
-		if !matched && hasTrace && stateOf.Get(i) == "task" && to.Get(i) == "FAILED" {
+		// A task failed by what no signature names: the user's code. A
+		// stack trace on its own (pasted from the web UI's exceptions, no
+		// time and no level) is such a failure too.
+		taskFailed := stateOf.Get(i) == "task" && to.Get(i) == "FAILED"
+		pasted := !o.ts.Valid(i) && level.Null(i)
+		if !matched && hasTrace && (taskFailed || pasted) {
 			c := ev.deepest()
 			cls := c
 			if k := strings.Index(c, ": "); k > 0 {
@@ -136,7 +141,8 @@ func (e *event) match(s *Signature) (string, bool) {
 		}
 	}
 	for _, c := range s.Classes {
-		if classIn(e.exc, c) || classIn(e.root, c) || strings.Contains(e.causes, simpleName(c)) || strings.Contains(e.msg, simpleName(c)) {
+		if n := simpleName(c); classIn(e.exc, c) || classIn(e.root, c) || strings.Contains(e.causes, n) || strings.Contains(e.msg, n) ||
+			strings.Contains(e.excMsg, n) || strings.Contains(e.rootMsg, n) {
 			return simpleName(c), true
 		}
 	}
