@@ -44,6 +44,11 @@ func Detect(head []byte) (gcLines, lines int) {
 				continue
 			}
 		}
+		if undecorated(line) {
+			gcLines++
+			gcTagged = true
+			continue
+		}
 		e.reset()
 		rest := p.prefix(line, &e)
 		switch {

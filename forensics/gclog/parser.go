@@ -120,6 +120,14 @@ func (p *Parser) line(b []byte, num, off, truncated int64) {
 			return
 		}
 	}
+	// Unified logging without decorations (-Xlog:gc:file::none, or
+	// copied without them): "GC(771) Pause Young (Normal) … 260.683ms".
+	if undecorated(b) {
+		p.ujl, p.statsBlock = true, false
+		d := decor{msg: b, tags: []byte("gc")}
+		p.unified(b, &d, num, off)
+		return
+	}
 	// A JDK 8-style line: its decorations are read once.
 	e := &p.recEv
 	e.reset()
@@ -845,4 +853,14 @@ func closingAt(b []byte, depth int) int {
 // depthAfter is the bracket depth after b.
 func depthAfter(b []byte, depth int) int {
 	return depth + bytes.Count(b, []byte{'['}) - bytes.Count(b, []byte{']'})
+}
+
+// undecorated says a line is a unified-logging GC line without its
+// decorations: "GC(<id>) " and a message.
+func undecorated(b []byte) bool {
+	if !hasPrefix(b, "GC(") {
+		return false
+	}
+	v, n := integer(b[3:])
+	return n > 0 && v >= 0 && 3+n+1 < len(b) && b[3+n] == ')' && b[4+n] == ' '
 }

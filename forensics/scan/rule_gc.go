@@ -246,7 +246,7 @@ func (d *gcPauses) Findings(c *Context) []Finding {
 
 func clock(ms int64) string {
 	if ms <= 0 {
-		return "?"
+		return "a time the log does not give"
 	}
 	return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04:05.000")
 }
