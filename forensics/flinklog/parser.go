@@ -104,7 +104,7 @@ func (p *Parser) known(prefix []byte) *stream {
 
 func (p *Parser) line(lr *input.LineReader) {
 	b := lr.Line()
-	if parseHeader(b, &p.hdr) || jvmLine(b, &p.hdr) {
+	if p.isHeader(b) {
 		p.header(p.streamFor(nil), b, lr)
 		return
 	}
@@ -112,7 +112,7 @@ func (p *Parser) line(lr *input.LineReader) {
 	// "kubectl logs --timestamps" counts when a header follows it, or when
 	// it was seen before (a stack trace line of that container).
 	if prefix, rest, ok := splitPrefix(b); ok {
-		if parseHeader(rest, &p.hdr) {
+		if p.isHeader(rest) {
 			p.header(p.streamFor(prefix), rest, lr)
 			return
 		}
@@ -123,6 +123,9 @@ func (p *Parser) line(lr *input.LineReader) {
 	}
 	p.continuation(p.streamFor(nil), b, lr)
 }
+
+// isHeader says a line starts an event (p.hdr then holds it).
+func (p *Parser) isHeader(b []byte) bool { return parseHeader(b, &p.hdr) || jvmLine(b, &p.hdr) }
 
 func (p *Parser) header(s *stream, b []byte, lr *input.LineReader) {
 	p.flush(s)
@@ -320,6 +323,10 @@ func splitPrefix(b []byte) (prefix, rest []byte, ok bool) {
 	}
 	if isDigit(b[0]) {
 		if _, _, n, ok := parseTimestamp(b); ok && b[10] == 'T' && n < len(b) && b[n] == ' ' {
+			return nil, b[n+1:], true
+		}
+		// A console's time of day before each line (Jenkins: "08:59:51 ").
+		if _, n, ok := parseClock(b); ok && n == 8 && n+1 < len(b) && b[n] == ' ' {
 			return nil, b[n+1:], true
 		}
 		return nil, nil, false

@@ -29,7 +29,7 @@ func init() {
 			{ID: "state.unbounded", Section: Checkpoints},
 		},
 		Reads: map[string][]string{
-			schema.Logs:        {"message", "logger", "job_id", "exception", "exception_message", "root_cause"},
+			schema.Logs:        {"message", "logger", "job_id", "exception", "exception_message", "root_cause", "causes"},
 			schema.Checkpoints: {"job_id", "checkpoint_id", "status", "checkpointed_size", "trigger_ts", "duration_ms"},
 			schema.Metrics:     scoped,
 			schema.Config:      {"job_id", "key", "value"},
@@ -252,8 +252,16 @@ func (d *checkpoints) logs(rec arrow.Record) {
 	msg, exc, root := schema.Str(rec, "message"), schema.Str(rec, "exception"), schema.Str(rec, "root_cause")
 	excMsg, jobID := schema.Str(rec, "exception_message"), schema.Str(rec, "job_id")
 	// The JobManager's checkpoint coordinator and failure manager say it.
-	logger := schema.Str(rec, "logger")
+	logger, causes := schema.Str(rec, "logger"), schema.Str(rec, "causes")
 	for _, i := range d.each(int(rec.NumRows())) {
+		// A task says it could not take its part of a checkpoint.
+		if exc.Valid(i) || causes.Valid(i) {
+			if what := taskCheckpointFailure(msg.Get(i), excMsg.Get(i), causes.Get(i)); what != "" {
+				f := d.finding("checkpoint.failed", "task side", Warning)
+				d.seen(f, o.at(i), "%d time(s) a task could not take its part of a checkpoint (last: %s)", shorten(what, 160))
+				continue
+			}
+		}
 		if !d.byLogger(i) && !logger.Null(i) && logger.Get(i) != "" {
 			continue
 		}
@@ -474,4 +482,22 @@ func (d *checkpoints) slow() {
 		f.Summary = fmt.Sprintf("%d checkpoint(s) took %g %% or more of the %s timeout (slowest: checkpoint %s, %s)",
 			c.n, d.cfg.Float("checkpoint-slow"), time.Duration(timeout)*time.Millisecond, slowest.id, time.Duration(slowest.ms)*time.Millisecond)
 	}
+}
+
+// taskCheckpointFailures are what a task logs when its part of a
+// checkpoint fails.
+var taskCheckpointFailures = []string{"Could not perform checkpoint", "Could not materialize checkpoint", "Could not complete snapshot",
+	"Asynchronous task checkpoint failed", "received a checkpoint request for unknown task", "Error while triggering checkpoint"}
+
+// taskCheckpointFailure returns the line of a task's failure to take a
+// checkpoint, or "".
+func taskCheckpointFailure(texts ...string) string {
+	for _, t := range texts {
+		for _, w := range taskCheckpointFailures {
+			if strings.Contains(t, w) {
+				return lineWith(t, w)
+			}
+		}
+	}
+	return ""
 }

@@ -96,7 +96,8 @@ func (d *signatureFinder) Observe(_ string, rec arrow.Record) {
 		// A task failed by what no signature names: the user's code. A
 		// stack trace on its own (pasted from the web UI's exceptions, no
 		// time and no level) is such a failure too.
-		taskFailed := stateOf.Get(i) == "task" && to.Get(i) == "FAILED"
+		st := to.Get(i)
+		taskFailed := stateOf.Valid(i) && (st == "FAILED" || st == "FAILING" || st == "RESTARTING")
 		pasted := !o.ts.Valid(i) && level.Null(i)
 		if !matched && hasTrace && (taskFailed || pasted) {
 			c := ev.deepest()
