@@ -15,14 +15,19 @@ BENCH_DIR := testdata/bench
 # wired up only on amd64 and arm64).
 WASM_TAGS := -tags noasm
 
-.PHONY: bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: score bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
 
 # Unit, golden and pipeline tests natively and as WebAssembly under node,
 # plus a brief run of every fuzz target.
-test: lint test-native test-wasm test-browser test-worker test-duckdb fuzz-brief
+test: lint test-native score test-wasm test-browser test-worker test-duckdb fuzz-brief
+
+# The real-incident corpus (testdata/incidents): the hit rate per class
+# and the cases missed (forensics/engine/incidents_test.go).
+score:
+	$(GO) test -count=1 -run '^TestIncidents$$' -v ./forensics/engine | grep -E 'incidents_test|^(ok|FAIL|---)'
 
 test-native:
 	$(GO) test -count=1 ./...

@@ -21,7 +21,9 @@ import (
 // The floors: the share of each class hit, below which the test fails.
 // They are the measured figures, less a case or two of slack; raise them
 // as the reading gets better.
-var floors = map[string]float64{"signature": 0.0, "layout": 0.0, "gc": 0.0, "healthy": 0.0}
+// (Measured on 2026-12-06: signature 31/36, layout 19/26, gc 10/10,
+// healthy 18/19.)
+var floors = map[string]float64{"signature": 0.83, "layout": 0.69, "gc": 0.9, "healthy": 0.94}
 
 type incident struct {
 	slug, class string
@@ -135,9 +137,10 @@ func TestIncidents(t *testing.T) {
 			}
 			s.misses = append(s.misses, fmt.Sprintf("%s: want %s; got %s", c.slug, want, strings.Join(dedup(got), ",")))
 		}
-		// The lines of Flink logs that belong to timestamped events.
+		// The lines of Flink logs (and text read as such) with a time that
+		// belong to events.
 		for _, st := range res.Manifest.Streams {
-			if st.Kind != "flink-log" || st.First == "" {
+			if st.Kind != "flink-log" && st.Kind != "text" || st.First == "" {
 				continue
 			}
 			lines += st.Lines

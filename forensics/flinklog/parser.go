@@ -331,6 +331,10 @@ func splitPrefix(b []byte) (prefix, rest []byte, ok bool) {
 		}
 		return nil, nil, false
 	}
+	// pytest's "E   " before each line of a failure it shows.
+	if b[0] == 'E' && len(b) > 4 && b[1] == ' ' && b[2] == ' ' && b[3] == ' ' {
+		return nil, bytes.TrimLeft(b[1:], " "), true
+	}
 	lim := min(len(b), 96)
 	if i := bytes.IndexByte(b[:lim], '|'); i > 0 && i+1 < len(b) {
 		name := bytes.TrimRight(b[:i], " ")

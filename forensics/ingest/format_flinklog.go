@@ -97,7 +97,10 @@ func (l *lane) fromLog(e *flinklog.Event) {
 		m.b.SetFileKeep(l.path)
 		m.parser.Report(e.Detail, s, metricsSink{l, m.b})
 	case bytes.HasPrefix(e.Message, []byte("Worker ")) && bytes.Contains(e.Message, []byte(" is terminated")),
-		bytes.Contains(e.Logger, []byte("ResourceManager")) && platform.LineMayBe(e.Message):
+		bytes.Contains(e.Logger, []byte("ResourceManager")) && platform.LineMayBe(e.Message),
+		// A YARN NodeManager's log: its containers monitor kills a
+		// container over its memory limits.
+		bytes.Contains(e.Logger, []byte("ContainersMonitor")) && bytes.Contains(e.Message, []byte("is running beyond")):
 		lines := platform.NewLines(nil, l.opt.Location, 0)
 		c, ok := lines.Line(e.Message)
 		if !ok {
