@@ -225,25 +225,37 @@ func skipSpaces(b []byte, i int) int {
 // at all when the line starts with its level ("INFO  [] - …", what
 // BashJavaUtils prints).
 func parseTime(b []byte, h *header) (n int, ok bool) {
-	if ms, zoned, n, ok := parseTimestamp(b); ok {
-		h.wall, h.zoned = ms, zoned
-		return n, true
+	if len(b) == 0 {
+		return 0, false
 	}
-	if ms, n, ok := parseSlashDate(b); ok {
-		h.wall = ms
-		return n, true
-	}
-	if ms, n, ok := parseClock(b); ok && n < len(b) && b[n] == ' ' {
-		h.wall, h.clock = ms, true
-		return n, true
-	}
-	if n := relativeMillis(b); n > 0 {
-		h.timeless = true
-		return n, true
-	}
-	if lv, _ := parseLevel(b); lv != NoLevel || bracketedLevel(b) != NoLevel {
-		h.timeless = true
-		return 0, true
+	switch c := b[0]; {
+	case isDigit(c):
+		if ms, zoned, n, ok := parseTimestamp(b); ok {
+			h.wall, h.zoned = ms, zoned
+			return n, true
+		}
+		if ms, n, ok := parseSlashDate(b); ok {
+			h.wall = ms
+			return n, true
+		}
+		if ms, n, ok := parseClock(b); ok && n < len(b) && b[n] == ' ' {
+			h.wall, h.clock = ms, true
+			return n, true
+		}
+		if n := relativeMillis(b); n > 0 {
+			h.timeless = true
+			return n, true
+		}
+	case c >= 'A' && c <= 'Z':
+		if lv, _ := parseLevel(b[:min(len(b), 9)]); lv != NoLevel {
+			h.timeless = true
+			return 0, true
+		}
+	case c == '[':
+		if bracketedLevel(b) != NoLevel {
+			h.timeless = true
+			return 0, true
+		}
 	}
 	return 0, false
 }
@@ -282,6 +294,11 @@ var jvmLines = []string{
 // jvmLine makes a header of a line the JVM printed (jvmLines, or its
 // "… VM warning: … (errno=12)" lines).
 func jvmLine(b []byte, h *header) bool {
+	// Every such line starts with one of these (a stack frame, most of
+	// what is not a header, never does).
+	if len(b) == 0 || b[0] != '#' && b[0] != 'E' && b[0] != 'O' && b[0] != 'J' {
+		return false
+	}
 	for _, l := range jvmLines {
 		if bytes.HasPrefix(b, []byte(l)) {
 			*h = header{timeless: true, level: Error, jvm: true, message: b}
