@@ -82,6 +82,10 @@ func printGCStats(w io.Writer, st *engine.GCStats) {
 	fmt.Fprintf(w, "             max %s, p50 %s, p95 %s, p99 %s\n", ms(st.MaxPause), ms(st.Percentiles.P50), ms(st.Percentiles.P95), ms(st.Percentiles.P99))
 	fmt.Fprintf(w, "  throughput %.2f %% of %.1f s running; worst %.0f s window %.1f %% paused (ending at uptime %.1f s); windows over 10 %%: %d\n",
 		st.Throughput, st.RunningTime, st.Window, st.MaxOverhead, st.MaxOverheadAt, st.WindowsOver10Pct)
+	if st.RunDuration > 0 || st.StoppedEvents > 0 {
+		fmt.Fprintf(w, "  garbagecat run %.3f s: GC throughput %.0f %%; stopped %.6f s in %d events, stopped throughput %.0f %%\n",
+			st.RunDuration, st.GCThroughput, st.StoppedTotal, st.StoppedEvents, st.StoppedThroughput)
+	}
 	fmt.Fprintf(w, "  heap       max capacity %s, max used %s", mib(st.MaxHeap), mib(st.MaxHeapUsed))
 	if st.TrendSpan >= 600 {
 		if st.HeapAfterFullGCs > 1 {

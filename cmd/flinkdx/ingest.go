@@ -383,8 +383,19 @@ func printSummary(w io.Writer, m *engine.Manifest, run engine.Totals, dir string
 		fmt.Fprintf(w, "  skipped %s: %s\n", s.Path, s.Reason)
 	}
 	for _, g := range m.GC {
-		fmt.Fprintf(w, "  GC %s (%s): %d pauses, %.1f s stopped, max %.1f s, throughput %.1f %%, worst %.0f s window %.0f %% stopped\n",
-			g.JVM, g.Collector, g.Pauses, g.TotalPause, g.MaxPause, g.Throughput, g.Window, g.MaxOverhead)
+		// GC pauses and the stopped time (which includes them) apart,
+		// each with its throughput, as garbagecat counts them.
+		fmt.Fprintf(w, "  GC %s (%s): %d GC pauses, %.1f s", g.JVM, g.Collector, g.GCPauses, g.GCPause)
+		if g.RunDuration > 0 {
+			fmt.Fprintf(w, " (throughput %.0f %%)", g.GCThroughput)
+		}
+		if g.StoppedEvents > 0 {
+			fmt.Fprintf(w, "; threads stopped %.1f s in %d safepoints", g.StoppedTotal, g.StoppedEvents)
+			if g.RunDuration > 0 {
+				fmt.Fprintf(w, " (throughput %.0f %%)", g.StoppedThroughput)
+			}
+		}
+		fmt.Fprintf(w, "; longest %.1f s, worst %.0f s window %.0f %% in GC\n", g.MaxPause, g.Window, g.MaxOverhead)
 	}
 	names := make([]string, 0, len(m.Tables))
 	for n := range m.Tables {

@@ -31,6 +31,20 @@ type Stats struct {
 		P99 float64 `json:"p99_s"`
 	} `json:"pause_percentiles"`
 	Concurrent float64 `json:"concurrent_s"`
+	// StoppedEvents and StoppedTotal are the "Total time for which
+	// application threads were stopped" (and unified safepoint) events
+	// and their sum, as they are logged: each includes the GC pause that
+	// ran in it, so it is not added to the GC pauses.
+	StoppedEvents int64   `json:"stopped_events"`
+	StoppedTotal  float64 `json:"stopped_total_s"`
+	// RunDuration, GCThroughput and StoppedThroughput are garbagecat's
+	// figures: the run lasts from the JVM's start (or the first event,
+	// when the log starts after 60 s: a partial log) to the end of the
+	// last event; the throughputs are the shares of it not in GC pauses
+	// and not stopped, in whole percent.
+	RunDuration       float64 `json:"run_duration_s"`
+	GCThroughput      float64 `json:"gc_throughput_pct"`
+	StoppedThroughput float64 `json:"stopped_throughput_pct"`
 	// RunningTime is from the first event to the end of the last pause.
 	RunningTime float64 `json:"running_time_s"`
 	// Throughput is the share of the running time not paused, in percent.
@@ -78,6 +92,8 @@ type Stats struct {
 	}
 	first, last, lastPause float64
 	hasT                   bool
+	lastAt, lastLen        float64 // the last event's start (ms) and length (s): garbagecat's run end
+	gcatFirst              float64 // the first event's start (ms), as garbagecat dates it
 	t0                     int64 // wall clock of the first event (ms), when events have no uptime
 	fullTrend, gcTrend     trend
 	window                 []windowPause // pauses ending within the last Window seconds
@@ -150,7 +166,7 @@ func NewStats(jvm string, window float64) *Stats {
 	if window <= 0 {
 		window = 60
 	}
-	return &Stats{JVM: jvm, ByKind: map[string]int64{}, Window: window, first: math.Inf(1), lastOver: math.Inf(-1)}
+	return &Stats{JVM: jvm, ByKind: map[string]int64{}, Window: window, first: math.Inf(1), gcatFirst: math.Inf(1), lastOver: math.Inf(-1)}
 }
 
 // when is the time of an event in seconds: its uptime, or the wall clock
@@ -195,6 +211,27 @@ func (s *Stats) Add(e *Event) {
 		s.first = min(s.first, t)
 		s.last = max(s.last, t)
 		s.hasT = true
+	}
+	raw := e.Pause
+	if math.IsNaN(raw) || !e.Kind.StopTheWorld() {
+		raw = 0
+	}
+	if !math.IsNaN(e.Uptime) {
+		// garbagecat dates a stopped-time event by when the stop began:
+		// it is logged at its end.
+		// In whole milliseconds, as garbagecat keeps them.
+		start := math.Floor(e.Uptime*1000 + 1e-6)
+		if e.Kind == Safepoint && !e.Unified {
+			start -= math.Floor(raw*1000 + 1e-6)
+		}
+		if start >= s.lastAt {
+			s.lastAt, s.lastLen = start, raw
+		}
+		s.gcatFirst = min(s.gcatFirst, start)
+	}
+	if e.Kind == Safepoint {
+		s.StoppedEvents++
+		s.StoppedTotal += raw
 	}
 	s.count(e)
 	if !e.Kind.StopTheWorld() {
@@ -305,6 +342,31 @@ func (s *Stats) slide(end, pause float64) {
 	}
 }
 
+// garbagecat computes garbagecat's run duration and throughputs (its
+// JvmRun: timestamps in whole milliseconds of uptime, durations in
+// microseconds, the throughputs rounded half to even at two decimals).
+func (s *Stats) garbagecat() {
+	if math.IsInf(s.gcatFirst, 1) {
+		return
+	}
+	start := 0.0
+	if s.gcatFirst > 60_000 {
+		start = s.gcatFirst
+	}
+	run := s.lastAt + math.Floor(s.lastLen*1000+1e-6) - start
+	if run <= 0 {
+		return
+	}
+	s.RunDuration = run / 1000
+	share := func(stopped float64) float64 {
+		return math.RoundToEven((run-stopped*1000)/run*100) // two decimals, then whole percent
+	}
+	s.GCThroughput = share(s.GCPause)
+	if s.StoppedEvents > 0 {
+		s.StoppedThroughput = share(s.StoppedTotal)
+	}
+}
+
 // Finish computes the figures that need every event.
 func (s *Stats) Finish() {
 	s.Dialect = "jdk8"
@@ -317,6 +379,7 @@ func (s *Stats) Finish() {
 	if s.RunningTime > 0 {
 		s.Throughput = 100 * (s.RunningTime - s.TotalPause) / s.RunningTime
 	}
+	s.garbagecat()
 	if s.Pauses > 0 {
 		q := func(f float64) float64 {
 			rank := int64(math.Ceil(f * float64(s.Pauses)))
