@@ -94,7 +94,7 @@ type Stats struct {
 	hasT                   bool
 	lastAt, lastLen        float64 // the last event's start (ms) and length (s): garbagecat's run end
 	gcatFirst              float64 // the first event's start (ms), as garbagecat dates it
-	t0                     int64 // wall clock of the first event (ms), when events have no uptime
+	t0                     int64   // wall clock of the first event (ms), when events have no uptime
 	fullTrend, gcTrend     trend
 	window                 []windowPause // pauses ending within the last Window seconds
 	windowSum, lastEnd     float64
@@ -359,7 +359,7 @@ func (s *Stats) garbagecat() {
 	}
 	s.RunDuration = run / 1000
 	share := func(stopped float64) float64 {
-		return math.RoundToEven((run-stopped*1000)/run*100) // two decimals, then whole percent
+		return math.RoundToEven((run - stopped*1000) / run * 100) // two decimals, then whole percent
 	}
 	s.GCThroughput = share(s.GCPause)
 	if s.StoppedEvents > 0 {
