@@ -1,6 +1,7 @@
 package gclog
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -81,6 +82,12 @@ type Builder struct {
 	// Stats per JVM, in the order first seen.
 	Stats []*Stats
 	byJVM map[string]*Stats
+	// The rotated set being read, which run of its JVM, and the last
+	// uptime seen (a smaller one starts a new run).
+	set        string
+	run        int
+	lastUptime float64
+	lastWall   int64
 	// Counts for the file being read.
 	Events, RawLines int64
 	MinTime, MaxTime int64
@@ -114,6 +121,17 @@ func NewBuilder(mem memory.Allocator, raw *table.RawBuilder) *Builder {
 // it (a rotated set of files is one JVM).
 func (b *Builder) SetFile(source, jvm string) {
 	b.file = append(b.file[:0], source...)
+	if jvm != b.set {
+		// Another rotated set: its first run.
+		b.set, b.run, b.lastUptime, b.lastWall = jvm, 1, -1, 0
+		b.useJVM(jvm)
+	}
+	b.Events, b.RawLines, b.HasTime = 0, 0, false
+}
+
+// useJVM makes the next events the JVM's (its statistics, its name in
+// the jvm column).
+func (b *Builder) useJVM(jvm string) {
 	b.jvmName = append(b.jvmName[:0], jvm...)
 	st, ok := b.byJVM[jvm]
 	if !ok {
@@ -122,7 +140,30 @@ func (b *Builder) SetFile(source, jvm string) {
 		b.Stats = append(b.Stats, st)
 	}
 	b.stats = st
-	b.Events, b.RawLines, b.HasTime = 0, 0, false
+}
+
+// restart notes a new run of the JVM within one rotated set: the uptime
+// starts again while the clock goes on (a restarted TaskManager that
+// writes to the same files). Each run is a JVM of its own, "<set> (run
+// N)". Without dates, only a restart within one file is told: the files
+// of a set may be read newest first.
+func (b *Builder) restart(e *Event) {
+	up := e.Uptime
+	if math.IsNaN(up) {
+		return
+	}
+	if b.lastUptime >= 0 && up+1 < b.lastUptime {
+		clockOn := e.HasTime && b.lastWall > 0 && e.Time >= b.lastWall
+		sameFile := !e.HasTime && b.Events > 0
+		if clockOn || sameFile {
+			b.run++
+			b.useJVM(fmt.Sprintf("%s (run %d)", b.set, b.run))
+		}
+	}
+	b.lastUptime = up
+	if e.HasTime {
+		b.lastWall = e.Time
+	}
 }
 
 func setNum(c table.Float64, row int, v, scale float64) {
@@ -139,6 +180,7 @@ func setSize(c table.Int64, row int, v int64) {
 
 // Event appends one event.
 func (b *Builder) Event(e *Event) {
+	b.restart(e)
 	r := b.rows
 	if e.HasTime {
 		b.ts.Set(r, arrow.Timestamp(e.Time))
