@@ -323,7 +323,14 @@ func splitPrefix(b []byte) (prefix, rest []byte, ok bool) {
 	}
 	if isDigit(b[0]) {
 		if _, _, n, ok := parseTimestamp(b); ok && b[10] == 'T' && n < len(b) && b[n] == ' ' {
-			return nil, b[n+1:], true
+			rest := b[n+1:]
+			// Kubernetes' CRI log files: "<time> stdout F <line>" (P for
+			// a part of a long line).
+			if len(rest) >= 9 && (bytes.HasPrefix(rest, []byte("stdout ")) || bytes.HasPrefix(rest, []byte("stderr "))) &&
+				(rest[7] == 'F' || rest[7] == 'P') && rest[8] == ' ' {
+				rest = rest[9:]
+			}
+			return nil, rest, true
 		}
 		// A console's time of day before each line (Jenkins: "08:59:51 ").
 		if _, n, ok := parseClock(b); ok && n == 8 && n+1 < len(b) && b[n] == ' ' {
