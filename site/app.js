@@ -124,6 +124,7 @@ async function loadSettings() {
     box.append(label);
   };
   field("tz", s.tz, "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)");
+  field("layout", s.layout || "", "the log4j/logback PatternLayout the Flink logs were written with, when they are not read (e.g. %d{HH:mm:ss.SSS} [%thread] %-5level %logger - %msg%n)");
   for (const t of s.thresholds) field(t.name, t.value, `${t.help} (default ${t.default})`);
   settingsChanged();
 }

@@ -49,3 +49,27 @@ func TestThresholdFlags(t *testing.T) {
 		t.Errorf("a misspelt key: %v", err)
 	}
 }
+
+// --layout reads a log written with a layout flinkdx does not infer; a
+// layout that cannot be compiled is a usage error.
+func TestLayoutFlag(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "taskmanager.log")
+	os.WriteFile(log, []byte("06.12.2026 10:00:00 <INFO> com.example.Job | started\n"+
+		"06.12.2026 10:00:05 <ERROR> com.example.Job | Task failed\n"+
+		"java.lang.OutOfMemoryError: Metaspace\n\tat com.example.Job.map(Job.java:10)\n"), 0o644)
+	_, _, without := runCLI("analyze", log, "--format", "json")
+	code, with, read := runCLI("analyze", log, "--format", "json", "--layout", "%d{dd.MM.yyyy HH:mm:ss} <%p> %c | %m%n")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, read)
+	}
+	// Read with the layout: two events in time, the second with its
+	// trace; without it, the lines are not events.
+	if !strings.Contains(read, "2 events") || !strings.Contains(read, "2026-12-06T10:00:00Z .. 2026-12-06T10:00:05Z") ||
+		strings.Contains(without, "2 events") || !strings.Contains(with, "JVM metaspace") {
+		t.Errorf("with --layout:\n%s\nwithout:\n%s", read, without)
+	}
+	if code, _, errs := runCLI("analyze", log, "--layout", "%d{yyyy-MMM-dd} %m"); code != exitUsage || !strings.Contains(errs, "--layout") {
+		t.Errorf("a bad layout: exit %d, %s", code, errs)
+	}
+}

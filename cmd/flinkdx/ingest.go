@@ -75,6 +75,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	out := fs.String("o", "", oHelp)
 	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)")
+	layoutFlag := fs.String("layout", "", "the log4j/logback PatternLayout the Flink logs were written with, when flinkdx does not read them (e.g. '%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n')")
 	jobs := fs.Int("j", 0, "files read at once (default: number of CPUs)")
 	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them")
 	fresh := fs.Bool("fresh", false, "replace what DIR holds instead of adding to it")
@@ -117,6 +118,13 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: cannot use --tz %q: %v\n", name, *tz, err)
 		return exitUsage
+	}
+	var layout *engine.Layout
+	if *layoutFlag != "" {
+		if layout, err = engine.CompileLayout(*layoutFlag); err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: --layout: %v\n", name, err)
+			return exitUsage
+		}
 	}
 	if err := setMemoryLimit(*memLimit, lanes(paths, *jobs)); err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: --memory-limit: %v\n", name, err)
@@ -176,7 +184,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 
 	start := time.Now()
-	opt := engine.Options{Version: version, Location: loc, Detect: analyze, Beside: 8,
+	opt := engine.Options{Version: version, Location: loc, Layout: layout, Detect: analyze, Beside: 8,
 		Jobs: *jobs, Shard: shard, Previous: prev, NoRedact: *noRedact, Input: limits}
 	if sf != nil {
 		opt.Scan = sf.cfg

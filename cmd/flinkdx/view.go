@@ -31,6 +31,7 @@ func runView(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	port := fs.Int("port", 0, "port on 127.0.0.1 (0: a free one)")
 	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none")
+	layoutFlag := fs.String("layout", "", "the log4j/logback PatternLayout the Flink logs were written with, when flinkdx does not read them")
 	maxBody := fs.Int64("max-upload", 0, "largest upload in bytes the page may send (0: no limit)")
 	sf := addScanFlags(fs)
 	fs.Usage = func() {
@@ -50,14 +51,21 @@ func runView(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flinkdx view: cannot use --tz %q: %v\n", *tz, err)
 		return exitUsage
 	}
+	var layout *engine.Layout
+	if *layoutFlag != "" {
+		if layout, err = engine.CompileLayout(*layoutFlag); err != nil {
+			fmt.Fprintf(stderr, "flinkdx view: --layout: %v\n", err)
+			return exitUsage
+		}
+	}
 
 	// --tz and the thresholds are the defaults of every analysis the page
 	// asks for, not only of the case loaded at start.
 	cfg := api.Config{Version: version, MaxBody: *maxBody, Site: http.FileServerFS(site.Files), Format: parquetfile.Format{},
-		Location: loc, Scan: sf.cfg}
+		Location: loc, Layout: layout, Scan: sf.cfg}
 	if len(paths) > 0 {
 		start := time.Now()
-		res, err := preload(paths, engine.Options{Version: version, Location: loc, Scan: sf.cfg, Format: parquetfile.Format{},
+		res, err := preload(paths, engine.Options{Version: version, Location: loc, Layout: layout, Scan: sf.cfg, Format: parquetfile.Format{},
 			Detect: true, Context: true})
 		if err != nil {
 			fmt.Fprintf(stderr, "flinkdx view: %v\n", err)

@@ -43,6 +43,7 @@ type Config struct {
 	// threshold flags of "flinkdx view"); a request's ?tz= and threshold
 	// parameters win over them.
 	Location *time.Location
+	Layout   *engine.Layout
 	Scan     engine.Config
 }
 
@@ -194,11 +195,11 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 	return answer(res), true
 }
 
-// start bounds a request's body and reads its analysis options: ?tz=
-// and a parameter per threshold (?pause-spike=2s); on failure it has
-// answered the request.
+// start bounds a request's body and reads its analysis options: ?tz=,
+// ?layout= (a PatternLayout) and a parameter per threshold
+// (?pause-spike=2s); on failure it has answered the request.
 func start(w http.ResponseWriter, r *http.Request, cfg Config) (*bodyLimit, engine.Options, bool) {
-	opt := engine.Options{Version: cfg.Version, Location: cfg.Location, Scan: cfg.Scan, Allocator: cfg.Allocator,
+	opt := engine.Options{Version: cfg.Version, Location: cfg.Location, Layout: cfg.Layout, Scan: cfg.Scan, Allocator: cfg.Allocator,
 		Format: cfg.Format, Detect: true, Context: true}
 	body := limit(w, r, cfg)
 	if body == nil {
@@ -212,6 +213,14 @@ func start(w http.ResponseWriter, r *http.Request, cfg Config) (*bodyLimit, engi
 			return nil, opt, false
 		}
 		opt.Location = loc
+	}
+	if p := q.Get("layout"); p != "" {
+		l, err := engine.CompileLayout(p)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return nil, opt, false
+		}
+		opt.Layout = l
 	}
 	for _, t := range engine.Thresholds() {
 		if v := q.Get(t.Name); v != "" {
@@ -240,7 +249,11 @@ func settings(cfg Config) map[string]any {
 	for _, t := range engine.Thresholds() {
 		ts = append(ts, setting{t, c.Text(t.Name)})
 	}
-	return map[string]any{"api": Version, "tz": tz, "thresholds": ts}
+	layout := ""
+	if cfg.Layout != nil {
+		layout = cfg.Layout.String()
+	}
+	return map[string]any{"api": Version, "tz": tz, "layout": layout, "thresholds": ts}
 }
 
 // maxContextKeys bounds the "at" field of a context request.

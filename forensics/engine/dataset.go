@@ -115,7 +115,7 @@ func Context(next func() (Input, error), keys []string, opt Options) (map[string
 	}
 	c := newContextCollector(keys)
 	ing := ingest.New(nil, ingest.Options{
-		Version: opt.Version, Location: opt.Location, Allocator: opt.Allocator,
+		Version: opt.Version, Location: opt.Location, Layout: opt.Layout, Allocator: opt.Allocator,
 		Input: input.Options{NoHash: true},
 		Observe: func(t string, rec arrow.Record) {
 			if t == schema.Logs {

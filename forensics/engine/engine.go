@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
+	"github.com/flinkdx/flinkdx/forensics/flinklog"
 	"github.com/flinkdx/flinkdx/forensics/ingest"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/scan"
@@ -37,7 +38,11 @@ type (
 	Notable   = ingest.Notable
 	Shard     = ingest.Shard
 	Timeline  = timeline.Timeline
+	Layout    = flinklog.Layout
 )
+
+// CompileLayout reads a log4j or logback PatternLayout ("%d %-5p %c - %m%n").
+func CompileLayout(pattern string) (*Layout, error) { return flinklog.CompileLayout(pattern) }
 
 // SchemaVersion is the version of the dataset's layout and schemas.
 const SchemaVersion = ingest.SchemaVersion
@@ -56,6 +61,9 @@ type Options struct {
 	// Location is the zone of log timestamps that carry none (UTC if nil):
 	// --tz, the API's ?tz=.
 	Location *time.Location
+	// Layout, if set, is the PatternLayout the Flink logs were written
+	// with (--layout, CompileLayout).
+	Layout *Layout
 	// Detect runs the detectors and gathers the timeline; without it the
 	// case is only ingested.
 	Detect bool
@@ -161,7 +169,7 @@ func Run(feed Feed, opt Options) (*Result, error) {
 		ds = dataset.New(out, opt.Format, ingest.FileMeta(opt.Version), 0)
 	}
 	iopt := ingest.Options{
-		Version: opt.Version, Location: opt.Location, Jobs: opt.Jobs, Shard: opt.Shard,
+		Version: opt.Version, Location: opt.Location, Layout: opt.Layout, Jobs: opt.Jobs, Shard: opt.Shard,
 		Previous: opt.Previous, NoRedact: opt.NoRedact, Allocator: opt.Allocator, Input: opt.Input,
 	}
 	// With no dataset, no input's hash is recorded.

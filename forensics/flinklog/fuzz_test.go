@@ -35,3 +35,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLayout: any pattern compiles or is refused, and a compiled one reads
+// any line without panicking.
+func FuzzLayout(f *testing.F) {
+	f.Add("%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n", "2023-03-08 15:25:09,154 ERROR org.a.B [] - x")
+	f.Add("%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg%n", "23:02:57.795 [Thread-1] ERROR o.a.B - y")
+	f.Add("%r [%t] %p %c %x - %m%n", "28659 [main] INFO a.B - z")
+	f.Add("%d{ISO8601}{UTC} %p %c{1}:%L - %m", "2024-05-01T10:00:00,250Z INFO Foo:12 - w")
+	f.Fuzz(func(t *testing.T, pattern, line string) {
+		l, err := CompileLayout(pattern)
+		if err != nil {
+			return
+		}
+		var h header
+		l.parse([]byte(line), &h)
+	})
+}

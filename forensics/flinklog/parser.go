@@ -17,6 +17,9 @@ type Options struct {
 	// remaining lines go to a continued event (4 MiB if 0), which bounds
 	// memory on a runaway multi-line message.
 	MaxEvent int
+	// Layout, if set, is the PatternLayout the logs were written with
+	// (--layout); lines it does not fit are read as without it.
+	Layout *Layout
 }
 
 // Parser reads Flink logs. A Parser is reused across files; it is not safe
@@ -124,8 +127,14 @@ func (p *Parser) line(lr *input.LineReader) {
 	p.continuation(p.streamFor(nil), b, lr)
 }
 
-// isHeader says a line starts an event (p.hdr then holds it).
-func (p *Parser) isHeader(b []byte) bool { return parseHeader(b, &p.hdr) || jvmLine(b, &p.hdr) }
+// isHeader says a line starts an event (p.hdr then holds it): by the
+// layout the user gave, else by the layouts flinkdx knows.
+func (p *Parser) isHeader(b []byte) bool {
+	if p.opt.Layout != nil && p.opt.Layout.parse(b, &p.hdr) {
+		return true
+	}
+	return parseHeader(b, &p.hdr) || jvmLine(b, &p.hdr)
+}
 
 func (p *Parser) header(s *stream, b []byte, lr *input.LineReader) {
 	p.flush(s)

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
+	"github.com/flinkdx/flinkdx/forensics/flinklog"
 	"github.com/flinkdx/flinkdx/forensics/gclog"
 	"github.com/flinkdx/flinkdx/forensics/input"
 )
@@ -35,6 +36,9 @@ type Options struct {
 	Version string
 	// Location is the zone of log timestamps that carry none.
 	Location *time.Location
+	// Layout, if set, is the PatternLayout Flink logs were written with
+	// (--layout): tried before the layouts flinkdx knows.
+	Layout *flinklog.Layout
 	// Jobs is the number of files read at once (GOMAXPROCS if 0).
 	Jobs int
 	// UnitBytes is about how much input a unit of single files gathers
