@@ -8,9 +8,9 @@ import (
 // A PatternLayout compiled, on lines of real logs written with it.
 func TestCompileLayout(t *testing.T) {
 	for _, c := range []struct {
-		pattern, line string
-		ts            string // RFC 3339, or "" for a time of day
-		level         Level
+		pattern, line           string
+		ts                      string // RFC 3339, or "" for a time of day
+		level                   Level
 		logger, thread, message string
 	}{
 		// Flink's log4j2 default (conf/log4j.properties).
