@@ -23,8 +23,53 @@ type archiveState struct {
 // payload reads one REST payload on its own.
 func (r *Reader) payload(o Origin, m map[string]json.RawMessage) {
 	a := &archiveState{}
+	if has(m, "id") && has(m, "subtasks") && has(m, "parallelism") {
+		// /jobs/:id/vertices/:vid on its own: the vertex, from its
+		// subtasks. (In an archive, the job's payload has its vertices.)
+		a.vertices = append(a.vertices, vertexDetails(o, m))
+		a.flush(r)
+		return
+	}
 	r.payloadIn(o, m, a)
 	a.flush(r)
+}
+
+// vertexDetails makes a vertex row of a /jobs/:id/vertices/:vid payload:
+// its subtasks' statuses counted, their metrics summed, the vertex's
+// status the most telling of theirs.
+func vertexDetails(o Origin, m map[string]json.RawMessage) Vertex {
+	vx := Vertex{Origin: o, JobID: jobOf(o.Path), ID: str(m["id"]), Name: str(m["name"]),
+		Parallelism: integer(m["parallelism"]), MaxParallelism: integer(m["maxParallelism"]), Start: -1, Tasks: map[string]int64{}}
+	rank := map[string]int{"FAILED": 9, "CANCELING": 8, "CANCELED": 7, "RUNNING": 6, "INITIALIZING": 5, "DEPLOYING": 4,
+		"SCHEDULED": 3, "CREATED": 2, "FINISHED": 1}
+	for _, st := range array(m["subtasks"]) {
+		sm := object(st)
+		if sm == nil {
+			continue
+		}
+		status := str(sm["status"])
+		vx.Tasks[status]++
+		if rank[status] > rank[vx.Status] {
+			vx.Status = status
+		}
+		if t := integer(sm["start-time"]); t > 0 && (vx.Start < 0 || t < vx.Start) {
+			vx.Start = t
+		}
+		vx.End = max(vx.End, integer(sm["end-time"]))
+		vx.Duration = max(vx.Duration, integer(sm["duration"]))
+		mt := object(sm["metrics"])
+		vx.ReadBytes += num(mt["read-bytes"])
+		vx.WriteBytes += num(mt["write-bytes"])
+		vx.ReadRecords += num(mt["read-records"])
+		vx.WriteRecords += num(mt["write-records"])
+		vx.BackPressuredMs += num(mt["accumulated-backpressured-time"])
+		vx.IdleMs += num(mt["accumulated-idle-time"])
+		vx.BusyMs += num(mt["accumulated-busy-time"])
+	}
+	if vx.Start < 0 {
+		vx.Start = 0
+	}
+	return vx
 }
 
 // payloadIn tells a payload by its shape and reads it.

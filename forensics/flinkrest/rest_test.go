@@ -184,3 +184,17 @@ func TestOpenTelemetryREST(t *testing.T) {
 		}
 	}
 }
+
+// A /jobs/:id/vertices/:vid payload on its own is one vertex row, from its
+// subtasks (it gave no row: issue 18).
+func TestVertexDetails(t *testing.T) {
+	c, counts := read(t, "../../testdata/flinkrest/vertex_details.json")
+	if len(c.Vertices) != 1 || counts.Records != 1 {
+		t.Fatalf("%d vertices, %d records", len(c.Vertices), counts.Records)
+	}
+	v := c.Vertices[0]
+	if v.ID != "cbc357ccb763df2852fee8c4fc7d55f2" || v.Name != "Source: datagen[30] -> Sink: print_table[31]" || v.Status != "FINISHED" ||
+		v.Parallelism != 1 || v.Tasks["FINISHED"] != 1 || v.Start != 1666073209478 || v.End != 1666073309811 {
+		t.Errorf("vertex %+v", v)
+	}
+}
