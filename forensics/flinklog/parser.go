@@ -331,6 +331,14 @@ func splitPrefix(b []byte) (prefix, rest []byte, ok bool) {
 		return nil, nil, false
 	}
 	if isDigit(b[0]) {
+		// A host's time before the log's own line (Docker Desktop, a
+		// collector): "2023-06-14 15:48:58 2023-06-14 07:48:58,551 WARN …",
+		// or before a line of its stack trace.
+		if _, _, n, ok := parseTimestamp(b); ok && b[10] == ' ' && n < len(b) && b[n] == ' ' {
+			if rest := b[n+1:]; len(rest) > 0 && (isDigit(rest[0]) || stackLine(rest)) {
+				return nil, rest, true
+			}
+		}
 		if _, _, n, ok := parseTimestamp(b); ok && b[10] == 'T' && n < len(b) && b[n] == ' ' {
 			rest := b[n+1:]
 			// Kubernetes' CRI log files: "<time> stdout F <line>" (P for

@@ -487,7 +487,8 @@ func (d *checkpoints) slow() {
 // taskCheckpointFailures are what a task logs when its part of a
 // checkpoint fails.
 var taskCheckpointFailures = []string{"Could not perform checkpoint", "Could not materialize checkpoint", "Could not complete snapshot",
-	"Asynchronous task checkpoint failed", "received a checkpoint request for unknown task", "Error while triggering checkpoint"}
+	"Asynchronous task checkpoint failed", "received a checkpoint request for unknown task", "Error while triggering checkpoint",
+	"Could not finalize the pending checkpoint", "Failure to finalize checkpoint"}
 
 // taskCheckpointFailure returns the line of a task's failure to take a
 // checkpoint, or "".

@@ -15,7 +15,7 @@ func init() {
 	register(Spec{
 		Rules:    []Rule{{ID: "source-sink.unhealthy", Section: LogEvidence, CausedBy: []string{"gc.pause-spike"}}},
 		Reads:    map[string][]string{schema.Logs: {"message", "logger", "level"}},
-		Keywords: [][]string{{"onnect", "Broker"}},
+		Keywords: [][]string{{"onnect", "Broker", "DNS resolution failed", "UnknownHostException"}},
 		New:      func(Config) Detector { return &connections{} },
 	})
 }
@@ -26,7 +26,8 @@ type connections struct {
 }
 
 var connectionMarks = []string{"could not be established", "Too many connections", "Connection refused",
-	"Connection timed out", "connection timeout", "Connection reset", "Broker may not be available", "Failed to connect"}
+	"Connection timed out", "connection timeout", "Connection reset", "Broker may not be available", "Failed to connect",
+	"DNS resolution failed", "UnknownHostException"}
 
 func (d *connections) Observe(_ string, rec arrow.Record) {
 	o := originOf(schema.Logs, rec, "message")
