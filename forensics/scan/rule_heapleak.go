@@ -100,7 +100,9 @@ func (d *heapLeak) leak(jvm string, r []fullGC) (Finding, bool) {
 	rising := 0
 	var capacity int64
 	for k := range r {
-		if k > 0 && r[k].after > r[k-1].after {
+		// A floor stuck at the ceiling (a full GC that frees nothing of a
+		// full heap) is the end of a leak, not a pause in it.
+		if k > 0 && (r[k].after > r[k-1].after || r[k].capacity > 0 && r[k].after*100 >= r[k].capacity*97) {
 			rising++
 		}
 		if r[k].capacity > capacity {

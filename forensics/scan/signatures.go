@@ -172,7 +172,7 @@ var signatures = []Signature{
 		Remedy:  "give the TaskManagers and the JobManager credentials for the bucket or directory (s3.access-key, an IAM role, a Kerberos ticket) and write permission on the checkpoint and sink paths",
 		Doc:     "https://nightlies.apache.org/flink/flink-docs-stable/docs/deployment/filesystems/s3/"},
 	{Rule: "coordinator.global-failure", Title: "an operator coordinator failed the job", Section: LogEvidence, Severity: Critical,
-		Phrases: []string{"triggering global failure", "Trigger global failover", "failing the job globally"},
+		Phrases: []string{"Global failure triggered by OperatorCoordinator", "triggering global failure", "Trigger global failover", "failing the job globally"},
 		Causes:  failures,
 		Remedy:  "an operator coordinator (a source enumerator, a sink committer) failed: read its cause; it restarts the whole job, not one region",
 		Doc:     "https://nightlies.apache.org/flink/flink-docs-stable/docs/ops/state/task_failure_recovery/"},
