@@ -61,6 +61,7 @@ func readWrappedLog(l *lane, f *input.File, h *Head, st *Stream) error {
 	s := l.flinkLog()
 	st.Role, st.Host = string(h.Role), h.Host
 	s.b.SetFile(f.Path, h.Role, h.Host)
+	s.parser.SetLayout(l.opt.Layout)
 	u := &unwrapper{r: bufio.NewReaderSize(f.R, 64<<10)}
 	lr := input.NewLineReader(bufio.NewReaderSize(u, 64<<10), l.opt.MaxLine)
 	err := s.parser.Parse(f.Path, lr)

@@ -45,6 +45,15 @@ func readFlinkLog(l *lane, f *input.File, h *Head, st *Stream) error {
 	s := l.flinkLog()
 	st.Role, st.Host = string(h.Role), h.Host
 	s.b.SetFile(f.Path, h.Role, h.Host)
+	// The user's layout, else one the stream's first lines show.
+	layout := l.opt.Layout
+	if layout == nil {
+		layout = flinklog.InferLayout(h.Bytes)
+	}
+	s.parser.SetLayout(layout)
+	if layout != nil {
+		st.Format = layout.String()
+	}
 	lr := input.NewLineReader(f.R, l.opt.MaxLine)
 	err := s.parser.Parse(f.Path, lr)
 	st.Bytes = lr.End()
