@@ -288,7 +288,7 @@ var jvmLines = []string{
 	"Error occurred during initialization of VM",
 	"Error: Could not create the Java Virtual Machine.",
 	"Error: A fatal exception has occurred. Program will exit.",
-	"Exception in thread \"main\" ",
+	"Exception in thread \"",
 }
 
 // jvmLine makes a header of a line the JVM printed (jvmLines, or its

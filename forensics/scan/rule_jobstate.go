@@ -60,11 +60,14 @@ type taskFailure struct {
 
 type jobStates struct {
 	sel
-	cfg       Config
-	restarts  []restart
-	failed    byKey
-	exhausted byKey
-	failures  []taskFailure // with a time and a root cause, sorted by time at the end
+	cfg      Config
+	restarts []restart
+	failed   byKey
+	// terminalFailed holds, by job, the dispatcher's "reached terminal
+	// state FAILED" line: a job.failed where no state change says it.
+	terminalFailed map[string]Evidence
+	exhausted      byKey
+	failures       []taskFailure // with a time and a root cause, sorted by time at the end
 	// The last FAILED transition and the last exhausted restart strategy
 	// of each job (by time): their summaries are written at the end, when
 	// every task failure is known.
@@ -100,6 +103,18 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 			// logged on its own (a JobException), or be a cause of the
 			// exception logged (JobExecutionException: Job execution
 			// failed, caused by it).
+			// The dispatcher's "Job <id> reached terminal state FAILED."
+			// stands for the job's own line when that is not in the log.
+			if m := msg.Get(i); strings.Contains(m, "reached terminal state FAILED") {
+				if job := jobID.Get(i); job != "" {
+					if _, ok := d.terminalFailed[job]; !ok {
+						if d.terminalFailed == nil {
+							d.terminalFailed = map[string]Evidence{}
+						}
+						d.terminalFailed[strings.Clone(job)] = o.at(i)
+					}
+				}
+			}
 			if jobExc.Has(i) || causes.Valid(i) {
 				if m := excMsg.Get(i) + "\n" + causes.Get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
 					ev := o.at(i)
@@ -284,6 +299,17 @@ func (d *jobStates) inferCauses() {
 func (d *jobStates) Findings(c *Context) []Finding {
 	d.inferCauses()
 	d.summarize()
+	for job, ev := range d.terminalFailed {
+		if _, ok := d.failed.m[job]; ok {
+			continue
+		}
+		f := d.failed.get(job, func() Finding {
+			return Finding{Rule: "job.failed", Severity: Critical, Subject: job,
+				Summary: "job " + job + " reached terminal state FAILED (the state change itself is not in the log)",
+				Remedy:  "find the root cause below (the deepest Caused by:), fix it, then restart the job"}
+		})
+		f.add(ev)
+	}
 	out := append(d.exhausted.all(), d.failed.all()...)
 	// Restarts per job, grouped by their cause's fingerprint.
 	type group struct {
