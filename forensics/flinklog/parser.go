@@ -302,6 +302,10 @@ func (p *Parser) flush(s *stream) {
 	extract(e.Message, &e.Fields)
 	if cls, msg, ok := exceptionLine(e.Message); ok {
 		e.Exception, e.ExceptionMessage = cls, msg
+	} else if cls, msg, ok := failureCause(e.Message); ok && s.excLine[1] == 0 {
+		// "… switched from RUNNING to FAILED with failure cause:
+		// java.lang.RuntimeException: …" with no trace after it.
+		e.Exception, e.ExceptionMessage = cls, msg
 	} else if s.excLine[1] > 0 {
 		e.Exception, e.ExceptionMessage, _ = exceptionLine(s.detail[s.excLine[0]:s.excLine[1]])
 	}
@@ -372,4 +376,15 @@ func splitPrefix(b []byte) (prefix, rest []byte, ok bool) {
 		return name, rest, true
 	}
 	return nil, nil, false
+}
+
+var failureCauseMark = []byte("with failure cause: ")
+
+// failureCause reads the exception a state change names on its own line.
+func failureCause(m []byte) (cls, msg []byte, ok bool) {
+	k := bytes.Index(m, failureCauseMark)
+	if k < 0 {
+		return nil, nil, false
+	}
+	return exceptionLine(m[k+len(failureCauseMark):])
 }
