@@ -214,7 +214,17 @@ func checkFleet(dir, findingsFile string) int {
 			Time   int64  `json:"ts_ms"`
 		} `json:"evidence"`
 	}
-	for file, v := range map[string]any{filepath.Clean(dir) + ".incidents.json": &incidents, findingsFile: &findings} {
+	var doc struct {
+		Findings *[]struct {
+			Rule     string `json:"rule"`
+			Evidence []struct {
+				Source string `json:"source"`
+				Time   int64  `json:"ts_ms"`
+			} `json:"evidence"`
+		} `json:"findings"`
+	}
+	doc.Findings = &findings
+	for file, v := range map[string]any{filepath.Clean(dir) + ".incidents.json": &incidents, findingsFile: &doc} {
 		data, err := os.ReadFile(file)
 		if err == nil {
 			err = json.Unmarshal(data, v)

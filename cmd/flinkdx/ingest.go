@@ -17,6 +17,7 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
+	"github.com/flinkdx/flinkdx/forensics/report"
 
 	"github.com/flinkdx/flinkdx/forensics/schema"
 )
@@ -215,22 +216,26 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		fmt.Fprintf(stderr, "flinkdx %s: %s\n", name, e.Error)
 	}
 	status := exitOK
-	if !*quiet {
-		// JSON goes to stdout alone: what was read goes to stderr then.
-		summary := stdout
-		if analyze && sf.format == "json" {
-			summary = stderr
+	// What happened first (analyze): the verdicts, the timeline, the
+	// findings; what was read last. JSON is one document on stdout.
+	inventory := func(w io.Writer) { printSummary(w, m, res.ThisRun, *out, time.Since(start), analyze) }
+	switch {
+	case !analyze:
+		if !*quiet {
+			inventory(stdout)
 		}
-		printSummary(summary, m, res.ThisRun, *out, time.Since(start), analyze)
-		if analyze {
-			printTimeline(summary, res.Notable)
-		}
+	case *quiet:
+	case sf.format == "json":
+		status = sf.report(stdout, res, report.Document{Timeline: res.Notable, Summary: summaryOf(m, res.ThisRun)}, nil)
+		inventory(stderr)
+	default:
+		status = sf.report(stdout, res, report.Document{}, func() { printTimeline(stdout, res.Notable) })
+		fmt.Fprintln(stdout)
+		inventory(stdout)
 	}
-	if analyze {
-		if *quiet {
-			sf.format = "none"
-		}
-		status = sf.report(stdout, res.Findings)
+	if analyze && *quiet {
+		sf.format = "none"
+		status = sf.report(stdout, res, report.Document{}, nil)
 	}
 	if *stats {
 		secs := time.Since(start).Seconds()
@@ -421,9 +426,14 @@ func printSummary(w io.Writer, m *engine.Manifest, run engine.Totals, dir string
 	fmt.Fprintf(w, "  wrote %s: %s, manifest.json\n", dir, strings.Join(parts, ", "))
 }
 
-// printTimeline prints the notable events in time order. The detectors of
-// the playbook build on the same data; until they exist this is what
-// "analyze" shows.
+// summaryOf is what the JSON document says of what was read.
+func summaryOf(m *engine.Manifest, run engine.Totals) map[string]any {
+	return map[string]any{"version": m.Version, "timezone": m.Timezone, "this_run": run, "dataset": m.Totals,
+		"streams": len(m.Streams), "skipped": len(m.Skipped), "errors": m.Errors, "gc": m.GC}
+}
+
+// printTimeline prints the notable events in time order: job state
+// changes, task failures, errors and long GC pauses.
 func printTimeline(w io.Writer, notable []engine.Notable) {
 	if len(notable) == 0 {
 		fmt.Fprintln(w, "\nTimeline: no job state changes, task failures or errors found.")

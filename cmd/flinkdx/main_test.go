@@ -153,10 +153,13 @@ func TestScanCLI(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("scan --fail-on critical: exit %d %s", code, errs)
 	}
-	var fs []map[string]any
-	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+	var doc struct {
+		Findings []map[string]any `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
+	fs := doc.Findings
 	rules := map[string]string{}
 	for _, f := range fs {
 		rules[f["rule"].(string)] = f["severity"].(string)
@@ -173,8 +176,9 @@ func TestScanCLI(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("scan --config: exit %d %s", code, errs)
 	}
-	fs = nil
-	json.Unmarshal([]byte(out), &fs)
+	doc.Findings = nil
+	json.Unmarshal([]byte(out), &doc)
+	fs = doc.Findings
 	rules = map[string]string{}
 	for _, f := range fs {
 		rules[f["rule"].(string)] = f["severity"].(string)
@@ -287,14 +291,60 @@ func TestAnalyzeWithoutDataset(t *testing.T) {
 	if !strings.Contains(errs, "(nothing written: no -o)") || !strings.Contains(errs, "logs 57 rows") {
 		t.Errorf("summary without -o:\n%.600s", errs)
 	}
-	var parsed []map[string]any
-	if err := json.Unmarshal([]byte(without), &parsed); err != nil || len(parsed) == 0 {
-		t.Errorf("stdout of --format json is not a JSON array of findings (%v):\n%.300s", err, without)
+	// One JSON document: the incidents, the findings, the timeline and
+	// what was read.
+	var parsed struct {
+		Incidents []map[string]any `json:"incidents"`
+		Findings  []map[string]any `json:"findings"`
+		Timeline  []map[string]any `json:"timeline"`
+		Summary   map[string]any   `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(without), &parsed); err != nil || len(parsed.Findings) == 0 || len(parsed.Incidents) == 0 ||
+		len(parsed.Timeline) == 0 || parsed.Summary == nil {
+		t.Errorf("stdout of --format json is not one document of incidents, findings, timeline and summary (%v):\n%.300s", err, without)
 	}
 	if without != with {
 		t.Errorf("findings differ without -o:\n%.800s\nwant\n%.800s", without, with)
 	}
 	if code, _, _ := runCLI("ingest", demo); code != exitUsage {
 		t.Errorf("ingest without -o: exit %d; want %d", code, exitUsage)
+	}
+}
+
+// The demo's report answers first: its first 15 lines hold both
+// incidents' verdicts: TaskManager 1's heap filled up (leak, GC overhead,
+// OutOfMemoryError), its heartbeat was missed, and the job failed for
+// good; and, apart, the watermark in 2050.
+func TestDemoVerdicts(t *testing.T) {
+	code, out, errs := runCLI("analyze", "../../testdata/demo/incident.tar.gz")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(out, "\n")
+	first := strings.Join(lines[:min(15, len(lines))], "\n")
+	for _, want := range []string{"What happened: 2 incident(s)", "1. CRITICAL", "taskmanager-1/gc.log: the heap left after full GCs rose",
+		"GC overhead limit exceeded", "heartbeat of TaskManager 10.0.3.21:35011-7a1c2e timed out", "failed for good",
+		"2. CRITICAL", "watermark jumped to 2050-01-01"} {
+		if !strings.Contains(strings.Join(strings.Fields(first), " "), want) {
+			t.Errorf("the first 15 lines lack %q:\n%s", want, first)
+		}
+	}
+	// Each fact once: no finding is its own cause.
+	_, js, _ := runCLI("analyze", "../../testdata/demo/incident.tar.gz", "--format", "json")
+	var doc struct {
+		Findings []struct {
+			Rule, Subject string
+			Causes        []struct{ Rule, Subject string }
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range doc.Findings {
+		for _, c := range f.Causes {
+			if c.Rule == f.Rule && c.Subject == f.Subject {
+				t.Errorf("%s %s is its own cause", f.Rule, f.Subject)
+			}
+		}
 	}
 }

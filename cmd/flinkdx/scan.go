@@ -117,14 +117,24 @@ func parseBytes(s string) (int64, error) {
 }
 
 // report prints findings and returns the exit status --fail-on asks for.
-func (f *scanFlags) report(w io.Writer, fs []engine.Finding) int {
+// report prints what a case showed, the verdicts first, and returns the
+// exit status --fail-on asks for. between, if set, prints what comes after
+// the verdicts and before the findings (analyze's timeline).
+func (f *scanFlags) report(w io.Writer, res *engine.Result, doc report.Document, between func()) int {
+	fs := res.Findings
 	switch f.format {
 	case "none":
 	case "json":
-		report.WriteJSON(w, fs)
+		doc.Incidents, doc.Findings = res.Incidents, fs
+		report.WriteJSON(w, doc)
 	case "markdown":
+		report.MarkdownVerdicts(w, res.Incidents)
 		report.WriteMarkdown(w, fs, f.evidence)
 	default:
+		report.WriteVerdicts(w, res.Incidents, fs)
+		if between != nil {
+			between()
+		}
 		fmt.Fprintln(w)
 		report.WriteText(w, fs, f.evidence)
 	}
@@ -206,12 +216,13 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 			return exitFailed
 		}
 	}
+	status := sf.report(stdout, res, report.Document{}, nil)
 	if sf.format == "text" {
 		secs := time.Since(start).Seconds()
 		rows := res.ThisRun.Lines
-		fmt.Fprintf(stdout, "flinkdx scan %s: %d rows in %.2fs (%.0f rows/s), %d findings\n", dir, rows, secs, float64(rows)/secs, len(findings))
+		fmt.Fprintf(stdout, "\nflinkdx scan %s: %d rows in %.2fs (%.0f rows/s), %d findings\n", dir, rows, secs, float64(rows)/secs, len(findings))
 	}
-	return sf.report(stdout, findings)
+	return status
 }
 
 // parseTime reads a --from or --to time.

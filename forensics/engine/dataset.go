@@ -82,6 +82,7 @@ func Scan(files Files, f dataset.Format, m *Manifest, opt ScanOptions) (*Result,
 	if res.Findings == nil {
 		res.Findings = []Finding{}
 	}
+	res.Incidents = scan.Incidents(res.Findings)
 	if tl != nil {
 		res.Timeline = tl.Finish()
 	}

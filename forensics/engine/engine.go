@@ -27,6 +27,7 @@ import (
 // The types a host of the engine handles, under one roof.
 type (
 	Finding   = scan.Finding
+	Incident  = scan.Incident
 	Evidence  = scan.Evidence
 	Severity  = scan.Severity
 	Config    = scan.Config
@@ -101,8 +102,11 @@ type Options struct {
 // Result is what a case showed.
 type Result struct {
 	Manifest *Manifest `json:"manifest"`
-	Findings []Finding `json:"findings"`
-	Timeline *Timeline `json:"timeline"`
+	// Incidents are the findings the causal timeline links, each with its
+	// verdict, by impact.
+	Incidents []Incident `json:"incidents"`
+	Findings  []Finding  `json:"findings"`
+	Timeline  *Timeline  `json:"timeline"`
 	// Context holds, for each log event a finding cites and each job
 	// state change of the timeline ("source:line"), the events of its file
 	// around it; null when no dataset was kept to read them from.
@@ -212,6 +216,7 @@ func Run(feed Feed, opt Options) (*Result, error) {
 		if res.Findings == nil {
 			res.Findings = []Finding{}
 		}
+		res.Incidents = scan.Incidents(res.Findings)
 	}
 	if opt.Context && res.Dataset != nil {
 		res.Context, err = evidenceContext(Written{m, res.Dataset}, opt.Format, contextKeys(res.Findings, res.Timeline))

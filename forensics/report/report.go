@@ -95,7 +95,7 @@ func more(f scan.Finding, shown int) int {
 // WriteMarkdown prints findings as Markdown.
 func WriteMarkdown(w io.Writer, fs []scan.Finding, perFinding int) {
 	c, wa, in := Counts(fs)
-	fmt.Fprintf(w, "# flinkdx findings\n\n%d critical, %d warning, %d info\n", c, wa, in)
+	fmt.Fprintf(w, "# Findings\n\n%d critical, %d warning, %d info\n", c, wa, in)
 	var section scan.Section
 	for _, f := range fs {
 		if f.Section != section {
@@ -121,14 +121,99 @@ func mdEscape(s string) string {
 	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "|", "\\|", "*", "\\*", "_", "\\_", "`", "'").Replace(s)
 }
 
-// WriteJSON prints findings as JSON.
-func WriteJSON(w io.Writer, fs []scan.Finding) error {
+// Document is what --format json writes: one JSON document.
+type Document struct {
+	Incidents []scan.Incident `json:"incidents"`
+	Findings  []scan.Finding  `json:"findings"`
+	// Timeline and Summary are "analyze"'s: the notable events and what
+	// was read.
+	Timeline any `json:"timeline,omitempty"`
+	Summary  any `json:"summary,omitempty"`
+}
+
+// WriteJSON prints a document as JSON, the only thing on w.
+func WriteJSON(w io.Writer, d Document) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if fs == nil {
-		fs = []scan.Finding{}
+	if d.Findings == nil {
+		d.Findings = []scan.Finding{}
 	}
-	return enc.Encode(fs)
+	if d.Incidents == nil {
+		d.Incidents = []scan.Incident{}
+	}
+	return enc.Encode(d)
+}
+
+// WriteVerdicts prints the incidents' verdicts: the first thing a report
+// says, what happened.
+func WriteVerdicts(w io.Writer, incidents []scan.Incident, fs []scan.Finding) {
+	alone := 0
+	in := map[int]bool{}
+	for _, inc := range incidents {
+		for _, i := range inc.Findings {
+			in[i] = true
+		}
+	}
+	for i, f := range fs {
+		if !in[i] && f.Severity >= scan.Warning {
+			alone++
+		}
+	}
+	if len(incidents) == 0 {
+		fmt.Fprintf(w, "What happened: no incident")
+		if alone > 0 {
+			fmt.Fprintf(w, " (%d warning(s) on their own, below)", alone)
+		}
+		fmt.Fprintln(w, ".")
+		return
+	}
+	fmt.Fprintf(w, "What happened: %d incident(s)\n", len(incidents))
+	for k, inc := range incidents {
+		when := ""
+		if inc.Start > 0 {
+			when = " " + time.UnixMilli(inc.Start).UTC().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(w, "\n%d. %s%s\n", k+1, strings.ToUpper(inc.Level), when)
+		fmt.Fprintf(w, "   %s\n", wrap(inc.Verdict, 116, "   "))
+		fmt.Fprintf(w, "   do: %s\n", wrap(inc.Remedy, 100, "       "))
+	}
+	if alone > 0 {
+		fmt.Fprintf(w, "\n%d warning(s) linked to no incident are with the findings below.\n", alone)
+	}
+}
+
+// MarkdownVerdicts prints the verdicts as Markdown.
+func MarkdownVerdicts(w io.Writer, incidents []scan.Incident) {
+	fmt.Fprintf(w, "# What happened\n\n")
+	if len(incidents) == 0 {
+		fmt.Fprintf(w, "No incident.\n\n")
+		return
+	}
+	for k, inc := range incidents {
+		fmt.Fprintf(w, "%d. **%s** %s\n   *Do:* %s\n", k+1, strings.ToUpper(inc.Level), mdEscape(inc.Verdict), mdEscape(inc.Remedy))
+	}
+	fmt.Fprintln(w)
+}
+
+// wrap breaks s into lines of at most n bytes, at blanks, each after the
+// first with indent.
+func wrap(s string, n int, indent string) string {
+	var b strings.Builder
+	line := 0
+	for i, word := range strings.Fields(s) {
+		if i > 0 {
+			if line+1+len(word) > n {
+				b.WriteString("\n" + indent)
+				line = 0
+			} else {
+				b.WriteByte(' ')
+				line++
+			}
+		}
+		b.WriteString(word)
+		line += len(word)
+	}
+	return b.String()
 }
 
 // shorten cuts s to at most n bytes, at a character's start.

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -57,10 +58,14 @@ func correlate(all []Finding, c *Context) {
 						continue
 					}
 					c := &all[j]
-					if ev, ok := latestBefore(rows(j), t, from); ok {
+					if c.Rule == e.Rule && c.Subject == e.Subject {
+						continue // a finding is not its own cause
+					}
+					if ev, ok := latestBefore(rows(j), t, from); ok && !e.holds(ev) {
 						seen[j] = true
 						links = append(links, fmt.Sprintf("%s %s (%s, %s before)", c.Rule, c.Subject, clockTime(ev.Time), time.Duration(t-ev.Time)*time.Millisecond))
 						extra = append(extra, ev)
+						e.Causes = append(e.Causes, Cause{Rule: c.Rule, Subject: c.Subject, Time: ev.Time})
 					}
 				}
 			}
@@ -70,6 +75,7 @@ func correlate(all []Finding, c *Context) {
 					if !seen[j] && c.Start > 0 && c.Start <= t && t <= c.End {
 						seen[j] = true
 						links = append(links, fmt.Sprintf("it happened during %s %s (%s .. %s)", c.Rule, c.Subject, clockTime(c.Start), clockTime(c.End)))
+						e.Causes = append(e.Causes, Cause{Rule: c.Rule, Subject: c.Subject, Time: c.Start})
 						if len(c.Evidence) > 0 {
 							extra = append(extra, c.Evidence[0])
 						}
@@ -80,6 +86,18 @@ func correlate(all []Finding, c *Context) {
 		if len(links) == 0 {
 			continue
 		}
+		// The nearest cause first (the found links and causes go
+		// together, one per cause).
+		order := make([]int, len(links))
+		for k := range order {
+			order[k] = k
+		}
+		sort.SliceStable(order, func(a, b int) bool { return e.Causes[order[a]].Time > e.Causes[order[b]].Time })
+		sortedLinks, sortedCauses := make([]string, len(links)), make([]Cause, len(links))
+		for k, o := range order {
+			sortedLinks[k], sortedCauses[k] = links[o], e.Causes[o]
+		}
+		links, e.Causes = sortedLinks, sortedCauses
 		if len(links) > maxLinks {
 			links = append(links[:maxLinks], fmt.Sprintf("%d more", len(links)-maxLinks))
 		}

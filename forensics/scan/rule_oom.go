@@ -19,7 +19,7 @@ const (
 func init() {
 	register(Spec{
 		Rules: []Rule{
-			{ID: "jvm.oom", Section: LogEvidence},
+			{ID: "jvm.oom", Section: LogEvidence, CausedBy: []string{"gc.overhead", "gc.heap-leak", "gc.allocation-stall"}},
 			{ID: "jvm.fatal", Section: LogEvidence},
 		},
 		Reads:    map[string][]string{schema.Logs: {"message", "level", "exception", "exception_message", "root_cause", "root_cause_message", "causes"}},

@@ -62,6 +62,16 @@ type Finding struct {
 	Remedy   string     `json:"remedy"`
 	Count    int        `json:"count"` // occurrences folded into this finding
 	Evidence []Evidence `json:"evidence"`
+	// Causes are the findings logged shortly before this one that may
+	// have caused it (the causal timeline).
+	Causes []Cause `json:"causes,omitempty"`
+}
+
+// Cause names a finding that may have caused another, and when.
+type Cause struct {
+	Rule    string `json:"rule"`
+	Subject string `json:"subject"`
+	Time    int64  `json:"ts_ms,omitempty"`
 }
 
 // maxEvidence bounds the rows kept as evidence of one finding.
@@ -431,6 +441,21 @@ func (s *Scanner) Findings() []Finding {
 	for i := range all {
 		sortEvidence(all[i].Evidence)
 	}
+	// The causal links are looked for in an order that does not depend
+	// on how the detectors kept their findings (some in maps).
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Subject != b.Subject {
+			return a.Subject < b.Subject
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return a.Summary < b.Summary
+	})
 	correlate(all, c)
 	kept := all[:0]
 	for _, f := range all {

@@ -53,7 +53,7 @@ function cliFindings() {
   const dir = join(out, "cli");
   rmSync(dir, { recursive: true, force: true });
   execFileSync(join(root, "bin/flinkdx"), ["analyze", "incident.tar.gz", "-o", dir, "--quiet"], { cwd: join(root, "testdata/demo") });
-  return JSON.parse(execFileSync(join(root, "bin/flinkdx"), ["scan", dir, "--format", "json"]).toString());
+  return JSON.parse(execFileSync(join(root, "bin/flinkdx"), ["scan", dir, "--format", "json"]).toString()).findings;
 }
 
 const key = (f) => `${f.severity} ${f.rule} ${f.subject} ×${f.count}: ${f.summary}`;

@@ -53,7 +53,7 @@ try {
   const dir = join(root, "out/e2e/worker-cli");
   rmSync(dir, { recursive: true, force: true });
   execFileSync(join(root, "bin/flinkdx"), ["analyze", "incident.tar.gz", "-o", dir, "--quiet"], { cwd: join(root, "testdata/demo") });
-  const cli = JSON.parse(execFileSync(join(root, "bin/flinkdx"), ["scan", dir, "--format", "json"]).toString());
+  const cli = JSON.parse(execFileSync(join(root, "bin/flinkdx"), ["scan", dir, "--format", "json"]).toString()).findings;
   const key = (f) => `${f.severity} ${f.rule} ${f.subject} ×${f.count}: ${f.summary}`;
   const got = (body.findings || []).map(key).sort(), want = cli.map(key).sort();
   check(JSON.stringify(got) === JSON.stringify(want), `the Worker's ${got.length} findings equal the CLI's ${want.length}` +
