@@ -155,6 +155,7 @@ async function analyze(files) {
   $("progress").hidden = false;
   $("cancel").hidden = false;
   const onProgress = (sent, total) => {
+    sent = Math.min(sent, total); // the multipart framing is counted too: never past 100 %
     const secs = (performance.now() - start) / 1000;
     $("bar").value = total ? sent / total : 0;
     const rate = sent / Math.max(secs, 0.001);
@@ -293,9 +294,43 @@ function show(result) {
   const rules = [...new Set(result.findings.map((f) => f.rule))].sort();
   const sel = $("f-rule");
   sel.replaceChildren(new Option("all", ""), ...rules.map((r) => new Option(r, r)));
+  state.incident = null;
+  renderIncidents();
   renderFindings();
   renderTimeline();
   $("evidence-body").replaceChildren();
+}
+
+// renderIncidents puts what happened first: a card per incident, its
+// verdict and what to do; clicking one marks its findings and opens the
+// evidence of its root cause.
+function renderIncidents() {
+  const box = $("incidents");
+  const incidents = state.result.incidents || [];
+  const h = document.createElement("h2");
+  h.textContent = incidents.length ? `What happened: ${incidents.length} incident${incidents.length > 1 ? "s" : ""}` : "What happened: no incident";
+  const cards = incidents.map((inc, k) => {
+    const card = document.createElement("div");
+    card.className = "incident sev-" + inc.severity;
+    card.dataset.index = k;
+    const title = document.createElement("strong");
+    title.textContent = `${k + 1}. ${inc.severity.toUpperCase()}${inc.start_ms ? " " + when(inc.start_ms) : ""}`;
+    const verdict = document.createElement("p");
+    verdict.className = "verdict";
+    verdict.textContent = inc.verdict;
+    const todo = document.createElement("p");
+    todo.className = "do";
+    todo.textContent = "Do: " + inc.remedy;
+    card.append(title, verdict, todo);
+    card.onclick = () => {
+      state.incident = state.incident === k ? null : k;
+      for (const c of box.querySelectorAll(".incident")) c.classList.toggle("active", Number(c.dataset.index) === state.incident);
+      renderFindings();
+      if (state.incident !== null && inc.findings.length) selectFinding(inc.findings[0]);
+    };
+    return card;
+  });
+  box.replaceChildren(h, ...cards);
 }
 
 function filtered() {
@@ -319,6 +354,8 @@ function renderFindings() {
     const tr = document.createElement("tr");
     tr.dataset.index = i;
     if (state.selected === i) tr.classList.add("selected");
+    const inc = state.incident !== null && state.incident !== undefined ? state.result.incidents[state.incident] : null;
+    if (inc && inc.findings.includes(i)) tr.classList.add("in-incident");
     const cells = [f.severity, when(f.start_ms), f.rule, f.subject || "", String(f.count || 1), f.summary];
     cells.forEach((text, k) => {
       const td = document.createElement("td");

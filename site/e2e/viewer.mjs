@@ -140,6 +140,17 @@ if (!only) {
   await drop(page, demo, "incident.tar.gz");
   const rows = await checkDemo(page, "view");
   sameFindings(rows, cli, "view");
+  // What happened first: the verdict cards, the root cause named; a click
+  // marks the incident's findings.
+  const cards = await page.$$eval("#incidents .incident", (cs) => cs.map((c) => c.textContent));
+  check(cards.length === 2 && /heap left after full GCs rose/.test(cards[0]) && /GC overhead limit/.test(cards[0]) && /2050/.test(cards[1]),
+    `view: two verdict cards, the first naming TaskManager 1's heap and the GC overhead limit (${cards.length}: ${(cards[0] || "").slice(0, 120)})`);
+  await page.click("#incidents .incident");
+  const marked = await page.$$eval("#findings tbody tr.in-incident", (r) => r.length);
+  check(marked >= 5, `view: clicking the first card marks its findings (${marked})`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(out, "view-incidents.png") });
+  await page.click("#incidents .incident");
   check(await page.textContent("#mode").then((t) => t.includes("served from this machine")), "view: server mode");
   await page.screenshot({ path: join(out, "view.png"), fullPage: true });
   // Export: a zip download of the dataset.
