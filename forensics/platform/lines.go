@@ -22,7 +22,9 @@ var (
 	outOfMem  = regexp.MustCompile(`^(Memory cgroup out of memory|Out of memory): Kill(?:ed)? process (\d+) \((.*?)\)(.*)$`)
 	killed    = regexp.MustCompile(`^Killed process (\d+) \((.*?)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?`)
 	oomKill   = regexp.MustCompile(`^oom-kill:(.*)$`)
-	yarnLimit = regexp.MustCompile(`Container \[pid=(\d+),\s*containerID=(\S+?)\] is running (\d+B )?beyond (physical|virtual) memory limits\. Current usage: ([0-9.]+ [KMGT]?B) of ([0-9.]+ [KMGT]?B) physical memory used; ([0-9.]+ [KMGT]?B) of ([0-9.]+ [KMGT]?B) virtual memory used`)
+	// Hadoop 2: "is running beyond physical memory limits"; Hadoop 3: "is
+	// running 168853504B beyond the 'PHYSICAL' memory limit".
+	yarnLimit = regexp.MustCompile(`Container \[pid=(\d+),\s*containerID=(\S+?)\] is running (\d+B )?beyond (?:the ')?(physical|virtual|PHYSICAL|VIRTUAL)'? memory limits?\. Current usage: ([0-9.]+ [KMGT]?B) of ([0-9.]+ [KMGT]?B) physical memory used; ([0-9.]+ [KMGT]?B) of ([0-9.]+ [KMGT]?B) virtual memory used`)
 	yarnExit  = regexp.MustCompile(`(?:Container killed on request\. Exit code is|Container exited with a non-zero exit code|Exit code:?|exitCode=)\s*(-?\d+)`)
 	yarnID    = regexp.MustCompile(`container_(?:e\d+_)?\d+_\d+_\d+_\d+`)
 	worker    = regexp.MustCompile(`Worker (\S+) is terminated\. Diagnostics: (.*)`)
@@ -157,7 +159,7 @@ func (l *Lines) Line(b []byte) (Container, bool) {
 	case yarnLimit.MatchString(t):
 		m := yarnLimit.FindStringSubmatch(t)
 		c = newContainer("yarn")
-		c.State, c.Reason = "killed", "running beyond "+m[4]+" memory limits"
+		c.State, c.Reason = "killed", "running beyond "+strings.ToLower(m[4])+" memory limits"
 		c.PID, _ = strconv.ParseInt(m[1], 10, 64)
 		c.Container = m[2]
 		if m[4] == "physical" {

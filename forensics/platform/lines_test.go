@@ -75,6 +75,9 @@ func TestYARNAndFlinkLines(t *testing.T) {
 	}{
 		{"Container [pid=25462,containerID=container_e05_1539768712372_0002_01_000002] is running beyond physical memory limits. Current usage: 4.1 GB of 4 GB physical memory used; 6.2 GB of 8.4 GB virtual memory used. Killing container.",
 			"running beyond physical memory limits", 0, "container_e05_1539768712372_0002_01_000002"},
+		// Hadoop 3's wording (itinycheng's blog, testdata/incidents).
+		{"Container [pid=97191,containerID=container_e03_1559725928417_0577_01_001065] is running 168853504B beyond the 'PHYSICAL' memory limit. Current usage: 6.2 GB of 6 GB physical memory used; 9.8 GB of 60 GB virtual memory used. Killing container.",
+			"running beyond physical memory limits", 0, "container_e03_1559725928417_0577_01_001065"},
 		{"Container container_1539768712372_0002_01_000003 was killed: Container killed on request. Exit code is 143",
 			"container exit", 143, "container_1539768712372_0002_01_000003"},
 		{"Worker flink-taskmanager-1-1 is terminated. Diagnostics: Pod terminated, container termination statuses: [flink-main-container(exitCode=137, reason=OOMKilled, message=null)], pod status: Failed(reason=null, message=null)",
