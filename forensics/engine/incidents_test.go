@@ -22,9 +22,9 @@ import (
 // They are the measured figures, less a case or two of slack; raise them
 // as the reading gets better.
 // (Measured on 2026-12-06: signature 37/41, layout 23/28, gc 11/12,
-// healthy 27/28; the last 18 cases, added after the rest, scored 13 of 18
+// healthy 28/28; the last 18 cases, added after the rest, scored 13 of 18
 // before any change was made for them.)
-var floors = map[string]float64{"signature": 0.87, "layout": 0.78, "gc": 0.9, "healthy": 0.94}
+var floors = map[string]float64{"signature": 0.87, "layout": 0.78, "gc": 0.9, "healthy": 1}
 
 type incident struct {
 	slug, class string

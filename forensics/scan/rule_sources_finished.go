@@ -34,6 +34,7 @@ type finishedJob struct {
 	finished  *Evidence  // the job's own FINISHED
 	tasks     map[string]bool
 	batch     bool // the plan says BATCH: finishing is its normal end
+	streaming bool // the plan says STREAMING: finishing is no normal end
 }
 
 type sourcesFinished struct {
@@ -146,6 +147,8 @@ func (d *sourcesFinished) observeJobs(rec arrow.Record) {
 	for i := 0; i < int(rec.NumRows()); i++ {
 		if typ.Get(i) == "BATCH" {
 			d.job(job.Get(i), name.Get(i)).batch = true
+		} else if typ.Get(i) == "STREAMING" {
+			d.job(job.Get(i), name.Get(i)).streaming = true
 		}
 		if state.Get(i) == "FINISHED" {
 			j := d.job(job.Get(i), name.Get(i))
@@ -172,14 +175,39 @@ func (d *sourcesFinished) Findings(*Context) []Finding {
 			f.add(e)
 		}
 		f.Summary = fmt.Sprintf("%d source task(s) reached FINISHED while the job still ran", len(j.sources))
-		if j.finished != nil {
+		// Sources that end by construction make a bounded job, unless its
+		// plan says STREAMING.
+		bounded := !j.streaming && boundedSources(j.sources)
+		if j.finished != nil && !bounded {
 			f.Severity = Warning
 			f.add(*j.finished)
 			f.Summary = fmt.Sprintf("%d source task(s) reached FINISHED, then the job FINISHED: its input ended (normal only for a bounded job)",
 				len(j.sources))
 		}
+		if j.finished != nil && bounded {
+			f.Summary = fmt.Sprintf("%d source task(s) reached FINISHED, then the job FINISHED: its sources read a fixed input (a collection, values, a sequence, files): a bounded job", len(j.sources))
+		}
 		f.Count = len(j.sources)
 		out = append(out, f)
 	}
 	return out
+}
+
+// boundedByName are the sources that end by construction: a job made of
+// them is bounded, and its end is no incident.
+var boundedByName = []string{"Source: Collection Source", "Source: Values", "Source: Sequence Source", "Source: fromElements",
+	"Source: Custom File Source", "Source: File Source", "Source: TableSourceScan(table=[[default_catalog, default_database, Unregistered_Collection"}
+
+// boundedSources says every finished source is one of those.
+func boundedSources(rows []Evidence) bool {
+	for _, e := range rows {
+		bounded := false
+		for _, b := range boundedByName {
+			bounded = bounded || strings.Contains(e.Text, b)
+		}
+		if !bounded {
+			return false
+		}
+	}
+	return len(rows) > 0
 }
