@@ -18,10 +18,10 @@ var (
 	dmesgStamp   = regexp.MustCompile(`^\[\s*[0-9.]+\]\s*`)
 	dmesgT       = regexp.MustCompile(`^\[([A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4})\]\s*`)
 
-	invoked   = regexp.MustCompile(`^(.+?) invoked oom-killer: .*`)
-	outOfMem  = regexp.MustCompile(`^(Memory cgroup out of memory|Out of memory): Kill(?:ed)? process (\d+) \((.*?)\)(.*)$`)
-	killed    = regexp.MustCompile(`^Killed process (\d+) \((.*?)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?`)
-	oomKill   = regexp.MustCompile(`^oom-kill:(.*)$`)
+	invoked  = regexp.MustCompile(`^(.+?) invoked oom-killer: .*`)
+	outOfMem = regexp.MustCompile(`^(Memory cgroup out of memory|Out of memory): Kill(?:ed)? process (\d+) \((.*?)\)(.*)$`)
+	killed   = regexp.MustCompile(`^Killed process (\d+) \((.*?)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?`)
+	oomKill  = regexp.MustCompile(`^oom-kill:(.*)$`)
 	// Hadoop 2: "is running beyond physical memory limits"; Hadoop 3: "is
 	// running 168853504B beyond the 'PHYSICAL' memory limit".
 	yarnLimit = regexp.MustCompile(`Container \[pid=(\d+),\s*containerID=(\S+?)\] is running (\d+B )?beyond (?:the ')?(physical|virtual|PHYSICAL|VIRTUAL)'? memory limits?\. Current usage: ([0-9.]+ [KMGT]?B) of ([0-9.]+ [KMGT]?B) physical memory used; ([0-9.]+ [KMGT]?B) of ([0-9.]+ [KMGT]?B) virtual memory used`)
