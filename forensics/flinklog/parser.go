@@ -112,14 +112,15 @@ func (p *Parser) line(lr *input.LineReader) {
 		return
 	}
 	// A prefix added by "kubectl logs --prefix", "docker compose logs" or
-	// "kubectl logs --timestamps" counts when a header follows it, or when
-	// it was seen before (a stack trace line of that container).
+	// "kubectl logs --timestamps" counts when a header follows it, when it
+	// was seen before, or when a stack trace line follows it (a trace of
+	// that container whose header is not in the file).
 	if prefix, rest, ok := splitPrefix(b); ok {
 		if p.isHeader(rest) {
 			p.header(p.streamFor(prefix), rest, lr)
 			return
 		}
-		if prefix == nil || p.known(prefix) != nil {
+		if prefix == nil || p.known(prefix) != nil || stackLine(rest) {
 			p.continuation(p.streamFor(prefix), rest, lr)
 			return
 		}
@@ -301,6 +302,9 @@ func (p *Parser) flush(s *stream) {
 	e.Fields.reset()
 	extract(e.Message, &e.Fields)
 	if cls, msg, ok := exceptionLine(e.Message); ok {
+		e.Exception, e.ExceptionMessage = cls, msg
+	} else if cls, msg, ok := exceptionLine(bytes.TrimPrefix(bytes.TrimLeft(e.Message, " \t"), causedBy)); ok && s.headless && s.excLine[1] == 0 {
+		// A trace that starts at a "Caused by:" (its top cut off).
 		e.Exception, e.ExceptionMessage = cls, msg
 	} else if cls, msg, ok := failureCause(e.Message); ok && s.excLine[1] == 0 {
 		// "… switched from RUNNING to FAILED with failure cause:

@@ -94,7 +94,10 @@ func (d *heapLeak) Findings(*Context) []Finding {
 }
 
 func (d *heapLeak) leak(jvm string, r []fullGC) (Finding, bool) {
-	if len(r) < minFullGCs {
+	// Fewer full collections say a trend only when the last two left the
+	// heap full: the live set has reached the ceiling.
+	full := func(g fullGC) bool { return g.capacity > 0 && g.after*100 >= g.capacity*97 }
+	if len(r) < minFullGCs && !(len(r) >= 3 && full(r[len(r)-1]) && full(r[len(r)-2])) {
 		return Finding{}, false
 	}
 	rising := 0
