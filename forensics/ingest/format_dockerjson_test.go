@@ -35,3 +35,30 @@ func TestWrappedLogs(t *testing.T) {
 		t.Errorf("lines %d; want %d", m.Streams[0].Lines, len(lines)+1)
 	}
 }
+
+// JSON layouts: log4j2's JsonLayout (timeMillis, thrown), its
+// JsonTemplateLayout's ECS template and logstash-logback (@timestamp,
+// stack_trace) are read as events with their time, level, logger and
+// exception.
+func TestJSONLayouts(t *testing.T) {
+	log := `{"timeMillis":1710000000250,"thread":"main","level":"INFO","loggerName":"org.apache.flink.runtime.jobmaster.JobMaster","message":"Starting execution of job wordcount"}
+{"instant":{"epochSecond":1710000001,"nanoOfSecond":500000000},"thread":"flink-akka.actor.default-dispatcher-3","level":"ERROR","loggerName":"org.apache.flink.runtime.taskmanager.Task","message":"Sink (1/1) switched from RUNNING to FAILED.","thrown":{"name":"java.lang.OutOfMemoryError","message":"Metaspace"}}
+{"@timestamp":"2024-03-09T16:00:02.000Z","log.level":"WARN","message":"Checkpoint 7 of job wordcount expired before completing.","process.thread.name":"Checkpoint Timer","log.logger":"org.apache.flink.runtime.checkpoint.CheckpointCoordinator"}
+{"@timestamp":"2024-03-09T16:00:03.000Z","level":"ERROR","logger_name":"com.example.Job","thread_name":"main","message":"failed","stack_trace":"java.lang.IllegalStateException: boom\n\tat com.example.Job.run(Job.java:10)\n"}
+`
+	m, out := runIngest(t, fstest.MapFS{"jobmanager.json": {Data: []byte(log)}}, []string{"jobmanager.json"}, Options{Version: "test"})
+	st := m.Streams[0]
+	if st.Kind != "flink-log" || st.Events != 4 || st.Unparsed != 0 || st.First != "2024-03-09T16:00:00.25Z" {
+		t.Fatalf("stream %+v", st)
+	}
+	_, rows := readParquet(t, out.Files[m.Tables["logs"].Files[0].Path])
+	got := map[string]string{}
+	for _, r := range rows {
+		lv, _ := r["level"].(string)
+		exc, _ := r["exception"].(string)
+		got[lv] += exc + ";"
+	}
+	if !strings.Contains(got["ERROR"], "java.lang.OutOfMemoryError") || !strings.Contains(got["ERROR"], "java.lang.IllegalStateException") || got["WARN"] == "" {
+		t.Errorf("levels and exceptions %v", got)
+	}
+}
