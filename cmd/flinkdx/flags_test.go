@@ -73,3 +73,18 @@ func TestLayoutFlag(t *testing.T) {
 		t.Errorf("a bad layout: exit %d, %s", code, errs)
 	}
 }
+
+// --date dates a log whose lines carry only a time of day.
+func TestDateFlag(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "jobmanager.log")
+	os.WriteFile(log, []byte("16:03:22,877 ERROR org.apache.flink.runtime.jobmanager.JobManager                - RECEIVED SIGNAL 15: SIGTERM\n"), 0o644)
+	_, _, undated := runCLI("analyze", log, "--format", "json")
+	_, _, dated := runCLI("analyze", log, "--format", "json", "--date", "2015-11-20")
+	if strings.Contains(undated, "2015-11-20") || !strings.Contains(dated, "2015-11-20T16:03:22.877Z") {
+		t.Errorf("without --date:\n%s\nwith:\n%s", undated, dated)
+	}
+	if code, _, _ := runCLI("analyze", log, "--date", "20/11/2015"); code != exitUsage {
+		t.Errorf("a bad --date: exit %d", code)
+	}
+}

@@ -76,6 +76,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	out := fs.String("o", "", oHelp)
 	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)")
+	dateFlag := fs.String("date", "", "the day (2025-03-14) of logs whose lines carry only a time of day and whose file names give no date")
 	layoutFlag := fs.String("layout", "", "the log4j/logback PatternLayout the Flink logs were written with, when flinkdx does not read them (e.g. '%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n')")
 	jobs := fs.Int("j", 0, "files read at once (default: number of CPUs)")
 	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them")
@@ -124,6 +125,13 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if *layoutFlag != "" {
 		if layout, err = engine.CompileLayout(*layoutFlag); err != nil {
 			fmt.Fprintf(stderr, "flinkdx %s: --layout: %v\n", name, err)
+			return exitUsage
+		}
+	}
+	var day time.Time
+	if *dateFlag != "" {
+		if day, err = time.Parse(time.DateOnly, *dateFlag); err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: --date %q: want YYYY-MM-DD\n", name, *dateFlag)
 			return exitUsage
 		}
 	}
@@ -185,7 +193,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 
 	start := time.Now()
-	opt := engine.Options{Version: version, Location: loc, Layout: layout, Detect: analyze, Beside: 8,
+	opt := engine.Options{Version: version, Location: loc, Layout: layout, Date: day, Detect: analyze, Beside: 8,
 		Jobs: *jobs, Shard: shard, Previous: prev, NoRedact: *noRedact, Input: limits}
 	if sf != nil {
 		opt.Scan = sf.cfg

@@ -65,6 +65,9 @@ type Options struct {
 	// Layout, if set, is the PatternLayout the Flink logs were written
 	// with (--layout, CompileLayout).
 	Layout *Layout
+	// Date, if not zero, is the day of logs with only a time of day whose
+	// file name gives none (--date).
+	Date time.Time
 	// Detect runs the detectors and gathers the timeline; without it the
 	// case is only ingested.
 	Detect bool
@@ -173,7 +176,7 @@ func Run(feed Feed, opt Options) (*Result, error) {
 		ds = dataset.New(out, opt.Format, ingest.FileMeta(opt.Version), 0)
 	}
 	iopt := ingest.Options{
-		Version: opt.Version, Location: opt.Location, Layout: opt.Layout, Jobs: opt.Jobs, Shard: opt.Shard,
+		Version: opt.Version, Location: opt.Location, Layout: opt.Layout, Date: opt.Date, Jobs: opt.Jobs, Shard: opt.Shard,
 		Previous: opt.Previous, NoRedact: opt.NoRedact, Allocator: opt.Allocator, Input: opt.Input,
 	}
 	// With no dataset, no input's hash is recorded.

@@ -20,6 +20,9 @@ type Options struct {
 	// Layout, if set, is the PatternLayout the logs were written with
 	// (--layout); lines it does not fit are read as without it.
 	Layout *Layout
+	// Date, if not zero, is the day of logs whose lines carry only a time
+	// of day and whose file name gives none (--date).
+	Date time.Time
 }
 
 // Parser reads Flink logs. A Parser is reused across files; it is not safe
@@ -73,6 +76,10 @@ func NewParser(sink Sink, opt Options) *Parser {
 func (p *Parser) Parse(name string, lr *input.LineReader) error {
 	p.streams = p.streams[:0]
 	p.day, p.hasDay = dateFromName(name)
+	if !p.hasDay && !p.opt.Date.IsZero() {
+		y, m, d := p.opt.Date.Date()
+		p.day, p.hasDay = daysFromCivil(y, int(m), d), true
+	}
 	for lr.Next() {
 		p.line(lr)
 	}

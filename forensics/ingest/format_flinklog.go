@@ -33,7 +33,7 @@ type flinkLog struct {
 func (l *lane) flinkLog() *flinkLog {
 	return stateOf(l, "flink-log", func() *flinkLog {
 		s := &flinkLog{b: builderOf(l, schema.Logs, func() *flinklog.Builder { return flinklog.NewBuilderRaw(l.opt.Allocator, l.raw) })}
-		s.parser = flinklog.NewParser(logSink{l, s.b}, flinklog.Options{Location: l.opt.Location, Layout: l.opt.Layout})
+		s.parser = flinklog.NewParser(logSink{l, s.b}, flinklog.Options{Location: l.opt.Location, Layout: l.opt.Layout, Date: l.opt.Date})
 		return s
 	})
 }

@@ -39,6 +39,9 @@ type Options struct {
 	// Layout, if set, is the PatternLayout Flink logs were written with
 	// (--layout): tried before the layouts flinkdx knows.
 	Layout *flinklog.Layout
+	// Date, if not zero, is the day of logs with only a time of day whose
+	// name gives none (--date).
+	Date time.Time
 	// Jobs is the number of files read at once (GOMAXPROCS if 0).
 	Jobs int
 	// UnitBytes is about how much input a unit of single files gathers
