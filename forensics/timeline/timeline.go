@@ -31,14 +31,53 @@ type Timeline struct {
 	Volume   map[string][]int `json:"volume"`
 	// States are job state changes in time order.
 	States []State `json:"states"`
-	// GC holds the pauses of each JVM: [ts_ms, pause_ms] pairs.
+	// GC holds the GC pauses of each JVM on the wall clock: [ts_ms,
+	// pause_ms] pairs (the marks on the time axis).
 	GC []Series `json:"gc"`
+	// JVMs hold each JVM's GC events for its charts, heap figures too.
+	JVMs []JVM `json:"jvms"`
 	// Checkpoints: [ts_ms, duration_ms, state_size_bytes] of completed or
 	// failed checkpoints (REST payloads and archives).
 	Checkpoints []Checkpoint `json:"checkpoints"`
 	// Watermarks: [ts_ms, watermark_ms] per metric subject.
 	Watermarks []Series `json:"watermarks"`
+	// Metrics are the series of the metrics an operator reads first
+	// (Plotted), one per metric and subject.
+	Metrics []Metric `json:"metrics"`
 }
+
+// JVM is one JVM's GC pauses (collections: safepoints, concurrent phases
+// and allocation stalls apart), one entry per event:
+// [x, pause_ms, heap_before, heap_after, heap_capacity, full]. x is Unix
+// ms when Clock is "wall"; when it is "uptime" the log has uptimes only
+// and the JVM's start is not known, and x is ms since the JVM started. A
+// heap figure the log does not give is -1; full is 1 for a full GC.
+type JVM struct {
+	Name      string       `json:"name"`
+	Collector string       `json:"collector,omitempty"`
+	Clock     string       `json:"clock"`
+	Events    [][6]float64 `json:"events"`
+}
+
+// Metric is one metric's series for one subject (a task's subtask, a
+// TaskManager's host, the job).
+type Metric struct {
+	Name    string       `json:"name"`
+	Subject string       `json:"subject"`
+	Unit    string       `json:"unit,omitempty"`
+	Points  [][2]float64 `json:"points"`
+}
+
+// Plotted are the metrics drawn beside the timeline, in the order shown.
+var Plotted = []string{
+	"numRecordsInPerSecond", "numRecordsOutPerSecond",
+	"busyTimeMsPerSecond", "backPressuredTimeMsPerSecond",
+	"Status.JVM.Memory.Heap.Used",
+	"lastCheckpointDuration", "lastCheckpointSize",
+}
+
+// MaxSubjects bounds the series of one plotted metric.
+const MaxSubjects = 32
 
 // State is one state change.
 type State struct {
@@ -72,8 +111,11 @@ type Collector struct {
 	minute map[int64]*[len(levels)]int // log events per minute, by level
 	states []State
 	gc     map[string]*Series
+	jvms   map[string]*JVM
 	cps    []Checkpoint
 	wms    map[string]*Series
+	mets   map[[2]string]*Metric
+	subs   map[string]int // subjects per plotted metric
 	start  int64
 	end    int64
 }
@@ -82,7 +124,8 @@ var levels = [...]string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "ot
 
 // New makes a Collector.
 func New() *Collector {
-	return &Collector{minute: map[int64]*[len(levels)]int{}, gc: map[string]*Series{}, wms: map[string]*Series{}}
+	return &Collector{minute: map[int64]*[len(levels)]int{}, gc: map[string]*Series{}, wms: map[string]*Series{},
+		jvms: map[string]*JVM{}, mets: map[[2]string]*Metric{}, subs: map[string]int{}}
 }
 
 // Tables are the tables Observe reads.
@@ -101,6 +144,7 @@ func (c *Collector) Observe(table string, rec arrow.Record) {
 		c.checkpoints(rec)
 	case schema.Metrics:
 		c.watermarks(rec)
+		c.metrics(rec)
 	}
 }
 
@@ -168,22 +212,86 @@ func (c *Collector) logs(rec arrow.Record) {
 
 func (c *Collector) pauses(rec arrow.Record) {
 	ts, pause, jvm := schema.Array[*array.Timestamp](rec, "ts"), schema.Array[*array.Float64](rec, "pause_ms"), schema.Str(rec, "jvm")
-	if ts == nil || pause == nil {
+	if pause == nil {
 		return
 	}
+	uptime, collector := schema.Array[*array.Float64](rec, "uptime_s"), schema.Str(rec, "collector")
+	before, after, capacity := schema.Array[*array.Int64](rec, "heap_before"), schema.Array[*array.Int64](rec, "heap_after"), schema.Array[*array.Int64](rec, "heap_capacity")
+	start := schema.Array[*array.Boolean](rec, "phase_start")
+	// Kind codes to 0 (not a collection), 1 (a collection), 2 (a full GC).
+	kinds := schema.Str(rec, "kind")
+	kind := kinds.Slots(func(v string) int {
+		switch v {
+		case "safepoint", "concurrent", "stall":
+			return 0
+		case "full":
+			return 2
+		}
+		return 1
+	})
+	heap := func(a *array.Int64, i int) float64 {
+		if a == nil || a.IsNull(i) || a.Value(i) < 0 {
+			return -1
+		}
+		return float64(a.Value(i))
+	}
 	for i := 0; i < int(rec.NumRows()); i++ {
-		if ts.IsNull(i) || pause.IsNull(i) || pause.Value(i) <= 0 {
+		k := kind(i)
+		if k == 0 || (start != nil && start.IsValid(i) && start.Value(i)) {
 			continue
 		}
-		t := int64(ts.Value(i))
-		c.see(t)
-		name := jvm.Copy(i)
-		s := c.gc[name]
-		if s == nil {
-			s = &Series{Name: name}
-			c.gc[name] = s
+		p := 0.0
+		if pause.IsValid(i) {
+			p = pause.Value(i)
 		}
-		s.add(float64(t), pause.Value(i))
+		var x float64
+		clock := "wall"
+		switch {
+		case ts != nil && ts.IsValid(i):
+			t := int64(ts.Value(i))
+			x = float64(t)
+			if p > 0 {
+				c.see(t)
+				name := jvm.Copy(i)
+				s := c.gc[name]
+				if s == nil {
+					s = &Series{Name: name}
+					c.gc[name] = s
+				}
+				s.add(x, p)
+			}
+		case uptime != nil && uptime.IsValid(i):
+			x, clock = uptime.Value(i)*1000, "uptime"
+		default:
+			continue
+		}
+		name := jvm.Get(i)
+		j := c.jvms[name]
+		if j == nil {
+			j = &JVM{Name: strings.Clone(name), Collector: collector.Copy(i), Clock: clock}
+			c.jvms[j.Name] = j
+		}
+		if j.Clock != clock {
+			continue // a JVM's few lines without a time beside its timed ones
+		}
+		j.add([6]float64{x, p, heap(before, i), heap(after, i), heap(capacity, i), float64(k - 1)})
+	}
+}
+
+// add appends an event; a full list is thinned to half by keeping the
+// longer pause of each pair.
+func (j *JVM) add(e [6]float64) {
+	j.Events = append(j.Events, e)
+	if len(j.Events) >= 2*MaxPoints {
+		p := j.Events
+		for i := 0; i+1 < len(p); i += 2 {
+			if p[i+1][1] > p[i][1] {
+				p[i/2] = p[i+1]
+			} else {
+				p[i/2] = p[i]
+			}
+		}
+		j.Events = p[:len(p)/2]
 	}
 }
 
@@ -244,6 +352,61 @@ func (c *Collector) watermarks(rec arrow.Record) {
 	}
 }
 
+// metrics gathers the Plotted metrics, a series per subject: the task's
+// subtask, else the job, else the TaskManager's host.
+func (c *Collector) metrics(rec arrow.Record) {
+	ts, value := schema.Array[*array.Timestamp](rec, "ts"), schema.Array[*array.Float64](rec, "value")
+	if ts == nil || value == nil {
+		return
+	}
+	name := schema.Str(rec, "name")
+	plotted := name.Slots(func(v string) int {
+		for i, p := range Plotted {
+			if v == p || strings.HasSuffix(v, "."+p) {
+				return i + 1
+			}
+		}
+		return 0
+	})
+	unit, task, host, tm, job := schema.Str(rec, "unit"), schema.Str(rec, "task_name"), schema.Str(rec, "host"), schema.Str(rec, "taskmanager"), schema.Str(rec, "job_name")
+	subtask := schema.Array[*array.Int32](rec, "subtask")
+	for i := 0; i < int(rec.NumRows()); i++ {
+		p := plotted(i)
+		if p == 0 || ts.IsNull(i) || value.IsNull(i) {
+			continue
+		}
+		var subject string
+		switch {
+		case task.Valid(i):
+			subject = task.Get(i)
+			if subtask != nil && subtask.IsValid(i) {
+				subject += " #" + strconv.Itoa(int(subtask.Value(i)))
+			}
+		case job.Valid(i):
+			subject = job.Get(i)
+		case host.Valid(i):
+			subject = host.Get(i)
+		case tm.Valid(i):
+			subject = tm.Get(i)
+		}
+		key := [2]string{Plotted[p-1], subject}
+		m := c.mets[key]
+		if m == nil {
+			if c.subs[key[0]] >= MaxSubjects {
+				continue
+			}
+			c.subs[key[0]]++
+			key[1] = strings.Clone(subject)
+			m = &Metric{Name: key[0], Subject: key[1], Unit: unit.Copy(i)}
+			c.mets[key] = m
+		}
+		c.see(int64(ts.Value(i)))
+		s := Series{Points: m.Points}
+		s.add(float64(ts.Value(i)), value.Value(i))
+		m.Points = s.Points
+	}
+}
+
 // add appends a point; a full series is thinned to half by keeping the
 // larger of each pair (a pause spike survives any thinning).
 func (s *Series) add(x, y float64) {
@@ -286,6 +449,25 @@ func (c *Collector) Finish() *Timeline {
 	sort.SliceStable(t.Checkpoints, func(i, j int) bool { return t.Checkpoints[i].Time < t.Checkpoints[j].Time })
 	t.GC = sorted(c.gc)
 	t.Watermarks = sorted(c.wms)
+	t.JVMs = make([]JVM, 0, len(c.jvms))
+	for _, j := range c.jvms {
+		sort.SliceStable(j.Events, func(a, b int) bool { return j.Events[a][0] < j.Events[b][0] })
+		t.JVMs = append(t.JVMs, *j)
+	}
+	sort.Slice(t.JVMs, func(a, b int) bool { return t.JVMs[a].Name < t.JVMs[b].Name })
+	t.Metrics = make([]Metric, 0, len(c.mets))
+	for _, m := range c.mets {
+		sort.SliceStable(m.Points, func(a, b int) bool { return m.Points[a][0] < m.Points[b][0] })
+		t.Metrics = append(t.Metrics, *m)
+	}
+	order := func(n string) int { return slices.Index(Plotted, n) }
+	sort.Slice(t.Metrics, func(a, b int) bool {
+		x, y := t.Metrics[a], t.Metrics[b]
+		if x.Name != y.Name {
+			return order(x.Name) < order(y.Name)
+		}
+		return x.Subject < y.Subject
+	})
 	if len(c.minute) > 0 {
 		first := c.start / 60000 * 60000
 		span := c.end - first + 1
