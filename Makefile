@@ -15,10 +15,23 @@ BENCH_DIR := testdata/bench
 # wired up only on amd64 and arm64).
 WASM_TAGS := -tags noasm
 
-.PHONY: score bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: charts score bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
-build:
+build: $(UPLOT)
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
+
+# The viewer's charts: uPlot from npm (site/package.json pins it), copied
+# into site/lib/ where the binary embeds it and the static page loads it.
+# Without npm the binary is still built; the page then says the charts
+# are missing.
+UPLOT := site/lib/uPlot.iife.min.js
+charts: $(UPLOT)
+$(UPLOT): site/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd site && npm install --no-audit --no-fund --silent && \
+	  cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css lib/ && \
+	  cp node_modules/uplot/LICENSE lib/uPlot.LICENSE; \
+	else echo "charts: no npm, the viewer is built without its charts (apt-get install npm)"; fi
 
 # Unit, golden and pipeline tests natively and as WebAssembly under node,
 # plus a brief run of every fuzz target.
@@ -72,7 +85,7 @@ lint:
 # app.wasm (wasm/, no Parquet) analyzes; parquet.wasm (wasm/parquet/) reads
 # and exports datasets and is loaded only then. The second copy of the
 # glue, in site/build/parquet/, is the generator's with its module's name.
-viewer:
+viewer: $(UPLOT)
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=browser -o site/build
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=browser -o site/build/parquet
 	sed -i 's|"./build/app.wasm"|"./build/parquet.wasm"|' site/build/parquet/runtime.mjs
@@ -111,11 +124,11 @@ bench-browser: build viewer $(BENCH_DIR)/big/taskmanager-1g.log
 # and a 100 MiB upload limit (Cloudflare's request body limit on the Free
 # and Pro plans), the page as static assets, under out/worker/.
 WORKER_MAX_UPLOAD := 104857600
-worker:
+worker: $(UPLOT)
 	rm -rf out/worker && mkdir -p out/worker/site
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -runtime=cloudflare -o out/worker/build
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.maxUpload=$(WORKER_MAX_UPLOAD)" -o out/worker/build/app.wasm ./wasm/parquet
-	cp site/index.html site/app.js site/worker.js site/style.css out/worker/site/
+	cp -r site/index.html site/app.js site/charts.js site/worker.js site/style.css site/lib out/worker/site/
 	@echo "worker: app.wasm $$(du -h out/worker/build/app.wasm | cut -f1), gzipped $$(gzip -9 -c out/worker/build/app.wasm | wc -c | numfmt --to=iec)"
 
 # The Worker under wrangler dev: the demo analysed, the page served, an

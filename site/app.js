@@ -6,7 +6,17 @@
 // Log text is only ever put into the page as text (textContent), never as
 // HTML.
 
+import { renderCharts, setRange } from "./charts.js";
+
 const $ = (id) => document.getElementById(id);
+
+// h makes an HTML element with attributes and text (never HTML).
+const h = (tag, attrs = {}, text = "") => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text) e.textContent = text;
+  return e;
+};
 const SVG = "http://www.w3.org/2000/svg";
 
 const state = {
@@ -110,6 +120,9 @@ async function loadSettings() {
   state.settings = s;
   const box = $("settings-fields");
   box.replaceChildren();
+  // What was set on this page before, remembered by the browser.
+  let saved = {};
+  try { saved = JSON.parse(localStorage.getItem(settingsKey) || "{}"); } catch (e) { /* none */ }
   const field = (name, value, help) => {
     const label = document.createElement("label");
     label.title = help;
@@ -119,19 +132,29 @@ async function loadSettings() {
     input.name = name;
     input.value = value;
     input.dataset.initial = value;
+    if (saved[name] !== undefined) input.value = saved[name];
+    input.classList.toggle("changed", input.value !== input.dataset.initial);
     input.addEventListener("input", () => { input.classList.toggle("changed", input.value !== input.dataset.initial); settingsChanged(); });
     label.append(span, input);
     box.append(label);
   };
   field("tz", s.tz, "time zone of log timestamps that carry none (IANA name, e.g. Europe/Berlin)");
+  field("severity", s.severity || "", "override rules' severities, as --severity: rule=info|warning|critical|off, comma-separated (e.g. checkpoint.expired=info)");
   field("layout", s.layout || "", "the log4j/logback PatternLayout the Flink logs were written with, when they are not read (e.g. %d{HH:mm:ss.SSS} [%thread] %-5level %logger - %msg%n)");
   for (const t of s.thresholds) field(t.name, t.value, `${t.help} (default ${t.default})`);
   settingsChanged();
 }
 
+const settingsKey = "flinkdx.settings";
+
+// settingsChanged counts the settings changed from the host's values and
+// remembers them in the browser.
 function settingsChanged() {
-  const n = [...$("settings-fields").querySelectorAll("input.changed")].length;
-  $("settings-changed").textContent = n ? `(${n} changed)` : "";
+  const changed = [...$("settings-fields").querySelectorAll("input.changed")];
+  $("settings-changed").textContent = changed.length ? `(${changed.length} changed)` : "";
+  try {
+    localStorage.setItem(settingsKey, JSON.stringify(Object.fromEntries(changed.map((i) => [i.name, i.value]))));
+  } catch (e) { /* storage off: the settings last as long as the page */ }
 }
 
 // settingsQuery is the query string of the settings changed from the
@@ -145,10 +168,20 @@ function settingsQuery() {
   return text ? "?" + text : "";
 }
 
+// analyze adds files to the case and analyses it again: files dropped one
+// after another make one case (a file of the same name replaces the one
+// before). A dataset, or files dropped on a case "flinkdx view" was
+// started with (whose files the page does not hold), start a new case.
 async function analyze(files) {
   if (!files.length) return;
   if (state.contextJob) state.contextJob.cancel();
+  const alone = isDataset(files) || await isDatasetZip(files);
+  if (!state.preloaded && !alone && !state.alone) {
+    const names = new Set(files.map((f) => f.name));
+    files = [...state.files.filter((f) => !names.has(f.name)), ...files];
+  }
   state.files = files;
+  state.alone = alone;
   state.preloaded = false;
   const start = performance.now();
   setError("");
@@ -162,6 +195,12 @@ async function analyze(files) {
     $("progress-text").textContent = `${mib(sent)} of ${mib(total)} read, ` +
       (rate >= 1e6 ? `${(rate / 1e6).toFixed(1)} MB/s` : `${(rate / 1e3).toFixed(1)} kB/s`);
     $("progress-text").title = `${sent} of ${total} bytes`;
+    if (total && sent >= total) {
+      // Every byte is in: what is left is the analysis, of no known length.
+      $("bar").removeAttribute("value");
+      $("progress-text").textContent = `${mib(total)} read; analysing…`;
+      document.body.dataset.analysis = "analysing";
+    }
   };
   onProgress(0, files.reduce((n, f) => n + f.file.size, 0));
   try {
@@ -169,8 +208,10 @@ async function analyze(files) {
     const res = await request(route, files, onProgress);
     const body = JSON.parse(res.text);
     if (res.status !== 200) throw new Error(body.error || `status ${res.status}`);
-    $("progress-text").textContent += `; analysed in ${((performance.now() - start) / 1000).toFixed(1)} s`;
+    $("progress-text").textContent = `${files.length} file${files.length === 1 ? "" : "s"}, ${mib(files.reduce((n, f) => n + f.file.size, 0))}, analysed in ${((performance.now() - start) / 1000).toFixed(1)} s`;
     $("cancel").hidden = true;
+    $("bar").value = 1;
+    document.body.dataset.analysis = "done";
     show(body);
     if (body.context === null) loadContext(files, body);
   } catch (e) {
@@ -217,6 +258,15 @@ async function loadContext(files, result) {
 // exported by this page), to be scanned rather than ingested.
 function isDataset(files) {
   return files.some((f) => /(^|\/)manifest\.json$/.test(f.name)) && files.some((f) => f.name.endsWith(".parquet"));
+}
+
+// isDatasetZip: a zip holding a dataset (this page's export, a shared
+// dataset): its central directory, at the end, names manifest.json.
+async function isDatasetZip(files) {
+  if (files.length !== 1 || !/\.zip$/i.test(files[0].name)) return false;
+  const f = files[0].file;
+  const tail = new Uint8Array(await f.slice(Math.max(0, f.size - 65536)).arrayBuffer());
+  return new TextDecoder("latin1").decode(tail).includes("manifest.json");
 }
 
 async function exportDataset() {
@@ -298,7 +348,14 @@ function show(result) {
   renderIncidents();
   renderFindings();
   renderTimeline();
+  renderCharts($("charts"), result, state.domain, h);
   $("evidence-body").replaceChildren();
+}
+
+// spansDays: the case spans more than a day, so times show their date.
+function spansDays() {
+  const t = state.result && state.result.timeline;
+  return !!t && t.end_ms - t.start_ms > 86400000;
 }
 
 // renderIncidents puts what happened first: a card per incident, its
@@ -342,9 +399,10 @@ function filtered() {
     .filter(({ f }) => (!sev || f.severity === sev) && (!rule || f.rule === rule) &&
       (!subj || (f.subject || "").toLowerCase().includes(subj) || f.summary.toLowerCase().includes(subj)))
     .sort((a, b) => {
+      // Ties keep the CLI's order (the API's), whichever way a column sorts.
       const x = val(a.f), y = val(b.f);
-      const c = x < y ? -1 : x > y ? 1 : a.i - b.i;
-      return asc ? c : -c;
+      const c = x < y ? -1 : x > y ? 1 : 0;
+      return (asc ? c : -c) || a.i - b.i;
     });
 }
 
@@ -353,6 +411,7 @@ function renderFindings() {
   const rows = filtered().map(({ f, i }) => {
     const tr = document.createElement("tr");
     tr.dataset.index = i;
+    tr.dataset.rule = f.rule;
     if (state.selected === i) tr.classList.add("selected");
     const inc = state.incident !== null && state.incident !== undefined ? state.result.incidents[state.incident] : null;
     if (inc && inc.findings.includes(i)) tr.classList.add("in-incident");
@@ -361,7 +420,7 @@ function renderFindings() {
       const td = document.createElement("td");
       td.textContent = text;
       if (k === 0) td.className = "sev sev-" + f.severity;
-      if (k === 1) { td.className = "when"; td.title = text; td.textContent = text.slice(11); }
+      if (k === 1) { td.className = "when"; td.title = text; td.textContent = spansDays() ? text.slice(5, 16) : text.slice(11); }
       if (k === 3) { td.className = "subject"; td.title = text; td.textContent = shortSubject(text); }
       tr.append(td);
     });
@@ -483,7 +542,7 @@ function renderTimeline() {
   const jobs = new Map();
   for (const s of t.states) if (s.of === "job") (jobs.get(s.job || "?") || jobs.set(s.job || "?", []).get(s.job || "?")).push(s);
   for (const [job, changes] of jobs) {
-    label(y, "job " + job.slice(0, 8));
+    label(y, jobName(job));
     changes.forEach((s, k) => {
       // A state lasts until the next change; a job still RUNNING at its
       // last change is drawn to the end of the case, a job that ended
@@ -569,19 +628,44 @@ function renderTimeline() {
   }
   y += 50;
 
-  // Axis.
-  const ticks = 6;
-  for (let k = 0; k <= ticks; k++) {
-    const ms = d0 + (d1 - d0) * k / ticks;
+  // Axis: ticks at round times (UTC), the date where it changes (and on
+  // the first tick).
+  const { step, ticks } = roundTicks(d0, d1, Math.max(3, Math.floor((width - left) / 110)));
+  let lastDay = "";
+  for (const ms of ticks) {
     el("line", { x1: x(ms), x2: x(ms), y1: 0, y2: y, stroke: "#eceef0" });
-    const anchor = k === 0 ? "start" : k === ticks ? "end" : "middle";
-    const txt = el("text", { x: x(ms), y: y + 12, "text-anchor": anchor });
-    txt.textContent = when(ms);
+    const iso = new Date(ms).toISOString();
+    const day = iso.slice(0, 10);
+    const time = step < 60000 ? iso.slice(11, 19) : iso.slice(11, 16);
+    const txt = el("text", { x: x(ms), y: y + 12, "text-anchor": "middle" });
+    txt.textContent = day !== lastDay ? (step >= 86400000 ? day : `${day.slice(5)} ${time}`) : time;
+    lastDay = day;
   }
+  const utc = el("text", { x: 4, y: y + 12 });
+  utc.textContent = "UTC";
   y += 18;
   svg.setAttribute("viewBox", `0 0 ${width} ${y}`);
   svg.setAttribute("height", y);
   host.replaceChildren(svg);
+  setRange(state.domain);
+}
+
+// roundTicks picks the smallest round step that puts at most max ticks in
+// [d0, d1] and returns the ticks on its multiples.
+function roundTicks(d0, d1, max) {
+  const s = 1000, m = 60 * s, hr = 60 * m, day = 24 * hr;
+  const steps = [s, 2 * s, 5 * s, 10 * s, 15 * s, 30 * s, m, 2 * m, 5 * m, 10 * m, 15 * m, 30 * m, hr, 2 * hr, 3 * hr, 6 * hr, 12 * hr, day, 2 * day, 7 * day, 14 * day, 30 * day];
+  const step = steps.find((st) => (d1 - d0) / st <= max) || steps[steps.length - 1];
+  const ticks = [];
+  for (let ms = Math.ceil(d0 / step) * step; ms <= d1; ms += step) ticks.push(ms);
+  return { step, ticks };
+}
+
+// jobName is a job's name when one of its state changes gives it, else
+// its id's first 8 characters.
+function jobName(id) {
+  const s = state.result.timeline.states.find((s) => s.job === id && s.job_name);
+  return s ? s.job_name.slice(0, 22) : "job " + id.slice(0, 8);
 }
 
 // showPause shows the JVM's GC finding when there is one (its evidence
@@ -695,6 +779,14 @@ function wire() {
     $(id).addEventListener("change", (e) => { analyze(filesFromInput(e.target)); e.target.value = ""; });
   }
   $("cancel").onclick = () => { if (state.job) state.job.cancel(); };
+  $("new-case").onclick = () => {
+    if (state.job) state.job.cancel();
+    if (state.contextJob) state.contextJob.cancel();
+    Object.assign(state, { files: [], alone: false, preloaded: false, result: null, selected: null, incident: null, domain: null });
+    $("case").hidden = true;
+    $("progress").hidden = true;
+    setError("");
+  };
   $("export").onclick = exportDataset;
   $("export-findings").onclick = () => download(new Blob([JSON.stringify(state.result.findings, null, 2)], { type: "application/json" }), "flinkdx-findings.json");
   for (const id of ["f-severity", "f-rule", "f-subject"]) $(id).addEventListener("input", renderFindings);

@@ -8,5 +8,5 @@ import "embed"
 
 // Files are the page's files.
 //
-//go:embed index.html app.js worker.js style.css
+//go:embed index.html app.js charts.js worker.js style.css lib
 var Files embed.FS

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"path"
@@ -196,8 +197,8 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 }
 
 // start bounds a request's body and reads its analysis options: ?tz=,
-// ?layout= (a PatternLayout) and a parameter per threshold
-// (?pause-spike=2s); on failure it has answered the request.
+// ?layout= (a PatternLayout), ?severity= (the ladder, rule=level,…) and a
+// parameter per threshold (?pause-spike=2s); on failure it has answered the request.
 func start(w http.ResponseWriter, r *http.Request, cfg Config) (*bodyLimit, engine.Options, bool) {
 	opt := engine.Options{Version: cfg.Version, Location: cfg.Location, Layout: cfg.Layout, Scan: cfg.Scan, Allocator: cfg.Allocator,
 		Format: cfg.Format, Detect: true, Context: true}
@@ -221,6 +222,18 @@ func start(w http.ResponseWriter, r *http.Request, cfg Config) (*bodyLimit, engi
 			return nil, opt, false
 		}
 		opt.Layout = l
+	}
+	if v := q.Get("severity"); v != "" {
+		// The host's ladder stays as it is: the request's is a copy.
+		ladder := maps.Clone(opt.Scan.Ladder)
+		if ladder == nil {
+			ladder = map[string]engine.Severity{}
+		}
+		if err := engine.ParseLadder(v, ladder); err != nil {
+			writeError(w, http.StatusBadRequest, "severity: "+err.Error())
+			return nil, opt, false
+		}
+		opt.Scan.Ladder = ladder
 	}
 	for _, t := range engine.Thresholds() {
 		if v := q.Get(t.Name); v != "" {
@@ -253,7 +266,7 @@ func settings(cfg Config) map[string]any {
 	if cfg.Layout != nil {
 		layout = cfg.Layout.String()
 	}
-	return map[string]any{"api": Version, "tz": tz, "layout": layout, "thresholds": ts}
+	return map[string]any{"api": Version, "tz": tz, "layout": layout, "severity": c.LadderText(), "thresholds": ts}
 }
 
 // maxContextKeys bounds the "at" field of a context request.

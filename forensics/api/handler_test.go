@@ -216,6 +216,7 @@ func TestErrors(t *testing.T) {
 		{"too large, declared", http.MethodPost, "/api/v1/analyze", "text/plain", big, 413, "larger than 1 MiB"},
 		{"no file", http.MethodPost, "/api/v1/analyze", "multipart/form-data; boundary=x", []byte("--x--\r\n"), 400, "no file"},
 		{"bad zone", http.MethodPost, "/api/v1/analyze?tz=Mars/Olympus", "text/plain", []byte("x\n"), 400, "unknown time zone"},
+		{"bad ladder", http.MethodPost, "/api/v1/analyze?severity=jvm.oom=loud", "text/plain", []byte("x\n"), 400, "severity: "},
 		{"no route", http.MethodGet, "/api/v2/analyze", "", nil, 404, "no route"},
 		{"not preloaded", http.MethodGet, "/api/v1/preloaded", "", nil, 404, "nothing was preloaded"},
 		{"wrong method", http.MethodGet, "/api/v1/analyze", "", nil, 404, "no route GET /api/v1/analyze"},
@@ -575,5 +576,50 @@ func TestContextStops(t *testing.T) {
 	}
 	if tail.n > 256<<20 {
 		t.Errorf("read %d bytes of an endless log for a line near its start", tail.n)
+	}
+}
+
+// The severity ladder travels with a request (?severity=rule=level,…) as
+// --severity does on the command line, without changing the host's.
+func TestSeverityLadder(t *testing.T) {
+	cfg := Config{Version: "test", Format: parquetfile.Format{}, Scan: engine.DefaultConfig()}
+	if err := engine.ParseLadder("checkpoint.expired=info", cfg.Scan.Ladder); err != nil {
+		t.Fatal(err)
+	}
+	h := Handler(cfg)
+	levels := func(url string) map[string]string {
+		body, ctype := multipartBody(t, map[string][]byte{"case/incident.tar.gz": demo(t)})
+		rec := post(t, h, url, body, ctype)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", url, rec.Code, rec.Body)
+		}
+		var res Result
+		if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range res.Findings {
+			got[f.Rule] = f.Level
+		}
+		return got
+	}
+	before := levels("/api/v1/analyze")
+	if before["jvm.oom"] != "critical" || before["checkpoint.expired"] != "info" {
+		t.Fatalf("host's ladder: jvm.oom %q, checkpoint.expired %q", before["jvm.oom"], before["checkpoint.expired"])
+	}
+	with := levels("/api/v1/analyze?severity=jvm.oom%3Dwarning,watermark.future-jump%3Doff")
+	if with["jvm.oom"] != "warning" || with["watermark.future-jump"] != "" || with["checkpoint.expired"] != "info" {
+		t.Errorf("with the request's ladder: jvm.oom %q, watermark.future-jump %q, checkpoint.expired %q",
+			with["jvm.oom"], with["watermark.future-jump"], with["checkpoint.expired"])
+	}
+	if again := levels("/api/v1/analyze"); again["jvm.oom"] != "critical" || again["watermark.future-jump"] == "" {
+		t.Errorf("the request changed the host's ladder: %v", again)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/settings", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var s struct{ Severity string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &s); err != nil || s.Severity != "checkpoint.expired=info" {
+		t.Errorf("settings: severity %q (%v)", s.Severity, err)
 	}
 }

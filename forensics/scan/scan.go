@@ -163,6 +163,20 @@ func ParseLadder(s string, into map[string]Severity) error {
 	return nil
 }
 
+// LadderText is the ladder as ParseLadder reads it, rules in order.
+func (c Config) LadderText() string {
+	parts := make([]string, 0, len(c.Ladder))
+	for rule, sev := range c.Ladder {
+		level := "off"
+		if sev != Off {
+			level = sev.String()
+		}
+		parts = append(parts, rule+"="+level)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
 // Context is what detectors share when they conclude.
 type Context struct {
 	Config Config

@@ -84,6 +84,7 @@ type State struct {
 	Time   int64  `json:"ts_ms"`
 	Of     string `json:"of"` // job
 	Job    string `json:"job,omitempty"`
+	Name   string `json:"job_name,omitempty"`
 	Task   string `json:"task,omitempty"`
 	From   string `json:"from"`
 	To     string `json:"to"`
@@ -164,7 +165,7 @@ func (c *Collector) logs(rec arrow.Record) {
 		return
 	}
 	from, to, job, task := schema.Str(rec, "state_from"), schema.Str(rec, "state_to"), schema.Str(rec, "job_id"), schema.Str(rec, "task")
-	source, line := schema.Str(rec, "source"), schema.Array[*array.Int64](rec, "line")
+	source, line, name := schema.Str(rec, "source"), schema.Array[*array.Int64](rec, "line"), schema.Str(rec, "job_name")
 	// Level codes to histogram slots, once per batch.
 	slot := level.Slots(func(v string) int {
 		if i := slices.Index(levels[:], v); i >= 0 {
@@ -197,7 +198,7 @@ func (c *Collector) logs(rec arrow.Record) {
 		// Job state changes: a task's are too many to draw (the findings
 		// tell of the ones that matter).
 		if stateOf.Valid(i) && isJob(i) == 1 {
-			s := State{Time: t, Of: stateOf.Copy(i), From: from.Copy(i), To: to.Copy(i), Job: job.Copy(i),
+			s := State{Time: t, Of: stateOf.Copy(i), From: from.Copy(i), To: to.Copy(i), Job: job.Copy(i), Name: name.Copy(i),
 				Task: task.Copy(i), Source: source.Copy(i)}
 			if line != nil {
 				s.Line = line.Value(i)

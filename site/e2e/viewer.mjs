@@ -94,7 +94,7 @@ async function checkDemo(page, name) {
   check(crit.length > 0 && crit.every((r) => r.severity === "critical"), `${name}: severity filter (${crit.length} critical)`);
 
   // Click a heartbeat timeout: its evidence names the file and line.
-  await page.locator("#findings tbody tr", { hasText: "heartbeat.timeout" }).first().click();
+  await page.locator("#findings tbody tr", { hasText: "heartbeat.timeout" }).filter({ hasText: "TaskManager 10.0.3.21" }).first().click();
   const refs = await page.$$eval("#evidence-body .ref", (els) => els.map((e) => e.textContent));
   check(refs.some((r) => /incident\/jobmanager\/jobmanager\.log:\d+/.test(r)), `${name}: evidence names jobmanager.log and its line (${refs[0]})`);
   // In context: the lines around the cited one, which is highlighted. In
@@ -114,7 +114,33 @@ async function checkDemo(page, name) {
   await page.waitForFunction(() => [...document.querySelectorAll("#evidence-body pre")].some((p) => p.childNodes.length > 1 && !p.querySelector(".pending")));
   const band = await page.$$eval("#evidence-body pre mark", (ms) => ms.map((m) => m.textContent));
   check(band.some((m) => /^\s*\d+\s+\S*\s*Job .* switched from state \w+ to \w+/.test(m)), `${name}: a job state band shows its change in context (${band[0]})`);
+
+  // The charts: TaskManager 1's GC charts have a point per GC event (as
+  // many as the CLI counts), drawn by uPlot; a metric plot from the
+  // demo's Prometheus scrapes; the job's lane named by its name.
+  const want = cliGCPauses();
+  await page.waitForSelector('.jvm[data-jvm*="taskmanager-1/gc.log"] canvas');
+  const tm1 = await page.$eval('.jvm[data-jvm*="taskmanager-1/gc.log"]', (b) => ({
+    heap: Number(b.querySelector(".chart.heap").dataset.points), pauses: Number(b.querySelector(".chart.pauses").dataset.points),
+    hist: Number(b.querySelector(".chart.histogram").dataset.points), canvases: b.querySelectorAll("canvas").length,
+    figures: b.querySelector(".gc-figures").textContent,
+  }));
+  check(want > 0 && tm1.heap === want && tm1.pauses === want && tm1.hist === want && tm1.canvases === 3 && tm1.figures.startsWith(`${want} GC pauses`),
+    `${name}: TaskManager 1's heap, pause and histogram charts have a point per GC event (${tm1.heap}, ${tm1.pauses}, ${tm1.hist} of the CLI's ${want}; ${tm1.canvases} charts; ${tm1.figures})`);
+  const busy = await page.$$eval('.chart.metric[data-metric="busyTimeMsPerSecond"]', (cs) => cs.map((c) => ({ points: Number(c.dataset.points), canvas: c.querySelectorAll("canvas").length, legend: c.querySelectorAll(".u-series").length })));
+  check(busy.length === 1 && busy[0].points > 100 && busy[0].canvas === 1 && busy[0].legend >= 5,
+    `${name}: a busyTimeMsPerSecond plot from the demo's scrapes (${JSON.stringify(busy[0])})`);
+  const lanes = await page.$$eval("#timeline svg .track-label", (ts) => ts.map((t) => t.textContent));
+  check(lanes.includes("clickstream-enrichment"), `${name}: the job's lane is labelled by its name (${lanes.join(", ")})`);
+  await page.locator("#charts").screenshot({ path: join(out, `${name}-charts.png`) });
   return rows;
+}
+
+// The GC pauses the CLI counts in TaskManager 1's GC log.
+function cliGCPauses() {
+  const text = execFileSync(join(root, "bin/flinkdx"), ["analyze", "incident.tar.gz", "-o", join(out, "cli-gc")], { cwd: join(root, "testdata/demo"), stdio: ["ignore", "pipe", "pipe"] }).toString();
+  const m = text.match(/taskmanager-1\/gc\.log \(\w+\): (\d+) GC pauses/);
+  return m ? Number(m[1]) : -1;
 }
 
 // ONLY=first-findings (make wasm-size) times the WebAssembly page alone.
@@ -174,6 +200,41 @@ if (!only) {
   const relaxed = await findings(page);
   check(!relaxed.some((r) => r.rule === "gc.overhead") && relaxed.some((r) => r.rule === "jvm.oom"),
     `view: with gc-overhead=99 the dropped demo has no gc.overhead finding and still its OutOfMemoryError (${relaxed.length} findings)`);
+  // The settings are remembered by the browser: after a reload the panel
+  // still has gc-overhead at 99.
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById("mode").textContent.includes("served from this machine"));
+  await page.waitForSelector("#settings-fields input[name=gc-overhead]", { state: "attached" });
+  check(await page.$eval("#settings-fields input[name=gc-overhead]", (i) => i.value === "99" && i.classList.contains("changed")),
+    "view: the settings panel remembers gc-overhead=99 across a reload");
+  await page.click("#settings summary");
+  await page.click("#settings-reset");
+  // A time zone set in the panel applies to the files dropped next: the
+  // demo's logs carry no zone, so its findings move by New York's offset.
+  const whenOf = (rule) => page.$eval(`#findings tbody tr[data-rule="${rule}"] td.when`, (td) => td.title);
+  await drop(page, demo, "incident.tar.gz");
+  await page.waitForSelector('#findings tbody tr[data-rule="job.restarts-exhausted"]');
+  const utc = await whenOf("job.restarts-exhausted");
+  await page.fill("#settings-fields input[name=tz]", "America/New_York");
+  await page.evaluate(() => { document.getElementById("summary").textContent = ""; });
+  await drop(page, demo, "incident.tar.gz");
+  await page.waitForFunction(() => /Findings:/.test(document.getElementById("summary").textContent));
+  const ny = await whenOf("job.restarts-exhausted");
+  check(Date.parse(ny.replace(" ", "T")) - Date.parse(utc.replace(" ", "T")) === 4 * 3600000,
+    `view: tz=America/New_York in the panel moves the dropped demo's job failure from ${utc} to ${ny}`);
+  // A second file dropped adds to the case; "New case" starts over.
+  await page.evaluate(() => { document.getElementById("summary").textContent = ""; });
+  await drop(page, join(root, "testdata/flinkconf/flink-conf.yaml"), "flink-conf.yaml");
+  await page.waitForFunction(() => /Findings:/.test(document.getElementById("summary").textContent));
+  const added = await page.textContent("#summary");
+  const addedRules = new Set((await findings(page)).map((r) => r.rule));
+  check(/^2 inputs/.test(added) && addedRules.has("jvm.oom"), `view: a second file dropped adds to the case (${added.slice(0, 40)}…; jvm.oom still found)`);
+  await page.click("#new-case");
+  check(await page.isHidden("#case"), "view: New case clears the page");
+  await page.evaluate(() => { document.getElementById("summary").textContent = ""; });
+  await drop(page, join(root, "testdata/flinkconf/flink-conf.yaml"), "flink-conf.yaml");
+  await page.waitForFunction(() => /Findings:/.test(document.getElementById("summary").textContent));
+  check(/^1 inputs/.test(await page.textContent("#summary")), `view: after New case a file dropped is a case of its own (${(await page.textContent("#summary")).slice(0, 30)})`);
   check(errors.length === 0, `view: no page errors ${errors.join("; ")}`);
   writeFileSync(join(out, "view-findings.json"), JSON.stringify(rows, null, 1));
   view.kill();
