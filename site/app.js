@@ -524,7 +524,11 @@ function renderTimeline() {
     parent.append(e);
     return e;
   };
-  const label = (y, text) => { const e = el("text", { x: 4, y: y + 12, class: "track-label" }); e.textContent = text; };
+  const label = (y, text, whole = "") => {
+    const e = el("text", { x: 4, y: y + 12, class: "track-label" });
+    e.textContent = text;
+    if (whole) title(e, whole);
+  };
   const title = (e, text) => { const ti = document.createElementNS(SVG, "title"); ti.textContent = text; e.append(ti); };
   let y = 4;
 
@@ -596,7 +600,7 @@ function renderTimeline() {
   for (const s of t.watermarks.slice(0, 6)) {
     const pts = s.points.filter((p) => inView(p[0]));
     if (!pts.length) continue;
-    label(y, "wm " + shortName(s.name));
+    label(y, "wm " + cut(s.name, 20), s.name);
     const lo = Math.min(...pts.map((p) => p[1])), hi = Math.max(...pts.map((p) => p[1]));
     const yy = (v) => y + 26 - (hi > lo ? 22 * (v - lo) / (hi - lo) : 11);
     el("polyline", { points: pts.map((p) => `${x(p[0])},${yy(p[1])}`).join(" "), fill: "none", stroke: "#2e6fb7" });
@@ -696,6 +700,15 @@ function showState(s) {
 function shortSubject(s) {
   const i = s.lastIndexOf("!");
   return i >= 0 ? s.slice(s.lastIndexOf("/", i) + 1) : s;
+}
+
+// cut shortens a task name to n characters, keeping its subtask (" #2")
+// so that the lanes of one task's subtasks stay apart.
+function cut(name, n) {
+  const m = name.match(/ #\d+$/);
+  const suffix = m ? m[0] : "";
+  const base = name.slice(0, name.length - suffix.length).replaceAll("_", " ");
+  return (base.length + suffix.length > n ? base.slice(0, Math.max(n - suffix.length - 1, 4)) + "…" : base) + suffix;
 }
 
 function shortName(s) {
