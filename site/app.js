@@ -383,6 +383,7 @@ function renderIncidents() {
       state.incident = state.incident === k ? null : k;
       for (const c of box.querySelectorAll(".incident")) c.classList.toggle("active", Number(c.dataset.index) === state.incident);
       renderFindings();
+      renderTimeline();
       if (state.incident !== null && inc.findings.length) selectFinding(inc.findings[0]);
     };
     return card;
@@ -534,9 +535,13 @@ function renderTimeline() {
 
   // Findings.
   label(y, "findings");
+  // An incident's findings stand out, the others fade, while its card is
+  // chosen.
+  const inc = state.incident !== null && state.incident !== undefined ? r.incidents[state.incident] : null;
   for (const [i, f] of r.findings.entries()) {
     if (!f.start_ms || !inView(f.start_ms)) continue;
-    const c = el("circle", { cx: x(f.start_ms), cy: y + 8, r: 5, fill: `var(--${f.severity})`, class: "mark" });
+    const cls = !inc ? "mark" : inc.findings.includes(i) ? "mark in-incident" : "mark faded";
+    const c = el("circle", { cx: x(f.start_ms), cy: y + 8, r: inc && cls !== "mark faded" ? 6 : 5, fill: `var(--${f.severity})`, class: cls });
     title(c, `${f.rule}: ${f.summary}`);
     c.onclick = () => selectFinding(i);
   }

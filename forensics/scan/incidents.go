@@ -236,7 +236,7 @@ func phrase(f *Finding) string {
 	if k := strings.Index(what, "; "); k > 0 && k < 120 {
 		what = what[:k]
 	}
-	what = cutWords(dropIDs(what), 100)
+	what = cutClause(dropIDs(what), 100)
 	s := what
 	if sub := shortSubject(dropIDs(f.Subject)); !strings.Contains(what, dropIDs(f.Subject)) && !strings.Contains(what, sub) {
 		s = sub + ": " + what
@@ -259,6 +259,26 @@ func shortSubject(s string) string {
 	return cutWords(s, 80)
 }
 
+// cutClause cuts s to at most n bytes at the end of a clause (before ": "
+// or ", ") past its first third, else at a blank.
+func cutClause(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	k := max(strings.LastIndex(s[:n], ": "), strings.LastIndex(s[:n], ", "))
+	if k > n/3 {
+		return s[:k]
+	}
+	cut := cutWords(s, n)
+	// A parenthesis the cut leaves open goes with its clause.
+	if strings.Count(cut, "(") > strings.Count(cut, ")") {
+		if k := strings.LastIndex(cut, " ("); k > n/3 {
+			return cut[:k]
+		}
+	}
+	return cut
+}
+
 // cutWords cuts s to at most n bytes at a blank.
 func cutWords(s string, n int) string {
 	if len(s) <= n {
@@ -271,8 +291,10 @@ func cutWords(s string, n int) string {
 }
 
 // dropIDs takes the 32-hex-digit ids in parentheses out of a text (" (5f3c…a1d3)"):
-// the job's name says it.
+// the job's name says it; and the all-zero id Flink gives its one
+// ResourceManager.
 func dropIDs(s string) string {
+	s = strings.ReplaceAll(s, " 00000000000000000000000000000000", "")
 	for {
 		k := strings.Index(s, " (")
 		found := false

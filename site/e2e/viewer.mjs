@@ -173,7 +173,8 @@ if (!only) {
     `view: two verdict cards, the first naming TaskManager 1's heap and the GC overhead limit (${cards.length}: ${(cards[0] || "").slice(0, 120)})`);
   await page.click("#incidents .incident");
   const marked = await page.$$eval("#findings tbody tr.in-incident", (r) => r.length);
-  check(marked >= 5, `view: clicking the first card marks its findings (${marked})`);
+  const rings = await page.$$eval("#timeline svg circle.in-incident", (c) => c.length);
+  check(marked >= 5 && rings >= 5, `view: clicking the first card marks its findings in the table (${marked}) and on the timeline (${rings})`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(out, "view-incidents.png") });
   await page.click("#incidents .incident");
