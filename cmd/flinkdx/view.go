@@ -24,7 +24,13 @@ import (
 var (
 	viewReady chan<- string
 	viewStop  <-chan struct{}
+	// viewIdle is how long an upload may pause before it is cut.
+	viewIdle = 30 * time.Second
 )
+
+// defaultMaxUpload bounds what the page may send unless --max-upload says
+// otherwise.
+const defaultMaxUpload = 4 << 30
 
 func runView(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("view", flag.ContinueOnError)
@@ -32,7 +38,7 @@ func runView(args []string, stdout, stderr io.Writer) int {
 	port := fs.Int("port", 0, "port on 127.0.0.1 (0: a free one)")
 	tz := fs.String("tz", "UTC", "time zone of log timestamps that carry none")
 	layoutFlag := fs.String("layout", "", "the log4j/logback PatternLayout the Flink logs were written with, when flinkdx does not read them")
-	maxBody := fs.Int64("max-upload", 0, "largest upload in bytes the page may send (0: no limit)")
+	maxBody := fs.Int64("max-upload", defaultMaxUpload, "largest upload in bytes the page may send (0: no limit)")
 	sf := addScanFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: flinkdx view [DATASET | PATH...] [flags]\n\nServes the viewer on 127.0.0.1 and prints its address. With a dataset\n(a directory written by \"flinkdx ingest\") or files, the page opens on\nthat case; files can also be dropped on the page. Nothing leaves the\nmachine.\n\nFlags:\n")
@@ -44,6 +50,10 @@ func runView(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := sf.settle(fs); err != nil {
 		fmt.Fprintf(stderr, "flinkdx view: %v\n", err)
+		return exitUsage
+	}
+	if *maxBody < 0 {
+		fmt.Fprintf(stderr, "flinkdx view: --max-upload %d: want a size in bytes, or 0 for no limit\n", *maxBody)
 		return exitUsage
 	}
 	loc, err := time.LoadLocation(*tz)
@@ -82,7 +92,7 @@ func runView(args []string, stdout, stderr io.Writer) int {
 	}
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(stdout, "flinkdx view: open %s (Ctrl-C stops)\n", url)
-	srv := &http.Server{Handler: api.Handler(cfg), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newGuard(api.Handler(cfg), ln.Addr(), viewIdle), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	stop := viewStop
 	if stop == nil {
 		ch := make(chan struct{})
