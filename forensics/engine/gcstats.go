@@ -77,7 +77,7 @@ func (g *gcReader) Text(f *input.File) error {
 		g.jvm = jvm
 	}
 	g.sink.st = st
-	err := g.parser.Parse(f.Path, input.NewLineReader(f.R, 0))
+	err := g.parser.Parse(f.Path, f.LineReader(0))
 	c := g.parser.Counts()
 	g.report.Lines += c.Lines
 	g.report.Unparsed += c.Unparsed

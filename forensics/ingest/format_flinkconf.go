@@ -75,7 +75,7 @@ type confKey struct {
 func readFlinkConf(l *lane, f *input.File, _ *Head, st *Stream) error {
 	st.Format = "yaml"
 	b := l.rest()
-	lr := input.NewLineReader(f.R, l.opt.MaxLine)
+	lr := f.LineReader(l.opt.MaxLine)
 	var open []confKey
 	emit := func(key, value string, offset int64) {
 		b.Config(&flinkrest.Config{Origin: flinkrest.Origin{Source: f.Path, Offset: offset}, Key: key, Value: value})
@@ -127,7 +127,7 @@ func readFlinkConf(l *lane, f *input.File, _ *Head, st *Stream) error {
 		emit(key, unquote(value), lr.Offset())
 	}
 	close(0)
-	st.Bytes = lr.End()
+	st.Bytes, st.NulBytes = lr.End(), lr.NulBytes()
 	return lr.Err()
 }
 

@@ -54,9 +54,9 @@ func readFlinkLog(l *lane, f *input.File, h *Head, st *Stream) error {
 	if layout != nil {
 		st.Format = layout.String()
 	}
-	lr := input.NewLineReader(f.R, l.opt.MaxLine)
+	lr := f.LineReader(l.opt.MaxLine)
 	err := s.parser.Parse(f.Path, lr)
-	st.Bytes = lr.End()
+	st.Bytes, st.NulBytes = lr.End(), lr.NulBytes()
 	st.Lines, st.Events, st.Unparsed, st.OutOfOrder = s.b.Lines, s.b.Events, s.b.RawLines, s.b.OutOfOrder
 	timeSpan(st, s.b.HasTime, s.b.MinTime, s.b.MaxTime)
 	return err

@@ -59,10 +59,10 @@ func readGCLog(l *lane, f *input.File, h *Head, st *Stream) error {
 		s.jvm = st.JVM
 	}
 	s.b.SetFile(f.Path, st.JVM)
-	lr := input.NewLineReader(f.R, l.opt.MaxLine)
+	lr := f.LineReader(l.opt.MaxLine)
 	err := s.parser.Parse(f.Path, lr)
 	c := s.parser.Counts()
-	st.Bytes = lr.End()
+	st.Bytes, st.NulBytes = lr.End(), lr.NulBytes()
 	st.Lines, st.Events, st.Unparsed, st.Noise = c.Lines, c.Events, c.Unparsed, c.Noise
 	st.Collector = s.parser.Collector()
 	timeSpan(st, s.b.HasTime, s.b.MinTime, s.b.MaxTime)

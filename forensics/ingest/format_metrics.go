@@ -42,7 +42,7 @@ func readMetrics(l *lane, f *input.File, h *Head, st *Stream) error {
 	st.Format = format.String()
 	s := l.metrics()
 	s.b.SetFile(f.Path)
-	lr := input.NewLineReader(f.R, l.opt.MaxLine)
+	lr := f.LineReader(l.opt.MaxLine)
 	var err error
 	switch format {
 	case metrics.Influx:
@@ -53,7 +53,7 @@ func readMetrics(l *lane, f *input.File, h *Head, st *Stream) error {
 		err = s.parser.ParsePrometheus(f.Path, lr)
 	}
 	c := s.parser.Counts()
-	st.Bytes, st.Lines, st.Events, st.Unparsed, st.Noise = lr.End(), c.Lines, c.Samples, c.Unparsed, c.Noise
+	st.Bytes, st.Lines, st.Events, st.Unparsed, st.Noise, st.NulBytes = lr.End(), c.Lines, c.Samples, c.Unparsed, c.Noise, lr.NulBytes()
 	timeSpan(st, s.b.HasTime, s.b.MinTime, s.b.MaxTime)
 	return err
 }

@@ -77,7 +77,7 @@ func readPlatform(l *lane, f *input.File, _ *Head, st *Stream) error {
 	pb := l.containers()
 	pb.SetFile(f.Path)
 	lines := platform.NewLines(pb, l.opt.Location, 0)
-	lr := input.NewLineReader(f.R, l.opt.MaxLine)
+	lr := f.LineReader(l.opt.MaxLine)
 	err := lines.Parse(f.Path, lr)
 	st.Bytes, st.Lines, st.Events, st.Unparsed, st.Noise = lr.End(), lines.Counts.Lines, lines.Counts.Rows, lines.Counts.Unparsed, lines.Counts.Blank
 	l.cut(schema.Raw)

@@ -95,6 +95,13 @@ type Stream struct {
 	Unparsed   int64  `json:"unparsed"`
 	Noise      int64  `json:"noise,omitempty"` // lines understood that carry no event (GC log headers, heap dumps)
 	OutOfOrder int64  `json:"out_of_order"`
+	// Encoding is what the text was decoded from (utf-16le, utf-16be);
+	// CRLineEnds says lines ended by a CR alone were split; NulBytes
+	// counts NUL bytes passed over where lines start (the hole
+	// copytruncate or a crashed writer leaves).
+	Encoding   string `json:"encoding,omitempty"`
+	CRLineEnds bool   `json:"cr_line_ends,omitempty"`
+	NulBytes   int64  `json:"nul_bytes,omitempty"`
 	First      string `json:"first,omitempty"`
 	Last       string `json:"last,omitempty"`
 	Error      string `json:"error,omitempty"`

@@ -208,7 +208,7 @@ func (l *lane) Text(f *input.File) error {
 		return nil
 	}
 	l.path = f.Path
-	st := &Stream{Path: f.Path, Kind: format.Kind}
+	st := &Stream{Path: f.Path, Kind: format.Kind, Encoding: f.Encoding, CRLineEnds: f.CRLineEnds}
 	err := format.Read(l, f, h, st)
 	if err != nil {
 		st.Error = err.Error()

@@ -21,6 +21,24 @@ type File struct {
 	// R yields the stream's decompressed bytes. Its buffer holds at least
 	// the first 64 KiB, so a parser may Peek that much to classify content.
 	R *bufio.Reader
+	// Encoding is the encoding R was decoded from ("utf-16le",
+	// "utf-16be"; "" for UTF-8 and ASCII, read as they are).
+	Encoding string
+	// CRLineEnds says lines ended by a CR alone are split (each such CR
+	// reads as a LF; offsets are unchanged).
+	CRLineEnds bool
+	// Nuls is the length of the run of NUL bytes before the text (the
+	// hole logrotate's copytruncate leaves), passed over: R starts after
+	// it, and offsets count it.
+	Nuls int64
+}
+
+// LineReader reads f's lines; offsets are the stream's, NULs before the
+// text included.
+func (f *File) LineReader(maxLine int) *LineReader {
+	l := NewLineReader(f.R, maxLine)
+	l.next, l.nuls = f.Nuls, f.Nuls
+	return l
 }
 
 // Handler receives what Open finds.
@@ -64,6 +82,27 @@ type Options struct {
 
 	guard *guard
 	slack int64 // bombSlack if 0 (tests make it small)
+	// encoding is the text encoding a stream was decoded from.
+	encoding string
+}
+
+// skipNuls passes over a run of NUL bytes at br's start and returns its
+// length.
+func skipNuls(br *bufio.Reader) int64 {
+	var n int64
+	for {
+		p, err := br.Peek(1)
+		if err != nil || p[0] != 0 {
+			return n
+		}
+		buf, _ := br.Peek(br.Buffered())
+		k := 0
+		for k < len(buf) && buf[k] == 0 {
+			k++
+		}
+		br.Discard(k)
+		n += int64(k)
+	}
 }
 
 func (o Options) maxRatio() int64 {
@@ -171,10 +210,41 @@ func open(name string, br *bufio.Reader, h Handler, opt Options, depth int) erro
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return fmt.Errorf("cannot read %s: %w", name, err)
 	}
+	var nuls int64
+	if len(head) > 0 && head[0] == 0 {
+		// A hole before the text: what follows it says what the stream is.
+		nuls = skipNuls(br)
+		head, err = br.Peek(sniffLen)
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			return fmt.Errorf("cannot read %s: %w", name, err)
+		}
+		if len(head) == 0 {
+			h.Skip(name, Empty, fmt.Sprintf("only NUL bytes (%d)", nuls))
+			return nil
+		}
+	}
 	format := Sniff(head)
+	if nuls > 0 && format != Text {
+		h.Skip(name, format, fmt.Sprintf("%s after %d NUL bytes: not read", format, nuls))
+		return nil
+	}
+	if format == Text || format == Binary {
+		// UTF-16 (a Windows tool's log) looks like text with a NUL in
+		// every other byte, or like binary: decoded, it is read as text.
+		if ok, big := utf16Of(head); ok && opt.encoding == "" {
+			opt.encoding = "utf-16le"
+			if big {
+				opt.encoding = "utf-16be"
+			}
+			return open(name, bufio.NewReaderSize(newUTF16Reader(br, big), opt.bufferSize()), h, opt, depth)
+		}
+	}
 	switch format {
 	case Text:
-		f := &File{Path: name, R: br}
+		f := &File{Path: name, R: br, Encoding: opt.encoding, Nuls: nuls}
+		if hasLoneCR(head) {
+			f.R, f.CRLineEnds = bufio.NewReaderSize(&crReader{r: br}, opt.bufferSize()), true
+		}
 		if err := h.Text(f); err != nil {
 			h.Fail(name, err)
 		}

@@ -22,6 +22,7 @@ type LineReader struct {
 	off     int64
 	next    int64
 	origLen int64
+	nuls    int64
 	err     error
 }
 
@@ -40,6 +41,7 @@ func (l *LineReader) Next() bool {
 	if l.err != nil {
 		return false
 	}
+	l.skipNuls()
 	l.off = l.next
 	l.origLen = 0
 	b, err := l.r.ReadSlice('\n')
@@ -71,6 +73,30 @@ func (l *LineReader) Next() bool {
 	l.line = b
 	return true
 }
+
+// skipNuls passes over NUL bytes where a line starts: the hole that
+// logrotate's copytruncate or a crashed writer's preallocation leaves
+// before (or after) the text. They are counted (NulBytes), not read as a
+// line, so the text after a hole of any length starts a line of its own.
+func (l *LineReader) skipNuls() {
+	for {
+		p, err := l.r.Peek(1)
+		if err != nil || p[0] != 0 {
+			return
+		}
+		buf, _ := l.r.Peek(l.r.Buffered())
+		k := 0
+		for k < len(buf) && buf[k] == 0 {
+			k++
+		}
+		l.r.Discard(k)
+		l.next += int64(k)
+		l.nuls += int64(k)
+	}
+}
+
+// NulBytes counts the NUL bytes passed over where lines start.
+func (l *LineReader) NulBytes() int64 { return l.nuls }
 
 // readLong gathers a line longer than the buffer, keeping at most max bytes.
 func (l *LineReader) readLong(first []byte) ([]byte, error) {

@@ -98,15 +98,20 @@ func parseOctal(b []byte) (int64, bool) {
 	return n, true
 }
 
-// looksBinary says a head is not log text: more than one byte in sixteen is a
-// control character (NUL included) or not valid UTF-8. A stray NUL or a
-// Latin-1 word inside a log does not make it binary.
+// looksBinary says a head is not log text: more than one byte in sixteen
+// of those that are not NUL is a control character or not valid UTF-8. A
+// Latin-1 word inside a log does not make it binary, and NULs do not
+// either: a run of them is the hole copytruncate or a crashed writer
+// leaves in a log (LineReader passes over it), so a head of NULs alone is
+// text still to come.
 func looksBinary(head []byte) bool {
-	bad := 0
+	bad, nuls := 0, 0
 	for i := 0; i < len(head); {
 		c := head[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b {
+			if c == 0 {
+				nuls++
+			} else if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b {
 				bad++
 			}
 			i++
@@ -121,5 +126,5 @@ func looksBinary(head []byte) bool {
 		}
 		i += n
 	}
-	return bad*16 > len(head)
+	return bad*16 > len(head)-nuls
 }
