@@ -119,7 +119,9 @@ async function checkDemo(page, name) {
   // many as the CLI counts), drawn by uPlot; a metric plot from the
   // demo's Prometheus scrapes; the job's lane named by its name.
   const want = cliGCPauses();
-  await page.waitForSelector('.jvm[data-jvm*="taskmanager-1/gc.log"] canvas');
+  await page.waitForSelector('.jvm[data-jvm*="taskmanager-1/gc.log"]', { state: "attached", timeout: 30000 }).catch(async () => {
+    console.log(`FAIL ${name}: no GC charts; the charts section says: ${(await page.textContent("#charts")).slice(0, 300)}`);
+  });
   const tm1 = await page.$eval('.jvm[data-jvm*="taskmanager-1/gc.log"]', (b) => ({
     heap: Number(b.querySelector(".chart.heap").dataset.points), pauses: Number(b.querySelector(".chart.pauses").dataset.points),
     hist: Number(b.querySelector(".chart.histogram").dataset.points), canvases: b.querySelectorAll("canvas").length,
