@@ -139,8 +139,15 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		fmt.Fprintf(stderr, "flinkdx %s: --memory-limit: %v\n", name, err)
 		return exitUsage
 	}
+	if *maxRatio < 1 {
+		fmt.Fprintf(stderr, "flinkdx %s: --max-ratio %d: want a ratio of at least 1\n", name, *maxRatio)
+		return exitUsage
+	}
 	limits := input.Options{MaxRatio: *maxRatio, NoHash: !keep}
-	if limits.MaxBytes, err = parseBytes(*maxSize); err != nil {
+	if limits.MaxBytes, err = parseBytes(*maxSize); err != nil || limits.MaxBytes <= 0 {
+		if err == nil {
+			err = fmt.Errorf("%q: want a size above 0", *maxSize)
+		}
 		fmt.Fprintf(stderr, "flinkdx %s: --max-size: %v\n", name, err)
 		return exitUsage
 	}

@@ -106,6 +106,11 @@ func TestExitStatus(t *testing.T) {
 	if code, _, _ := runCLI("ingest", "../../testdata/demo/incident.tar.gz", "-o", filepath.Join(dir, "o3"), "--tz", "Mars/Olympus"); code != exitUsage {
 		t.Errorf("bad --tz: exit %d", code)
 	}
+	for _, bad := range [][]string{{"--max-ratio", "-5"}, {"--max-ratio", "0"}, {"--max-size", "0"}, {"--max-size", "-1GiB"}} {
+		if code, _, errs := runCLI(append([]string{"ingest", "../../testdata/demo/incident.tar.gz", "-o", filepath.Join(dir, "o4")}, bad...)...); code != exitUsage || !strings.Contains(errs, bad[0]) {
+			t.Errorf("%s %s: exit %d %s", bad[0], bad[1], code, errs)
+		}
+	}
 	if code, out, _ := runCLI("version"); code != exitOK || !strings.HasPrefix(out, "flinkdx ") {
 		t.Errorf("version: %d %q", code, out)
 	}

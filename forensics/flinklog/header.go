@@ -55,7 +55,7 @@ func parseTimestamp(b []byte) (ms int64, zoned bool, n int, ok bool) {
 	h, ok4 := digits(b[11:], 2)
 	mi, ok5 := digits(b[14:], 2)
 	s, ok6 := digits(b[17:], 2)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 60 {
 		return 0, false, 0, false
 	}
 	n = 19
@@ -109,6 +109,33 @@ func parseOffset(b []byte) (int64, int, bool) {
 
 // daysFromCivil is the number of days from 1970-01-01 to y-m-d in the
 // proleptic Gregorian calendar (Howard Hinnant's algorithm).
+// impossibleDate says a line starts with a yyyy-MM-dd date whose day is
+// past its month's end.
+func impossibleDate(b []byte) bool {
+	if len(b) < 11 || b[4] != '-' || b[7] != '-' || (b[10] != ' ' && b[10] != 'T') {
+		return false
+	}
+	y, ok1 := digits(b, 4)
+	mo, ok2 := digits(b[5:], 2)
+	d, ok3 := digits(b[8:], 2)
+	return ok1 && ok2 && ok3 && mo >= 1 && mo <= 12 && d > daysIn(y, mo) && d <= 31
+}
+
+// daysIn is the number of days of month m (1-12) of year y: a date past
+// it (2025-02-29) is no date, not the next month's first.
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
 func daysFromCivil(y, m, d int) int64 {
 	if m <= 2 {
 		y--
@@ -323,7 +350,7 @@ func parseSlashDate(b []byte) (int64, int, bool) {
 	mo, ok2 := digits(b[3:], 2)
 	d, ok3 := digits(b[6:], 2)
 	ms, n, ok4 := parseClock(b[9:])
-	if !(ok1 && ok2 && ok3 && ok4) || mo < 1 || mo > 12 || d < 1 || d > 31 {
+	if !(ok1 && ok2 && ok3 && ok4) || mo < 1 || mo > 12 || d < 1 || d > daysIn(2000+y, mo) {
 		return 0, 0, false
 	}
 	return daysFromCivil(2000+y, mo, d)*86400000 + ms, 9 + n, true
@@ -497,7 +524,7 @@ func dateFromName(name string) (int64, bool) {
 			m, ok2 = digits(b[i+4:], 2)
 			d, ok3 = digits(b[i+6:], 2)
 		}
-		if ok1 && ok2 && ok3 && y >= 2000 && y < 2100 && m >= 1 && m <= 12 && d >= 1 && d <= 31 {
+		if ok1 && ok2 && ok3 && y >= 2000 && y < 2100 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) {
 			return daysFromCivil(y, m, d), true
 		}
 	}

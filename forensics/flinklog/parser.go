@@ -207,6 +207,19 @@ func rebase(sub, from, to []byte) []byte {
 }
 
 func (p *Parser) continuation(s *stream, b []byte, lr *input.LineReader) {
+	if impossibleDate(b) {
+		// A header but for its date (2025-02-29): kept as it is, saying
+		// why, rather than read as the day after or as part of the event
+		// before.
+		if s.open {
+			p.flush(s)
+			s.open = false
+		}
+		p.raw = RawLine{Line: lr.Num(), Offset: lr.Offset(), Text: b, Reason: "impossible date " + string(b[:10]),
+			OriginalLength: lr.Truncated()}
+		p.sink.Raw(&p.raw)
+		return
+	}
 	if !s.open {
 		if !stackLine(b) {
 			p.raw = RawLine{Line: lr.Num(), Offset: lr.Offset(), Text: b, Reason: "no header line before it",

@@ -337,3 +337,19 @@ func corpusLogs(t testing.TB) [][]byte {
 	}
 	return out
 }
+
+// A header whose date does not exist (2025-02-29) is kept as a raw line
+// that says why, neither moved to March 1st nor swallowed by the event
+// before it.
+func TestImpossibleDate(t *testing.T) {
+	c := parseBytes(t, "taskmanager.log", []byte("2025-02-28 10:00:00,000 INFO  org.apache.flink.X [] - ok\n"+
+		"2025-02-29 10:00:01,000 INFO  org.apache.flink.X [] - impossible\n"+
+		"2025-04-31 10:00:01,000 INFO  org.apache.flink.X [] - impossible too\n"+
+		"2024-02-29 10:00:02,000 INFO  org.apache.flink.X [] - a leap day\n"), time.UTC)
+	if len(c.Events) != 2 || c.Events[1].Message != "a leap day" || strings.Contains(c.Events[0].Detail, "impossible") {
+		t.Errorf("events %+v", c.Events)
+	}
+	if len(c.RawLines) != 2 || c.RawLines[0].Reason != "impossible date 2025-02-29" || c.RawLines[1].Line != 3 {
+		t.Errorf("raw %+v", c.RawLines)
+	}
+}

@@ -376,7 +376,7 @@ func parseDate(b []byte, fields []dateField) (ms int64, zoned, clock bool, n int
 	if y < 0 || mo < 0 || d < 0 {
 		return day, false, true, n, true // a time of day
 	}
-	if mo < 1 || mo > 12 || d < 1 || d > 31 {
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) {
 		return 0, false, false, 0, false
 	}
 	return daysFromCivil(y, mo, d)*86400000 + day - off*1000, zoned, false, n, true
