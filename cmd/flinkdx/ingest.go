@@ -162,6 +162,18 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 			return exitUsage
 		}
 	}
+	if keep {
+		id := ""
+		if shard.N > 1 {
+			id = fmt.Sprintf("%d-of-%d", shard.I, shard.N)
+		}
+		unlock, err := lockDataset(*out, id)
+		if err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
+			return exitFailed
+		}
+		defer unlock()
+	}
 	// A dataset already in DIR is added to: inputs it holds are not read
 	// again. "analyze" reports on its inputs alone, so it starts afresh.
 	var prev *engine.Manifest
