@@ -14,6 +14,10 @@ BENCH_DIR := testdata/bench
 # WebAssembly builds use Arrow's pure-Go kernels (its assembly ones are
 # wired up only on amd64 and arm64).
 WASM_TAGS := -tags noasm
+# The viewer's charting library, copied from npm (see "charts" below);
+# defined before the rules that need it (make expands prerequisites as
+# it reads them).
+UPLOT     := site/lib/uPlot.iife.min.js
 
 .PHONY: charts score bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
@@ -24,7 +28,6 @@ build: $(UPLOT)
 # into site/lib/ where the binary embeds it and the static page loads it.
 # Without npm the binary is still built; the page then says the charts
 # are missing.
-UPLOT := site/lib/uPlot.iife.min.js
 charts: $(UPLOT)
 $(UPLOT): site/package.json
 	@if command -v npm >/dev/null 2>&1; then \
