@@ -66,3 +66,49 @@ func TestHasLoneCR(t *testing.T) {
 		}
 	}
 }
+
+type endless struct{ line []byte }
+
+func (e endless) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		n += copy(p[n:], e.line)
+	}
+	return n, nil
+}
+
+type countText struct {
+	lines int64
+	fails []string
+}
+
+func (c *countText) Text(f *File) error {
+	lr := f.LineReader(0)
+	for lr.Next() {
+		c.lines++
+	}
+	return lr.Err()
+}
+func (c *countText) Skip(name string, format Format, reason string) {}
+func (c *countText) Fail(name string, err error)                  { c.fails = append(c.fails, err.Error()) }
+
+// An input that never ends (/dev/zero, /dev/urandom, a pipe) stops at
+// MaxBytes, saying so, after reading what came before.
+func TestEndlessInput(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		r    io.Reader
+	}{
+		{"zeros", endless{[]byte{0}}},
+		{"a log line forever", endless{[]byte("2024-01-01 00:00:00,000 INFO  x [] - y\n")}},
+	} {
+		h := &countText{}
+		in := Read(c.name, c.r, h, Options{MaxBytes: 4 << 20, NoHash: true}, nil)
+		if in.Size != 4<<20 || !bytes.Contains([]byte(in.Error), []byte("--max-size")) {
+			t.Errorf("%s: %d bytes, error %q", c.name, in.Size, in.Error)
+		}
+		if c.name != "zeros" && h.lines < 100000 {
+			t.Errorf("%s: %d lines read before the limit", c.name, h.lines)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func (w *Walker) Read(name string, h Handler) Input {
 // counts the bytes as they are read.
 func Read(name string, r io.Reader, h Handler, opt Options, read *atomic.Int64) Input {
 	in := Input{Path: name}
-	hr := &hashingReader{r: r, read: read}
+	hr := &hashingReader{r: r, read: read, max: opt.maxBytes()}
 	if !opt.NoHash {
 		hr.h = sha256.New()
 	}
@@ -128,10 +128,17 @@ type hashingReader struct {
 	r    io.Reader
 	h    hash.Hash // nil: no hash
 	n    int64
+	max  int64 // the most an input may give (a device, a pipe may not end)
 	read *atomic.Int64
 }
 
 func (r *hashingReader) Read(p []byte) (int, error) {
+	if r.n >= r.max {
+		return 0, fmt.Errorf("stopped after %d bytes, the most an input may have (--max-size): an endless input, such as a device, or a limit to raise", r.n)
+	}
+	if room := r.max - r.n; int64(len(p)) > room {
+		p = p[:room]
+	}
 	n, err := r.r.Read(p)
 	if n > 0 {
 		if r.h != nil {
