@@ -90,7 +90,7 @@ func (c *countText) Text(f *File) error {
 	return lr.Err()
 }
 func (c *countText) Skip(name string, format Format, reason string) {}
-func (c *countText) Fail(name string, err error)                  { c.fails = append(c.fails, err.Error()) }
+func (c *countText) Fail(name string, err error)                    { c.fails = append(c.fails, err.Error()) }
 
 // An input that never ends (/dev/zero, /dev/urandom, a pipe) stops at
 // MaxBytes, saying so, after reading what came before.
