@@ -57,7 +57,8 @@ type Handler interface {
 
 // Options bound the walk.
 type Options struct {
-	// MaxDepth bounds how deep compression and archives nest (default 8).
+	// MaxDepth bounds how deep archives nest (a .tar.gz is one level), and
+	// how many compression layers may wrap one another (default 8).
 	MaxDepth int
 	// BufferSize is the read buffer of each text stream (default 1 MiB);
 	// lines longer than it are handled by the parser's line reader.
@@ -84,6 +85,9 @@ type Options struct {
 	slack int64 // bombSlack if 0 (tests make it small)
 	// encoding is the text encoding a stream was decoded from.
 	encoding string
+	// codecs counts the compression layers over a stream since the
+	// archive it is in.
+	codecs int
 }
 
 // skipNuls passes over a run of NUL bytes at br's start and returns its
@@ -201,11 +205,10 @@ func Open(name string, r io.Reader, h Handler, opt Options) error {
 	return open(name, bufio.NewReaderSize(&opt.guard.raw, opt.bufferSize()), h, opt, 0)
 }
 
+// open reads one stream; depth counts the archives it is inside (a
+// compression layer is not a level: a .tar.gz is one), opt.codecs the
+// compression layers over it since the last archive.
 func open(name string, br *bufio.Reader, h Handler, opt Options, depth int) error {
-	if depth > opt.maxDepth() {
-		h.Skip(name, Binary, fmt.Sprintf("archives nested deeper than %d levels", opt.maxDepth()))
-		return nil
-	}
 	head, err := br.Peek(sniffLen)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return fmt.Errorf("cannot read %s: %w", name, err)
@@ -238,6 +241,14 @@ func open(name string, br *bufio.Reader, h Handler, opt Options, depth int) erro
 			}
 			return open(name, bufio.NewReaderSize(newUTF16Reader(br, big), opt.bufferSize()), h, opt, depth)
 		}
+	}
+	switch {
+	case (format == Tar || format == Zip) && depth >= opt.maxDepth():
+		h.Skip(name, format, fmt.Sprintf("archives nested deeper than %d levels", opt.maxDepth()))
+		return nil
+	case (format == Gzip || format == Zstd || format == Bzip2) && opt.codecs >= opt.maxDepth():
+		h.Skip(name, format, fmt.Sprintf("compressed more than %d times over", opt.maxDepth()))
+		return nil
 	}
 	switch format {
 	case Text:
@@ -292,7 +303,8 @@ func open(name string, br *bufio.Reader, h Handler, opt Options, depth int) erro
 // keeps its name: "app.log.gz" holds the text of "app.log.gz".
 func decompressed(name string, r io.Reader, h Handler, opt Options, depth int) error {
 	cr := &countingReader{r: guarded{r: r, name: name, opt: opt}}
-	err := open(name, bufio.NewReaderSize(cr, opt.bufferSize()), h, opt, depth+1)
+	opt.codecs++
+	err := open(name, bufio.NewReaderSize(cr, opt.bufferSize()), h, opt, depth)
 	if err != nil {
 		var off *OffsetError
 		var bomb *BombError
@@ -350,7 +362,9 @@ func openTar(name string, br *bufio.Reader, h Handler, opt Options, depth int) e
 			continue // directories, links, devices: nothing to read
 		}
 		mpath := member(name, cleanMember(hdr.Name))
-		if err := open(mpath, bufio.NewReaderSize(tr, opt.bufferSize()), h, opt, depth+1); err != nil {
+		member := opt
+		member.codecs = 0
+		if err := open(mpath, bufio.NewReaderSize(tr, opt.bufferSize()), h, member, depth+1); err != nil {
 			// The member is reported; if the archive itself is broken the
 			// next header says so.
 			h.Fail(mpath, err)

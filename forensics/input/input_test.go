@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
@@ -267,6 +268,44 @@ func TestSniff(t *testing.T) {
 	} {
 		if got := Sniff(tc.head); got != tc.want {
 			t.Errorf("Sniff(%q) = %v; want %v", tc.head[:min(len(tc.head), 16)], got, tc.want)
+		}
+	}
+}
+
+// Nesting counts archives, not codecs: a log inside eight .tar.gz inside
+// one another is read; inside nine, the ninth is skipped as the tar it is.
+func TestNestingLevels(t *testing.T) {
+	nest := func(levels int) []byte {
+		data := []byte(logA)
+		name := "taskmanager.log"
+		for i := 0; i < levels; i++ {
+			data = gz(t, tarOf(t, name, string(data)))
+			name = fmt.Sprintf("level%d.tar.gz", levels-i)
+		}
+		return data
+	}
+	for _, levels := range []int{8, 9} {
+		r := newRecorder()
+		if err := Open("case.tar.gz", bytes.NewReader(nest(levels)), r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		read := 0
+		for p, text := range r.texts {
+			if strings.HasSuffix(p, "!taskmanager.log") && text == logA {
+				read++
+			}
+		}
+		if levels == 8 && (read != 1 || len(r.skipped) != 0) {
+			t.Errorf("8 levels: the log read %d times, skipped %v", read, r.skipped)
+		}
+		if levels == 9 {
+			var formats []string
+			for _, f := range r.skipped {
+				formats = append(formats, f)
+			}
+			if read != 0 || len(formats) != 1 || formats[0] != "tar" {
+				t.Errorf("9 levels: the log read %d times, skipped %v", read, r.skipped)
+			}
 		}
 	}
 }

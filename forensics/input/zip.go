@@ -118,7 +118,9 @@ func openZip(name string, br *bufio.Reader, h Handler, opt Options, depth int) e
 			}
 			sum = crc32.NewIEEE()
 			tee := io.TeeReader(content, sum)
-			if err := open(mpath, bufio.NewReaderSize(tee, opt.bufferSize()), h, opt, depth+1); err != nil {
+			member := opt
+			member.codecs = 0
+			if err := open(mpath, bufio.NewReaderSize(tee, opt.bufferSize()), h, member, depth+1); err != nil {
 				h.Fail(mpath, err)
 			}
 			// Whatever the handler left, the CRC needs all of it.
