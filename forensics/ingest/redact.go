@@ -11,8 +11,9 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/redact"
 )
 
-// redactRecord masks the secrets in a batch's text columns (not its
-// dictionary columns: loggers, hosts, exception classes). It returns rec
+// redactRecord masks the secrets in a batch's string columns, plain and
+// dictionary-encoded (job and task names, hosts: a JdbcSource's URL with
+// its password is a task's name). It returns rec
 // itself, retained, when there were none; otherwise a batch whose text
 // columns with secrets are rebuilt. secrets, if set, names a key and a
 // value column (TableSpec.Secrets). The caller releases the result.
@@ -22,6 +23,18 @@ func redactRecord(r *redact.Redactor, mem memory.Allocator, rec arrow.Record, se
 		keys, values = rec.Schema().FieldIndices(secrets[0])[0], rec.Schema().FieldIndices(secrets[1])[0]
 	}
 	return replaceColumns(rec, func(c int, col arrow.Array) (arrow.Array, int) {
+		if d, ok := col.(*array.Dictionary); ok {
+			// A job or task name, a host: each distinct value is looked
+			// at once, and the column keeps its codes.
+			if values, ok := d.Dictionary().(byteArray); ok {
+				if dict, n := redactColumn(r, mem, values); n > 0 {
+					fixed := array.NewDictionaryArray(d.DataType(), d.Indices(), dict)
+					dict.Release()
+					return fixed, n
+				}
+			}
+			return nil, 0
+		}
 		a, ok := col.(byteArray)
 		switch {
 		case !ok:

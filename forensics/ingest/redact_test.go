@@ -98,3 +98,47 @@ func text(a arrow.Array, i int) (string, bool) {
 	}
 	return "", false
 }
+
+// A secret in a job's or a task's name (dictionary columns) is masked as
+// it is in the message beside it: no file of the dataset holds it.
+func TestRedactNames(t *testing.T) {
+	const pass, token = "Zq8SecretPassw0rd", "tkn4f9e8d7c6b5a4"
+	log := "2024-03-01 10:00:00,000 INFO  org.apache.flink.runtime.executiongraph.ExecutionGraph [] - Job etl token=" + token +
+		" (5f3c2a9d8e7b41c6a0d2e4f6b8c0a1d3) switched from state RUNNING to FAILING.\n" +
+		"2024-03-01 10:00:01,000 INFO  org.apache.flink.runtime.taskmanager.Task [] - Source: JdbcSource(url=jdbc:mysql://app:" + pass +
+		"@db/app) -> Map (1/2)#0 (9b1e0c7a2f3d4e5f6a7b8c9d0e1f2a3b_bc764cd8ddf7a0cff126f51c16239658_0_0) switched from RUNNING to FAILED.\n"
+	fsys := fstest.MapFS{"jobmanager.log": &fstest.MapFile{Data: []byte(log)}}
+	m, out := runIngest(t, fsys, []string{"jobmanager.log"}, Options{Version: "test"})
+	if m.Totals.Redacted < 2 {
+		t.Errorf("%d masked", m.Totals.Redacted)
+	}
+	names := 0
+	for name, data := range out.Files {
+		if bytes.Contains(data, []byte(pass)) || bytes.Contains(data, []byte(token)) {
+			t.Errorf("%s holds a secret as bytes", name)
+		}
+		if !strings.HasSuffix(name, ".parquet") {
+			continue
+		}
+		parquetfile.Read(bytes.NewReader(data), int64(len(data)), dataset.ReadOptions{}, func(rec arrow.Record) {
+			for c, col := range rec.Columns() {
+				field := rec.Schema().Field(c).Name
+				for i := 0; i < col.Len(); i++ {
+					v, ok := text(col, i)
+					if !ok {
+						break
+					}
+					if strings.Contains(v, pass) || strings.Contains(v, token) {
+						t.Errorf("%s.%s: %q", name, field, v)
+					}
+					if (field == "job_name" || field == "task") && strings.Contains(v, "******") {
+						names++
+					}
+				}
+			}
+		})
+	}
+	if names < 2 {
+		t.Errorf("%d job or task names masked", names)
+	}
+}
