@@ -189,7 +189,7 @@ func (l *lane) redacted(text []byte) string {
 	if l.opt.NoRedact {
 		return string(text)
 	}
-	out, _ := l.redactor.Text(text)
+	out, _ := l.redactor.TextAll(text)
 	return string(out)
 }
 

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"bytes"
+	"slices"
+	"sort"
 	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -119,12 +121,13 @@ func redactValues(mem memory.Allocator, keys arrow.Array, values byteArray) (arr
 	return b.NewArray(), n
 }
 
-// markedRows calls fn, in order, for the rows whose value holds an '=' or
-// a ':', found over the whole buffer at once (the marks of a key and its
-// value, and of a URL), until fn returns false. Rows without either are
+// markedRows calls fn, in order, for the rows whose value holds an '=', a
+// ':' or one of redact.Marks (extra says which), found over the whole
+// buffer at once (the marks of a key and its value, of a URL, of the
+// forms without either), until fn returns false. Rows without any are
 // not looked at (an AWS key id or a "Bearer" credential alone on a line
-// with neither is not masked).
-func markedRows(offs []int32, data []byte, fn func(row int) bool) {
+// with none is not masked).
+func markedRows(offs []int32, data []byte, fn func(row int, extra bool) bool) {
 	base := offs[0]
 	next := func(from int, c byte) int {
 		if i := bytes.IndexByte(data[from:], c); i >= 0 {
@@ -133,19 +136,48 @@ func markedRows(offs []int32, data []byte, fn func(row int) bool) {
 		return len(data)
 	}
 	eq, colon := next(0, '='), next(0, ':')
+	// The rows holding a mark of the other forms: each mark's hits, one
+	// per row (the scan goes on past the row's end).
+	var extra []int32
+	for _, w := range redact.Marks {
+		for k := 0; k < len(data); {
+			i := bytes.Index(data[k:], []byte(w))
+			if i < 0 {
+				break
+			}
+			k += i
+			row := sort.Search(len(offs)-1, func(r int) bool { return int(offs[r+1]-base) > k })
+			extra = append(extra, int32(row))
+			k = int(offs[row+1] - base)
+		}
+	}
+	if len(extra) > 0 {
+		slices.Sort(extra)
+		extra = slices.Compact(extra)
+	}
+	extra = append(extra, int32(len(offs))) // a sentinel
+	rowStart := func(r int32) int {
+		if int(r) >= len(offs)-1 {
+			return len(data)
+		}
+		return int(offs[r] - base)
+	}
 	row := 0
 	for {
-		pos := min(eq, colon)
+		pos := min(eq, colon, rowStart(extra[0]))
 		if pos >= len(data) {
 			return
 		}
 		for row+1 < len(offs) && int(offs[row+1]-base) <= pos {
 			row++
 		}
-		if !fn(row) {
+		end := int(offs[row+1] - base)
+		if !fn(row, int(extra[0]) == row) {
 			return
 		}
-		end := int(offs[row+1] - base)
+		for int(extra[0]) <= row {
+			extra = extra[1:]
+		}
 		if eq < end {
 			eq = next(end, '=')
 		}
@@ -163,12 +195,23 @@ func redactColumn(r *redact.Redactor, mem memory.Allocator, a byteArray) (arrow.
 	value := func(i int) []byte { return data[offs[i]-base : offs[i+1]-base] }
 	// The rows with a mark, found over the whole buffer at once: most rows
 	// have none and are not looked at.
+	// Each marked row and whether it holds a mark of the forms without an
+	// '=' or ':'; the rows are looked at until one has a secret.
 	first := -1
-	markedRows(offs, data, func(i int) bool {
-		if a.IsValid(i) {
-			if _, n := r.Text(value(i)); n > 0 {
+	var marked []int32 // row, negated when extra
+	markedRows(offs, data, func(i int, extra bool) bool {
+		if extra {
+			marked = append(marked, int32(-i-1))
+		} else {
+			marked = append(marked, int32(i+1))
+		}
+		if first < 0 && a.IsValid(i) {
+			text := r.Text
+			if extra {
+				text = r.TextAll
+			}
+			if _, n := text(value(i)); n > 0 {
 				first = i
-				return false
 			}
 		}
 		return true
@@ -182,13 +225,22 @@ func redactColumn(r *redact.Redactor, mem memory.Allocator, a byteArray) (arrow.
 	b.ReserveData(len(data))
 	total := 0
 	for i := 0; i < a.Len(); i++ {
+		// The next marked row, and how it is marked.
+		for len(marked) > 0 && max(marked[0], -marked[0])-1 < int32(i) {
+			marked = marked[1:]
+		}
+		isMarked := len(marked) > 0 && max(marked[0], -marked[0])-1 == int32(i)
 		switch {
 		case a.IsNull(i):
 			b.AppendNull()
-		case i < first:
+		case i < first || !isMarked:
 			b.Append(value(i))
 		default:
-			v, n := r.Text(value(i))
+			text := r.Text
+			if marked[0] < 0 {
+				text = r.TextAll
+			}
+			v, n := text(value(i))
 			total += n
 			b.Append(v)
 		}

@@ -107,14 +107,21 @@ func TestRedactNames(t *testing.T) {
 		" (5f3c2a9d8e7b41c6a0d2e4f6b8c0a1d3) switched from state RUNNING to FAILING.\n" +
 		"2024-03-01 10:00:01,000 INFO  org.apache.flink.runtime.taskmanager.Task [] - Source: JdbcSource(url=jdbc:mysql://app:" + pass +
 		"@db/app) -> Map (1/2)#0 (9b1e0c7a2f3d4e5f6a7b8c9d0e1f2a3b_bc764cd8ddf7a0cff126f51c16239658_0_0) switched from RUNNING to FAILED.\n"
-	fsys := fstest.MapFS{"jobmanager.log": &fstest.MapFile{Data: []byte(log)}}
-	m, out := runIngest(t, fsys, []string{"jobmanager.log"}, Options{Version: "test"})
+	// Rows with neither '=' nor ':' in their text: a token alone, a TAB,
+	// a PEM key in a stack trace's detail.
+	const gh, pem = "ghp_Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56Qr78", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
+	tm := "2024-03-01 10:00:02,000 INFO  org.apache.flink.X [] - cloning with " + gh + "\n" +
+		"2024-03-01 10:00:03,000 INFO  org.apache.flink.X [] - password\t" + pass + "\n" +
+		"2024-03-01 10:00:04,000 ERROR org.apache.flink.X [] - cannot load the key\n" +
+		"-----BEGIN PRIVATE KEY-----\n" + pem + "\n-----END PRIVATE KEY-----\n\tat org.apache.flink.X.load(X.java:1)\n"
+	fsys := fstest.MapFS{"jobmanager.log": &fstest.MapFile{Data: []byte(log)}, "taskmanager.log": &fstest.MapFile{Data: []byte(tm)}}
+	m, out := runIngest(t, fsys, []string{"jobmanager.log", "taskmanager.log"}, Options{Version: "test"})
 	if m.Totals.Redacted < 2 {
 		t.Errorf("%d masked", m.Totals.Redacted)
 	}
 	names := 0
 	for name, data := range out.Files {
-		if bytes.Contains(data, []byte(pass)) || bytes.Contains(data, []byte(token)) {
+		if bytes.Contains(data, []byte(pass)) || bytes.Contains(data, []byte(token)) || bytes.Contains(data, []byte(gh)) || bytes.Contains(data, []byte(pem)) {
 			t.Errorf("%s holds a secret as bytes", name)
 		}
 		if !strings.HasSuffix(name, ".parquet") {
@@ -128,7 +135,7 @@ func TestRedactNames(t *testing.T) {
 					if !ok {
 						break
 					}
-					if strings.Contains(v, pass) || strings.Contains(v, token) {
+					if strings.Contains(v, pass) || strings.Contains(v, token) || strings.Contains(v, gh) || strings.Contains(v, pem) {
 						t.Errorf("%s.%s: %q", name, field, v)
 					}
 					if (field == "job_name" || field == "task") && strings.Contains(v, "******") {

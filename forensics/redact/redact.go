@@ -24,11 +24,23 @@ const Mask = "******"
 // keywords are the words that make a key secret, in lower case; any key
 // that contains one is.
 var keywords = []string{
-	"password", "passwd", "passphrase", "pwd=", "secret", "token", "credential",
+	"password", "passwd", "passphrase", "secret", "token", "credential", "cookie",
 	"accesskey", "access.key", "access-key", "access_key", "access.id", "access_id",
-	"apikey", "api.key", "api-key", "api_key", "account.key", "private.key", "private-key", "private_key",
+	"apikey", "api.key", "api-key", "api_key", "account.key", "accountkey", "account_key", "account-key",
+	"private.key", "privatekey", "private-key", "private_key",
 	"auth-params", "basic-auth", "service-key", "jaas.config", "authorization", "sas.token",
 }
+
+// shortKeys are secret only as the whole key: "pwd=" in a JDBC URL,
+// "sig=" in an Azure SAS URL ("signal", "design" are not).
+var shortKeys = []string{"pwd", "pw", "pass", "sig"}
+
+// tokenPrefixes start credentials that need no key before them: GitHub
+// tokens and Slack tokens and webhooks.
+var tokenPrefixes = []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "hooks.slack.com/services/"}
+
+// fullWidth are the full-width '＝' and '：', separators too.
+var fullWidth = [...]string{"\uff1d", "\uff1a"}
 
 // table has a bit per hashed four-byte keyword prefix.
 var table [1 << 16 / 64]uint64
@@ -51,7 +63,26 @@ func init() {
 type Redactor struct {
 	buf   []byte
 	spans []span
+	// extras looks for the forms without an '=' or ':' too (TextAll).
+	extras bool
 }
+
+// TextAll is Text that also looks for the forms without an '=' or ':'
+// before them: a value after a TAB or in an XML element, a full-width
+// '＝', GitHub and Slack tokens, a PEM private key. They cost a few scans
+// of each line, so a caller with many lines (a batch's column) finds the
+// lines holding one of Marks first.
+func (r *Redactor) TextAll(text []byte) ([]byte, int) {
+	r.extras = true
+	defer func() { r.extras = false }()
+	return r.Text(text)
+}
+
+// Marks are words of which a line holds one when it has a secret in a
+// form without an '=' or ':' before it (for TextAll).
+// Each is rare in log text (a TAB alone is not: stack frames start with
+// one), so few rows are looked at twice.
+var Marks = []string{"word\t", "WORD\t", "</", "PRIVATE KEY", "ghp_", "github_pat_", "xox", "hooks.slack", "\xef\xbc"}
 
 // span is a value to mask: text[start:end].
 type span struct{ start, end int }
@@ -65,14 +96,42 @@ type span struct{ start, end int }
 // "earer ". Only around those is anything looked at.
 func (r *Redactor) Line(text []byte) ([]byte, int) {
 	r.spans = r.spans[:0]
-	for _, sep := range []byte{'=', ':'} {
+	seps := "=:"
+	if r.extras {
+		seps = "=:\t"
+	}
+	for _, sep := range []byte(seps) {
 		for k := 0; ; k++ {
 			i := bytes.IndexByte(text[k:], sep)
 			if i < 0 {
 				break
 			}
 			k += i
-			r.separator(text, k)
+			r.separator(text, k, 1)
+		}
+	}
+	for _, sep := range fullWidth {
+		if !r.extras || bytes.IndexByte(text, 0xef) < 0 {
+			break
+		}
+		for k := 0; ; k += len(sep) {
+			i := bytes.Index(text[k:], []byte(sep))
+			if i < 0 {
+				break
+			}
+			k += i
+			r.separator(text, k, len(sep))
+		}
+	}
+	if r.extras {
+		r.elements(text)
+		r.tokens(text)
+		// A PEM private key on one line: its body.
+		if i := bytes.Index(text, []byte("PRIVATE KEY-----")); i >= 0 {
+			s := i + len("PRIVATE KEY-----")
+			if e := bytes.Index(text[s:], []byte("-----END")); e > 0 && !masked(text[s:s+e]) {
+				r.spans = append(r.spans, span{s, s + e})
+			}
 		}
 	}
 	// AWS access key ids: AKIA… or ASIA…, found through their 'A'.
@@ -124,8 +183,56 @@ func (r *Redactor) Line(text []byte) ([]byte, int) {
 	return r.buf, n
 }
 
-// separator looks at an '=' or ':' at k.
-func (r *Redactor) separator(b []byte, k int) {
+// elements finds secret XML elements: <password>value</password>.
+func (r *Redactor) elements(b []byte) {
+	for k := 0; ; k += 2 {
+		i := bytes.Index(b[k:], []byte("</"))
+		if i < 0 {
+			return
+		}
+		k += i
+		n := bytes.IndexByte(b[k+2:], '>')
+		if n <= 0 || n > 64 || !secretKey(b[k+2:k+2+n]) {
+			continue
+		}
+		gt := bytes.LastIndexByte(b[:k], '>')
+		if gt < 0 {
+			continue
+		}
+		lt := bytes.LastIndexByte(b[:gt], '<')
+		if lt >= 0 && bytes.HasPrefix(b[lt+1:], b[k+2:k+2+n]) && gt+1 < k && !masked(b[gt+1:k]) {
+			r.spans = append(r.spans, span{gt + 1, k})
+		}
+	}
+}
+
+// tokens finds credentials by their prefix (tokenPrefixes), standing
+// alone: the span after the prefix.
+func (r *Redactor) tokens(b []byte) {
+	for _, p := range tokenPrefixes {
+		for k := 0; ; k += len(p) {
+			i := bytes.Index(b[k:], []byte(p))
+			if i < 0 {
+				break
+			}
+			k += i
+			if k > 0 && alnum(b[k-1]) && p[0] != 'h' {
+				continue
+			}
+			e := k + len(p)
+			for e < len(b) && (alnum(b[e]) || b[e] == '_' || b[e] == '-' || b[e] == '/') {
+				e++
+			}
+			if e-(k+len(p)) >= 8 {
+				r.spans = append(r.spans, span{k + len(p), e})
+			}
+		}
+	}
+}
+
+// separator looks at an '=', ':' or TAB (w bytes wide: a full-width '＝'
+// is 3) at k.
+func (r *Redactor) separator(b []byte, k, w int) {
 	if b[k] == ':' && k+2 < len(b) && b[k+1] == '/' && b[k+2] == '/' {
 		if s, ok := urlPassword(b, k+3); ok {
 			r.spans = append(r.spans, s)
@@ -153,6 +260,8 @@ func (r *Redactor) separator(b []byte, k int) {
 	switch {
 	case len(key) == 0:
 		return
+	case b[k] == '\t' && !secretKey(key):
+		return
 	case b[k] == ':' && equalFold(key, "property"):
 		// Flink's "Loading configuration property: key, value".
 		ks := skipSpace(b, k+1)
@@ -175,10 +284,10 @@ func (r *Redactor) separator(b []byte, k int) {
 			}
 		}
 		return
-	case !secretKey(key):
+	case !secretKey(key) && !shortKey(key):
 		return
 	}
-	if s, e, ok := value(b, k, containsFold(key, "authorization")); ok {
+	if s, e, ok := value(b, k+w-1, containsFold(key, "authorization")); ok {
 		r.spans = append(r.spans, span{s, e})
 	}
 }
@@ -235,6 +344,15 @@ func secretKey(key []byte) bool {
 	return false
 }
 
+func shortKey(key []byte) bool {
+	for _, k := range shortKeys {
+		if equalFold(key, k) {
+			return true
+		}
+	}
+	return false
+}
+
 func containsFold(b []byte, lower string) bool {
 	for i := 0; i+len(lower) <= len(b); i++ {
 		if equalFold(b[i:i+len(lower)], lower) {
@@ -270,7 +388,7 @@ func urlPassword(b []byte, i int) (span, bool) {
 		case c == ':' && colon < 0:
 			colon = j
 		case c == '@':
-			if colon > i && j > colon+1 && !masked(b[colon+1:j]) {
+			if colon >= i && j > colon+1 && !masked(b[colon+1:j]) {
 				return span{colon + 1, j}, true
 			}
 			return span{}, false
@@ -398,6 +516,7 @@ func equalFold(b []byte, lower string) bool {
 func (r *Redactor) Text(text []byte) ([]byte, int) {
 	n := 0
 	var out []byte
+	pem := false // inside a PEM private key's body
 	for start := 0; start < len(text); {
 		end := bytes.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -406,6 +525,23 @@ func (r *Redactor) Text(text []byte) ([]byte, int) {
 			end += start + 1
 		}
 		line := text[start:end]
+		if r.extras && (pem || bytes.Contains(line, []byte("PRIVATE KEY-----")) && bytes.Contains(line, []byte("BEGIN")) && !bytes.Contains(line, []byte("-----END"))) {
+			// A PEM private key across lines: its body is masked line by
+			// line, its BEGIN and END lines kept.
+			if pem && !bytes.Contains(line, []byte("-----END")) {
+				if out == nil {
+					out = append(make([]byte, 0, len(text)+16), text[:start]...)
+				}
+				out = append(out, Mask...)
+				if line[len(line)-1] == '\n' {
+					out = append(out, '\n')
+				}
+				n++
+				start = end
+				continue
+			}
+			pem = !pem
+		}
 		if !frame(line) {
 			masked, k := r.Line(line)
 			if k > 0 {
