@@ -101,18 +101,28 @@ func sharedDataset(next func() (Input, error), opt engine.Options) (func() (Inpu
 		return again(first, next), nil, nil
 	}
 	files := engine.Written{Out: dataset.NewMemOutput()}
+	// A dataset's files are compressed already (an export stores them):
+	// its members may not expand past a few times the zip. A zip bomb, or
+	// members that overlap, stop there instead of filling the memory.
+	budget := int64(maxDatasetExpansion)*int64(len(data)) + 1<<20
 	for _, f := range zr.File {
 		if f.Name != "manifest.json" && !strings.HasSuffix(f.Name, ".parquet") {
 			return again(first, next), nil, nil // an archive of logs that holds other things
+		}
+		if f.UncompressedSize64 > uint64(budget) {
+			return nil, nil, fmt.Errorf("%s: %s expands to %d bytes, more than %d times the zip: not a dataset flinkdx wrote", first.Name, f.Name, f.UncompressedSize64, maxDatasetExpansion)
 		}
 		rc, err := f.Open()
 		if err != nil {
 			return again(first, next), nil, nil
 		}
-		b, err := io.ReadAll(rc)
+		b, err := io.ReadAll(io.LimitReader(rc, budget+1))
 		rc.Close()
 		if err != nil {
 			return again(first, next), nil, nil
+		}
+		if budget -= int64(len(b)); budget < 0 {
+			return nil, nil, fmt.Errorf("%s: its members expand to more than %d times the zip: not a dataset flinkdx wrote", first.Name, maxDatasetExpansion)
 		}
 		files.Out.Files[f.Name] = b
 	}
@@ -131,6 +141,11 @@ func sharedDataset(next func() (Input, error), opt engine.Options) (func() (Inpu
 	res.Dataset = files.Out // export gives it back as it came
 	return nil, answer(res), nil
 }
+
+// maxDatasetExpansion bounds how many times a shared dataset zip's
+// members may expand it (Parquet is compressed already; an export is
+// stored, not deflated).
+const maxDatasetExpansion = 4
 
 // again returns first, then what next returns.
 func again(first Input, next func() (Input, error)) func() (Input, error) {

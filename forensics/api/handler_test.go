@@ -623,3 +623,21 @@ func TestSeverityLadder(t *testing.T) {
 		t.Errorf("settings: severity %q (%v)", s.Severity, err)
 	}
 }
+
+// A zip that looks like a shared dataset but whose members expand far
+// past it (a zip bomb) is refused before it fills the memory.
+func TestDatasetZipBomb(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	m, _ := zw.Create("manifest.json")
+	m.Write([]byte(`{"tool": "flinkdx"}`))
+	p, _ := zw.CreateHeader(&zip.FileHeader{Name: "logs/part-00000.parquet", Method: zip.Deflate})
+	p.Write(make([]byte, 16<<20))
+	zw.Close()
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}})
+	body, ctype := multipartBody(t, map[string][]byte{"shared.zip": buf.Bytes()})
+	rec := post(t, h, "/api/v1/analyze", body, ctype)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "not a dataset flinkdx wrote") {
+		t.Errorf("a %d-byte zip of 16 MiB: %d %.200s", buf.Len(), rec.Code, rec.Body)
+	}
+}
