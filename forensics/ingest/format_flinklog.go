@@ -9,9 +9,12 @@ import (
 	"github.com/flinkdx/flinkdx/forensics/input"
 	"github.com/flinkdx/flinkdx/forensics/metrics"
 	"github.com/flinkdx/flinkdx/forensics/platform"
-
+	"github.com/flinkdx/flinkdx/forensics/redact"
 	"github.com/flinkdx/flinkdx/forensics/schema"
 )
+
+// maskedArg replaces a secret program argument.
+var maskedArg = []byte(redact.Mask)
 
 // Flink's JobManager and TaskManager logs, and any text no other format
 // claims: its lines are kept in raw when no layout fits them.
@@ -70,6 +73,17 @@ type logSink struct {
 
 func (s logSink) Event(e *flinklog.Event) {
 	l := s.l
+	if !l.opt.NoRedact {
+		// Flink logs its program arguments one per line: a secret flag's
+		// value is the next event's whole message.
+		arg := bytes.TrimSpace(e.Message)
+		flag := len(arg) > 1 && arg[0] == '-' && !bytes.ContainsAny(arg, " =")
+		if l.secretArg && !flag && len(arg) > 0 {
+			e.Message = maskedArg
+			l.m.Totals.Redacted++
+		}
+		l.secretArg = flag && redact.SecretKey(string(bytes.TrimLeft(arg, "-")))
+	}
 	s.b.Event(e)
 	l.fromLog(e)
 	if len(l.Notable) < maxNotable && e.HasTime &&

@@ -32,6 +32,10 @@ type lane struct {
 	// state holds what each format keeps between streams (its parsers),
 	// by format.
 	state map[string]any
+	// secretArg says the last Flink log event was a secret flag of the
+	// "Program Arguments:" banner ("--password"): the next one is its
+	// value.
+	secretArg bool
 	// m collects the streams, skips and failures of the input being read;
 	// the writer goroutine owns its redaction and UTF-8 counts until the
 	// unit ends.

@@ -149,3 +149,33 @@ func TestRedactNames(t *testing.T) {
 		t.Errorf("%d job or task names masked", names)
 	}
 }
+
+// Flink's "Program Arguments:" banner logs a flag and its value on two
+// lines: the value of a secret flag is masked, the others kept.
+func TestRedactProgramArguments(t *testing.T) {
+	const pass = "hunter2Secret"
+	var log strings.Builder
+	for _, arg := range []string{"Program Arguments:", "    --input", "    s3://bucket/in", "    --password", "    " + pass, "    --parallelism", "    4"} {
+		log.WriteString("2024-03-01 10:00:00,000 INFO  org.apache.flink.runtime.entrypoint.ClusterEntrypoint [] - " + arg + "\n")
+	}
+	fsys := fstest.MapFS{"jobmanager.log": &fstest.MapFile{Data: []byte(log.String())}}
+	m, out := runIngest(t, fsys, []string{"jobmanager.log"}, Options{Version: "test"})
+	var kept []string
+	for name, data := range out.Files {
+		if bytes.Contains(data, []byte(pass)) {
+			t.Errorf("%s holds the password", name)
+		}
+		if strings.HasSuffix(name, ".parquet") && strings.HasPrefix(name, "logs/") {
+			parquetfile.Read(bytes.NewReader(data), int64(len(data)), dataset.ReadOptions{}, func(rec arrow.Record) {
+				col := rec.Column(rec.Schema().FieldIndices("message")[0])
+				for i := 0; i < col.Len(); i++ {
+					v, _ := text(col, i)
+					kept = append(kept, strings.TrimSpace(v))
+				}
+			})
+		}
+	}
+	if got := strings.Join(kept, "|"); got != "Program Arguments:|--input|s3://bucket/in|--password|******|--parallelism|4" || m.Totals.Redacted != 1 {
+		t.Errorf("messages %s; %d masked", got, m.Totals.Redacted)
+	}
+}
