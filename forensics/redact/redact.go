@@ -565,11 +565,26 @@ func (r *Redactor) Text(text []byte) ([]byte, int) {
 	return out, n
 }
 
-// frame says a line is a stack frame: "\tat …" or "\t... 12 more".
+// frame says a line is a stack frame: "\tat pkg.Class.method(File.java:12)"
+// or "\t... 12 more". A line that only starts like one (" ... password=x")
+// is not.
 func frame(line []byte) bool {
 	i := 0
 	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
 		i++
 	}
-	return i > 0 && (bytes.HasPrefix(line[i:], []byte("at ")) || bytes.HasPrefix(line[i:], []byte("...")))
+	if i == 0 {
+		return false
+	}
+	rest := line[i:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("... ")):
+		return len(rest) > 4 && '0' <= rest[4] && rest[4] <= '9'
+	case bytes.HasPrefix(rest, []byte("at ")):
+		// The method, then its place in parentheses: no blank or '='
+		// before the '('.
+		p := bytes.IndexByte(rest[3:], '(')
+		return p > 0 && bytes.IndexAny(rest[3:3+p], " =") < 0
+	}
+	return false
 }
