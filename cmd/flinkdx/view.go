@@ -72,7 +72,7 @@ func runView(args []string, stdout, stderr io.Writer) int {
 	// --tz and the thresholds are the defaults of every analysis the page
 	// asks for, not only of the case loaded at start.
 	cfg := api.Config{Version: version, MaxBody: *maxBody, Site: http.FileServerFS(site.Files), Format: parquetfile.Format{},
-		Location: loc, Layout: layout, Scan: sf.cfg}
+		Location: loc, Layout: layout, Scan: sf.cfg, TempDir: os.TempDir()}
 	if len(paths) > 0 {
 		start := time.Now()
 		res, err := preload(paths, engine.Options{Version: version, Location: loc, Layout: layout, Scan: sf.cfg, Format: parquetfile.Format{},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path"
 	"strings"
 
@@ -77,26 +78,55 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 
 // sharedDataset looks at the first input: when it is a zip holding a
 // dataset's manifest.json and Parquet files, it returns the dataset's
-// result. Otherwise it returns next with the first input put back. The zip
-// is read into memory (its directory is at its end), which a dataset,
-// compressed already, keeps small.
-func sharedDataset(next func() (Input, error), opt engine.Options) (func() (Input, error), *Result, error) {
+// result. Otherwise it returns next with the first input put back. A zip
+// is read whole before anything in it (its directory is at its end): into
+// a file in tempDir, when set, else into memory. cleanup removes the file
+// once the request is answered.
+func sharedDataset(next func() (Input, error), opt engine.Options, tempDir string) (_ func() (Input, error), _ *Result, cleanup func(), _ error) {
+	cleanup = func() {}
 	first, err := next()
 	if err != nil {
-		return func() (Input, error) { return Input{}, err }, nil, nil
+		return func() (Input, error) { return Input{}, err }, nil, cleanup, nil
 	}
 	br := bufio.NewReader(first.R)
 	head, _ := br.Peek(4)
 	if !bytes.Equal(head, []byte("PK\x03\x04")) {
 		first.R = br
-		return again(first, next), nil, nil
+		return again(first, next), nil, cleanup, nil
 	}
-	data, err := io.ReadAll(br)
-	if err != nil {
-		return nil, nil, err
+	var zipped interface {
+		io.Reader
+		io.ReaderAt
 	}
-	first.R = bytes.NewReader(data)
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	var size int64
+	if tempDir != "" {
+		f, err := os.CreateTemp(tempDir, "flinkdx-upload-*.zip")
+		if err != nil {
+			return nil, nil, cleanup, err
+		}
+		cleanup = func() { f.Close(); os.Remove(f.Name()) }
+		if size, err = io.Copy(f, br); err != nil {
+			return nil, nil, cleanup, err
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, cleanup, err
+		}
+		zipped = f
+	} else {
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return nil, nil, cleanup, err
+		}
+		zipped, size = bytes.NewReader(data), int64(len(data))
+	}
+	first.R = zipped
+	next, res, err := fromZip(first, next, opt, zipped, size)
+	return next, res, cleanup, err
+}
+
+// fromZip scans the dataset a zip holds, or puts the zip back first.
+func fromZip(first Input, next func() (Input, error), opt engine.Options, zipped io.ReaderAt, size int64) (func() (Input, error), *Result, error) {
+	zr, err := zip.NewReader(zipped, size)
 	if err != nil {
 		return again(first, next), nil, nil
 	}
@@ -104,7 +134,7 @@ func sharedDataset(next func() (Input, error), opt engine.Options) (func() (Inpu
 	// A dataset's files are compressed already (an export stores them):
 	// its members may not expand past a few times the zip. A zip bomb, or
 	// members that overlap, stop there instead of filling the memory.
-	budget := int64(maxDatasetExpansion)*int64(len(data)) + 1<<20
+	budget := int64(maxDatasetExpansion)*size + 1<<20
 	for _, f := range zr.File {
 		if f.Name != "manifest.json" && !strings.HasSuffix(f.Name, ".parquet") {
 			return again(first, next), nil, nil // an archive of logs that holds other things

@@ -46,6 +46,10 @@ type Config struct {
 	Location *time.Location
 	Layout   *engine.Layout
 	Scan     engine.Config
+	// TempDir, if set, is where a zip sent as a request's first file is
+	// spilled while it is read (its directory is at its end): memory
+	// then holds none of it. Empty (the browser, a Worker): in memory.
+	TempDir string
 }
 
 // Handler is the analysis API.
@@ -178,7 +182,8 @@ func analyzeRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 	}
 	// A zip of a dataset (what export gives an analyst to share) is
 	// scanned as that dataset, not ingested.
-	next, shared, err := sharedDataset(next, opt)
+	next, shared, cleanup, err := sharedDataset(next, opt, cfg.TempDir)
+	defer cleanup()
 	if errors.Is(err, errNeedsParquet) {
 		needsParquet(w)
 		return nil, false

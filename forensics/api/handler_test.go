@@ -345,8 +345,21 @@ func TestEvidenceContext(t *testing.T) {
 // The zip that export gives an analyst, sent back as it is, is scanned as
 // a dataset: the same findings as the files it came from; export of it
 // gives the same zip back. A zip of logs is still ingested.
+// A zip is read in memory, or spilled to a temporary file removed once
+// the request is answered.
 func TestSharedZip(t *testing.T) {
-	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, Allocator: poisoned})
+	t.Run("memory", func(t *testing.T) { sharedZip(t, "") })
+	t.Run("spilled", func(t *testing.T) {
+		dir := t.TempDir()
+		sharedZip(t, dir)
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("%d temporary files left", len(left))
+		}
+	})
+}
+
+func sharedZip(t *testing.T, tempDir string) {
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, Allocator: poisoned, TempDir: tempDir})
 	first := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
 	var want Result
 	json.Unmarshal(first.Body.Bytes(), &want)
