@@ -19,7 +19,7 @@ WASM_TAGS := -tags noasm
 # it reads them).
 UPLOT     := site/lib/uPlot.iife.min.js
 
-.PHONY: charts score bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: hostile charts score bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build: $(UPLOT)
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
@@ -38,7 +38,13 @@ $(UPLOT): site/package.json
 
 # Unit, golden and pipeline tests natively and as WebAssembly under node,
 # plus a brief run of every fuzz target.
-test: lint test-native score test-wasm test-browser test-worker test-duckdb fuzz-brief
+test: lint test-native score test-wasm test-browser test-worker test-duckdb hostile fuzz-brief
+
+# "flinkdx view" attacked as an adversary would (cmd/hostile): bombs,
+# a large zip, DNS rebinding, a cross-origin POST, a stalled upload; each
+# answer checked and the server's peak RSS kept under 512 MiB.
+hostile: build
+	$(GO) run ./cmd/hostile -flinkdx $(BIN) -max-rss 512
 
 # The real-incident corpus (testdata/incidents): the hit rate per class
 # and the cases missed (forensics/engine/incidents_test.go).
