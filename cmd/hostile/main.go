@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -99,6 +100,27 @@ func cases(tmp string, scale int64) []hostileCase {
 				return postFile(url+"api/v1/analyze?name=logs.zip", path, "")
 			},
 			want: says(200, `"findings"`),
+		},
+		{
+			name: fmt.Sprintf("a %d MiB part sent to /api/v1/dataset", 512*scale),
+			send: func(url, _ string) (int, string, error) {
+				pr, pw := io.Pipe()
+				mw := multipart.NewWriter(pw)
+				go func() {
+					f, _ := mw.CreateFormFile("file", "ds/manifest.json")
+					f.Write([]byte(`{"tool": "flinkdx", "tables": {"logs": {"rows": 1, "files": [{"path": "logs/part-0.parquet"}]}}}`))
+					f, _ = mw.CreateFormFile("file", "ds/logs/part-0.parquet")
+					if err := zeros(512 << 20 * scale)(f); err != nil {
+						pw.CloseWithError(err)
+						return
+					}
+					pw.CloseWithError(mw.Close())
+				}()
+				req, _ := http.NewRequest(http.MethodPost, url+"api/v1/dataset", pr)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				return do(req)
+			},
+			want: func(status int, answer string) bool { return status == 400 },
 		},
 		{
 			name: fmt.Sprintf("gzip bomb: %d GiB of zeros in a .log.gz", scale),

@@ -27,7 +27,17 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 	if failed(w, err, body, cfg) {
 		return nil, false
 	}
+	// Parquet files go to a temporary folder where the host has one (not
+	// named by the client: each gets a name of its own), else into memory.
 	sent := map[string][]byte{}
+	spilled := map[string]string{}
+	dir := ""
+	if cfg.TempDir != "" {
+		if dir, err = os.MkdirTemp(cfg.TempDir, "flinkdx-dataset-*"); failed(w, err, body, cfg) {
+			return nil, false
+		}
+		defer os.RemoveAll(dir)
+	}
 	for {
 		in, err := next()
 		if err == io.EOF {
@@ -35,6 +45,17 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		}
 		if failed(w, err, body, cfg) {
 			return nil, false
+		}
+		if dir != "" && strings.HasSuffix(in.Name, ".parquet") {
+			path, err := spill(dir, in.R)
+			if err != nil {
+				err = fmt.Errorf("%s: %w", in.Name, err)
+			}
+			if failed(w, err, body, cfg) {
+				return nil, false
+			}
+			spilled[in.Name] = path
+			continue
 		}
 		data, err := io.ReadAll(in.R)
 		if err != nil {
@@ -62,11 +83,28 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%smanifest.json: %v", root, err))
 		return nil, false
 	}
-	files := engine.Written{M: &m, Out: dataset.NewMemOutput()}
-	for name, data := range sent {
-		if rel, ok := strings.CutPrefix(name, root); ok {
-			files.Out.Files[rel] = data
+	var files engine.Files
+	if dir != "" {
+		d := diskFiles{m: &m, paths: map[string]string{}, opened: new([]*os.File)}
+		defer func() {
+			for _, f := range *d.opened {
+				f.Close()
+			}
+		}()
+		for name, path := range spilled {
+			if rel, ok := strings.CutPrefix(name, root); ok {
+				d.paths[rel] = path
+			}
 		}
+		files = d
+	} else {
+		mem := engine.Written{M: &m, Out: dataset.NewMemOutput()}
+		for name, data := range sent {
+			if rel, ok := strings.CutPrefix(name, root); ok {
+				mem.Out.Files[rel] = data
+			}
+		}
+		files = mem
 	}
 	res, err := engine.Scan(files, cfg.Format, &m, engine.ScanOptions{Scan: opt.Scan, Timeline: true, Context: true})
 	if err != nil {
@@ -74,6 +112,46 @@ func datasetRequest(w http.ResponseWriter, r *http.Request, cfg Config) (*Result
 		return nil, false
 	}
 	return answer(res), true
+}
+
+// spill copies r into a new file in dir and returns its path.
+func spill(dir string, r io.Reader) (string, error) {
+	f, err := os.CreateTemp(dir, "part-*.parquet")
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return f.Name(), err
+}
+
+// diskFiles is a dataset whose Parquet files were spilled to disk.
+type diskFiles struct {
+	m      *engine.Manifest
+	paths  map[string]string // the dataset's name → the file
+	opened *[]*os.File       // closed once the scan is done
+}
+
+func (d diskFiles) Open(name string) (dataset.ReaderAtSeeker, error) {
+	path, ok := d.paths[name]
+	if !ok {
+		return nil, fmt.Errorf("%s is in manifest.json but is not in the dataset", name)
+	}
+	f, err := os.Open(path)
+	if err == nil {
+		*d.opened = append(*d.opened, f)
+	}
+	return f, err
+}
+
+func (d diskFiles) List(t string) ([]string, error) {
+	var out []string
+	for _, f := range d.m.Tables[t].Files {
+		out = append(out, f.Path)
+	}
+	return out, nil
 }
 
 // sharedDataset looks at the first input: when it is a zip holding a

@@ -254,8 +254,21 @@ func TestCleanName(t *testing.T) {
 
 // A dataset exported by the viewer (or written by ingest), sent back as a
 // dropped folder, gives the same findings and timeline as the files did.
+// A dataset sent back scans to the same findings, its Parquet files held
+// in memory or spilled to a temporary folder removed once answered.
 func TestDatasetRoundTrip(t *testing.T) {
-	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, Allocator: poisoned})
+	t.Run("memory", func(t *testing.T) { datasetRoundTrip(t, "") })
+	t.Run("spilled", func(t *testing.T) {
+		dir := t.TempDir()
+		datasetRoundTrip(t, dir)
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("%d temporary files left", len(left))
+		}
+	})
+}
+
+func datasetRoundTrip(t *testing.T, tempDir string) {
+	h := Handler(Config{Version: "test", Format: parquetfile.Format{}, Allocator: poisoned, TempDir: tempDir})
 	first := post(t, h, "/api/v1/analyze?name=incident.tar.gz", bytes.NewReader(demo(t)), "")
 	var want Result
 	json.Unmarshal(first.Body.Bytes(), &want)
