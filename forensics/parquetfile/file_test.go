@@ -236,3 +236,44 @@ func TestRead(t *testing.T) {
 		t.Error("garbage read as Parquet")
 	}
 }
+
+// Row groups carry min/max for the columns a query filters on (times,
+// numbers, dictionary strings), so engines skip them.
+func TestRowGroupStatistics(t *testing.T) {
+	schema, cols := sample(1000)
+	rec := array.NewRecord(schema, cols, 1000)
+	defer rec.Release()
+	var buf bytes.Buffer
+	pf, err := NewFile(&buf, "t", schema, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := pf.Encode(rec)
+	if err == nil {
+		err = pf.Commit(g)
+	}
+	if err == nil {
+		err = pf.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cc := range file.Metadata().RowGroups[0].Columns {
+		name := cc.MetaData.PathInSchema[0]
+		st := cc.MetaData.Statistics
+		has := len(st.MinValue) > 0 && len(st.MaxValue) > 0
+		switch name {
+		case "ts", "name", "n64", "f":
+			if !has {
+				t.Errorf("%s: no min/max in the row group (%+v)", name, st)
+			}
+		}
+		if name == "name" && (string(st.MinValue) != "name-0" || string(st.MaxValue) != "name-6") {
+			t.Errorf("name: min %q max %q", st.MinValue, st.MaxValue)
+		}
+	}
+}

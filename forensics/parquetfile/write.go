@@ -116,9 +116,12 @@ func NewFile(out io.Writer, name string, s *arrow.Schema, meta map[string]string
 		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.Plain),
 	}
 	for _, f := range s.Fields() {
-		if f.Type.ID() == arrow.STRING || f.Type.ID() == arrow.DICTIONARY {
-			// Page min/max of strings prune nothing a reader asks for;
-			// row-group statistics still hold them.
+		if f.Type.ID() == arrow.STRING {
+			// Free text (messages, stack traces) is searched, not
+			// compared: its min/max prune nothing. The dictionary columns
+			// (level, logger, host, job_id, task, exception …) are what a
+			// query filters on: their min/max stay, in the pages and the
+			// row groups, for DuckDB, Spark and Trino to skip by.
 			opts = append(opts, parquet.SkipPageBounds(f.Name))
 		}
 	}
