@@ -64,7 +64,7 @@ func TestTopologyChanged(t *testing.T) {
 		enum+"Discovered new partitions: [clicks-0, clicks-1]",
 		enum+"Discovered new partitions: [clicks-2]",
 	)})
-	f := has(fs, "source.topology-changed", Warning, "changed 1 time(s)")
+	f := has(fs, "source.topology-changed", Warning, "changed once")
 	if f == nil || f.Evidence[0].Line != 3 {
 		t.Fatalf("findings:\n%s", rules(fs))
 	}

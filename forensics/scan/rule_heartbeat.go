@@ -74,7 +74,7 @@ func (d *heartbeats) Findings(c *Context) []Finding {
 	out := d.by.all()
 	for i := range out {
 		f := &out[i]
-		f.Summary = fmt.Sprintf("heartbeat of %s timed out (%d time(s))", f.Subject, f.Count)
+		f.Summary = fmt.Sprintf("heartbeat of %s timed out %s", f.Subject, times(int(f.Count)))
 		// The host of a TaskManager id "10.0.3.21:35011-7a1c2e".
 		host := f.Subject[strings.IndexByte(f.Subject, ' ')+1:]
 		if k := strings.IndexByte(host, ':'); k > 0 {
@@ -119,4 +119,15 @@ func sameSet(a, b string) bool {
 		return s
 	}
 	return trim(a) == trim(b)
+}
+
+// times says how often: "once", "twice", "3 times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }

@@ -382,8 +382,8 @@ func (d *jobStates) Findings(c *Context) []Finding {
 		if cause == "" {
 			cause = "no failure logged before it"
 		}
-		g.f.Summary = fmt.Sprintf("job %s restarted %d time(s) (RUNNING → RESTARTING) after: %s",
-			subject(r.job, r.name), g.f.Count, shorten(cause, 200))
+		g.f.Summary = fmt.Sprintf("job %s restarted %s (RUNNING → RESTARTING) after: %s",
+			subject(r.job, r.name), times(int(g.f.Count)), shorten(cause, 200))
 	}
 	sort.Strings(keys)
 	for _, k := range keys {

@@ -126,7 +126,7 @@ func (d *ooms) Findings(*Context) []Finding {
 	out := d.oom.all()
 	for i := range out {
 		p := strings.TrimPrefix(out[i].Subject, "JVM ")
-		out[i].Summary = fmt.Sprintf("OutOfMemoryError (%s) %d time(s): %s", p, out[i].Count, d.messages[p])
+		out[i].Summary = fmt.Sprintf("OutOfMemoryError (%s) %s: %s", p, times(int(out[i].Count)), d.messages[p])
 	}
 	fatal := d.fatal.all()
 	for i := range fatal {

@@ -77,7 +77,7 @@ func (d *topology) change(file string, o origin, i int) {
 func (d *topology) Findings(*Context) []Finding {
 	out := d.changes.all()
 	for i := range out {
-		out[i].Summary = fmt.Sprintf("the sources' partitions or schema changed %d time(s) while the job ran", out[i].Count)
+		out[i].Summary = fmt.Sprintf("the sources' partitions or schema changed %s while the job ran", times(int(out[i].Count)))
 	}
 	return append(out, d.noDiscovery.all()...)
 }

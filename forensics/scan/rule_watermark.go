@@ -56,8 +56,17 @@ func (d *watermarks) Observe(_ string, rec arrow.Record) {
 		ev.Text = fmt.Sprintf("%s = %s at %s", name.Get(i), time.UnixMilli(int64(v)).UTC().Format(time.RFC3339), clock(t))
 		f.add(ev)
 		f.Summary = fmt.Sprintf("watermark jumped to %s, %s ahead of the time it was sampled at (first at %s); later records are late and dropped",
-			time.UnixMilli(int64(v)).UTC().Format("2006-01-02"), time.Duration(int64(v)-t)*time.Millisecond/time.Hour*time.Hour, clock(f.Start))
+			time.UnixMilli(int64(v)).UTC().Format("2006-01-02"), aheadText(time.Duration(int64(v)-t)*time.Millisecond), clock(f.Start))
 	}
+}
+
+// aheadText says how far ahead a watermark is: in days past two of them
+// ("9058 days", not "217406h0m0s"), else in whole hours.
+func aheadText(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return (d / time.Hour * time.Hour).String()
 }
 
 func (d *watermarks) Findings(*Context) []Finding { return d.by.all() }
