@@ -45,31 +45,18 @@ func digits(b []byte, n int) (int, bool) {
 // milliseconds of the wall clock read as UTC, whether a zone was given, and
 // the bytes consumed.
 func parseTimestamp(b []byte) (ms int64, zoned bool, n int, ok bool) {
-	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != ' ' && b[10] != 'T') ||
-		b[13] != ':' || b[16] != ':' {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != ' ' && b[10] != 'T') {
 		return 0, false, 0, false
 	}
 	y, ok1 := digits(b, 4)
 	mo, ok2 := digits(b[5:], 2)
 	d, ok3 := digits(b[8:], 2)
-	h, ok4 := digits(b[11:], 2)
-	mi, ok5 := digits(b[14:], 2)
-	s, ok6 := digits(b[17:], 2)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 60 {
+	clock, m, ok4 := parseClock(b[11:])
+	if !(ok1 && ok2 && ok3 && ok4) || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) {
 		return 0, false, 0, false
 	}
-	n = 19
-	frac := 0
-	if n < len(b) && (b[n] == ',' || b[n] == '.') && n+1 < len(b) && isDigit(b[n+1]) {
-		n++
-		scale := 100
-		for n < len(b) && isDigit(b[n]) {
-			frac += int(b[n]-'0') * scale
-			scale /= 10
-			n++
-		}
-	}
-	ms = (daysFromCivil(y, mo, d)*86400+int64(h*3600+mi*60+s))*1000 + int64(frac)
+	n = 11 + m
+	ms = daysFromCivil(y, mo, d)*86400000 + clock
 	if n < len(b) {
 		switch b[n] {
 		case 'Z':

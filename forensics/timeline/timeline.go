@@ -279,21 +279,9 @@ func (c *Collector) pauses(rec arrow.Record) {
 	}
 }
 
-// add appends an event; a full list is thinned to half by keeping the
-// longer pause of each pair.
+// add appends an event; the longer pauses survive thinning.
 func (j *JVM) add(e [6]float64) {
-	j.Events = append(j.Events, e)
-	if len(j.Events) >= 2*MaxPoints {
-		p := j.Events
-		for i := 0; i+1 < len(p); i += 2 {
-			if p[i+1][1] > p[i][1] {
-				p[i/2] = p[i+1]
-			} else {
-				p[i/2] = p[i]
-			}
-		}
-		j.Events = p[:len(p)/2]
-	}
+	j.Events = appendThinned(j.Events, e, func(e [6]float64) float64 { return e[1] })
 }
 
 func (c *Collector) checkpoints(rec arrow.Record) {
@@ -402,27 +390,33 @@ func (c *Collector) metrics(rec arrow.Record) {
 			c.mets[key] = m
 		}
 		c.see(int64(ts.Value(i)))
-		s := Series{Points: m.Points}
-		s.add(float64(ts.Value(i)), value.Value(i))
-		m.Points = s.Points
+		m.Points = appendThinned(m.Points, [2]float64{float64(ts.Value(i)), value.Value(i)}, pointY)
 	}
 }
 
-// add appends a point; a full series is thinned to half by keeping the
-// larger of each pair (a pause spike survives any thinning).
+// add appends a point; the larger values survive thinning.
 func (s *Series) add(x, y float64) {
-	s.Points = append(s.Points, [2]float64{x, y})
-	if len(s.Points) >= 2*MaxPoints {
-		p := s.Points
-		for i := 0; i+1 < len(p); i += 2 {
-			if p[i+1][1] > p[i][1] {
-				p[i/2] = p[i+1]
-			} else {
-				p[i/2] = p[i]
-			}
-		}
-		s.Points = p[:len(p)/2]
+	s.Points = appendThinned(s.Points, [2]float64{x, y}, pointY)
+}
+
+func pointY(p [2]float64) float64 { return p[1] }
+
+// appendThinned appends p to s; a slice grown to 2*MaxPoints is thinned to
+// half by keeping, of each pair, the one with the larger y (a pause spike
+// survives any thinning).
+func appendThinned[T any](s []T, p T, y func(T) float64) []T {
+	s = append(s, p)
+	if len(s) < 2*MaxPoints {
+		return s
 	}
+	for i := 0; i+1 < len(s); i += 2 {
+		if y(s[i+1]) > y(s[i]) {
+			s[i/2] = s[i+1]
+		} else {
+			s[i/2] = s[i]
+		}
+	}
+	return s[:len(s)/2]
 }
 
 // thinStates keeps every change into a failure state and every other
