@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -82,16 +83,5 @@ func (b *idleBody) Read(p []byte) (int, error) {
 
 func isTimeout(err error) bool {
 	var ne net.Error
-	for e := err; e != nil; {
-		if n, ok := e.(net.Error); ok {
-			ne = n
-			break
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			break
-		}
-		e = u.Unwrap()
-	}
-	return ne != nil && ne.Timeout()
+	return errors.As(err, &ne) && ne.Timeout()
 }

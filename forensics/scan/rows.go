@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -64,6 +65,17 @@ func (m interned) of(s string) string {
 	v := strings.Clone(s)
 	m[v] = v
 	return v
+}
+
+// times says how often, for a summary: "once", "twice", "3 times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return strconv.Itoa(n) + " times"
 }
 
 func shorten(s string, n int) string {

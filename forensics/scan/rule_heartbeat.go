@@ -120,14 +120,3 @@ func sameSet(a, b string) bool {
 	}
 	return trim(a) == trim(b)
 }
-
-// times says how often: "once", "twice", "3 times".
-func times(n int) string {
-	switch n {
-	case 1:
-		return "once"
-	case 2:
-		return "twice"
-	}
-	return fmt.Sprintf("%d times", n)
-}
