@@ -223,6 +223,16 @@ func findJob(msg []byte) (id, name []byte) {
 				}
 			}
 		}
+		// job NAME (ID), the name unquoted: "Could not restart the job
+		// Monitor run (2df2…) because …" (Flink 1.4–1.6).
+		if k > 3 && rest[k-1] == ' ' {
+			if p := bytes.Index(rest[k:min(len(rest), k+256)], []byte(" (")); p > 0 {
+				at := k + p + 2
+				if hex32At(rest, at) && at+32 < len(rest) && rest[at+32] == ')' {
+					return rest[at : at+32], rest[k : k+p]
+				}
+			}
+		}
 		i += 3
 	}
 	return nil, nil

@@ -41,6 +41,9 @@ func TestExtract(t *testing.T) {
 				Container: []byte("container_e10_1634010428940_125776_01_000003"), Checkpoint: -1}},
 		{"Requesting container_1634010428940_0001_01_000002 now", Fields{Container: []byte("container_1634010428940_0001_01_000002"), Checkpoint: -1}},
 		{"my_container_x is not a container", Fields{Checkpoint: -1}},
+		// Flink 1.4–1.6 name the job unquoted.
+		{"Could not restart the job Monitor run (2df26ee10d34f33c88b852c9e2c3fff2) because the restart strategy prevented it.",
+			Fields{JobID: []byte("2df26ee10d34f33c88b852c9e2c3fff2"), JobName: []byte("Monitor run"), Checkpoint: -1}},
 	} {
 		var f Fields
 		f.reset()

@@ -174,3 +174,19 @@ func TestLogFloodEdge(t *testing.T) {
 		}
 	}
 }
+
+// Flink 1.5's standalone ResourceManager and ExecutionGraph, as a 2018
+// post about a Kubernetes session cluster quotes them: a heartbeat
+// timeout with two blanks before "timed out", and the restarts ending in
+// a line of its own.
+func TestFlink15Wording(t *testing.T) {
+	log := "2018-08-07 05:43:13,867 INFO  org.apache.flink.runtime.resourcemanager.StandaloneResourceManager  - Closing TaskExecutor connection 2689b4542574aeffb6c1568a130908c2 because: The heartbeat of TaskManager with id 2689b4542574aeffb6c1568a130908c2  timed out.\n" +
+		"2018-08-08 12:09:28,239 INFO  org.apache.flink.runtime.executiongraph.ExecutionGraph        - Could not restart the job Monitor run (2df26ee10d34f33c88b852c9e2c3fff2) because the restart strategy prevented it.\n"
+	fs := analyze(t, DefaultConfig(), map[string][]byte{"jobmanager.log": []byte(log)})
+	if has(fs, "heartbeat.timeout", Critical, "TaskManager 2689b4542574aeffb6c1568a130908c2") == nil {
+		t.Errorf("no heartbeat timeout: %+v", fs)
+	}
+	if has(fs, "job.restarts-exhausted", Critical, "Monitor run") == nil && has(fs, "job.failed", Critical, "Monitor run") == nil {
+		t.Errorf("the job's end not found: %+v", fs)
+	}
+}

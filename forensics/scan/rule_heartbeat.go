@@ -33,7 +33,7 @@ type heartbeats struct {
 	by  byKey
 }
 
-var heartbeatOf = regexp.MustCompile(`[Hh]eartbeat of (TaskManager|ResourceManager|JobManager) with id (\S+?)\.? timed out`)
+var heartbeatOf = regexp.MustCompile(`[Hh]eartbeat of (TaskManager|ResourceManager|JobManager) with id (\S+?)\.?\s+timed out`)
 
 func (d *heartbeats) Observe(_ string, rec arrow.Record) {
 	o := originOf(schema.Logs, rec, "message")

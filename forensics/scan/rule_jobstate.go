@@ -115,6 +115,14 @@ func (d *jobStates) Observe(table string, rec arrow.Record) {
 					}
 				}
 			}
+			// Flink 1.4–1.6 say it in a line of their own: "Could not
+			// restart the job <name> (<id>) because the restart strategy
+			// prevented it."
+			if m := msg.Get(i); strings.HasPrefix(m, "Could not restart the job ") && strings.Contains(m, "restart strategy prevented it") {
+				if job := jobID.Get(i); job != "" {
+					d.exhaust(strings.Clone(job), strings.Clone(jobName.Get(i)), o.at(i), "")
+				}
+			}
 			if jobExc.Has(i) || causes.Valid(i) {
 				if m := excMsg.Get(i) + "\n" + causes.Get(i); strings.Contains(m, "Recovery is suppressed by") || strings.Contains(m, "restart strategy prevented it") {
 					ev := o.at(i)
