@@ -42,9 +42,24 @@ func correlate(all []Finding, c *Context) {
 		var links []string
 		var extra []Evidence
 		seen := map[int]bool{}
+		rule, _ := ruleIndex(e.Rule)
+		// A cause logged in the same event (the "Caused by:" of the
+		// exception that ended the job) needs no time to be linked.
+		for _, r := range rule.CausedBy {
+			for _, j := range byRule[r] {
+				c := &all[j]
+				if j == i || c.Rule == e.Rule && c.Subject == e.Subject {
+					continue
+				}
+				if ev, ok := sharedRow(e, c); ok {
+					seen[j] = true
+					links = append(links, fmt.Sprintf("%s %s (in the same event)", c.Rule, c.Subject))
+					e.Causes = append(e.Causes, Cause{Rule: c.Rule, Subject: c.Subject, Time: ev.Time})
+				}
+			}
+		}
 		for _, t := range effectTimes(e) {
 			from := t - w
-			rule, _ := ruleIndex(e.Rule)
 			if rule.Restart {
 				for _, r := range restarts {
 					if r < t && r > from {
@@ -108,6 +123,16 @@ func correlate(all []Finding, c *Context) {
 			}
 		}
 	}
+}
+
+// sharedRow finds a log row both findings cite.
+func sharedRow(a, b *Finding) (Evidence, bool) {
+	for _, x := range a.Evidence {
+		if x.Line > 0 && b.holds(x) {
+			return x, true
+		}
+	}
+	return Evidence{}, false
 }
 
 // effectTimes are the times an effect happened: its evidence rows' (a

@@ -190,3 +190,19 @@ func TestFlink15Wording(t *testing.T) {
 		t.Errorf("the job's end not found: %+v", fs)
 	}
 }
+
+// An error quoted without a log header (a 2026 troubleshooting note): the
+// restarts ended by a heartbeat timeout, one incident with the heartbeat
+// as its root; java.util.concurrent.TimeoutException is not Kafka's.
+func TestQuotedRestartsExhaustedByHeartbeat(t *testing.T) {
+	text := "org.apache.flink.runtime.JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=3, backoffTimeMS=10000)\n" +
+		"...\nCaused by: java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id 172.19.0.3:6122-c8842d timed out.\n"
+	fs := analyze(t, DefaultConfig(), map[string][]byte{"error.txt": []byte(text)})
+	if f := has(fs, "kafka.timeout", Warning, ""); f != nil {
+		t.Errorf("a Kafka timeout from java.util.concurrent.TimeoutException: %s", f.Summary)
+	}
+	in := Incidents(fs)
+	if len(in) != 1 || fs[in[0].Findings[0]].Rule != "heartbeat.timeout" || !strings.Contains(in[0].Verdict, "the job failed for good") {
+		t.Errorf("incidents %+v", in)
+	}
+}

@@ -21,7 +21,7 @@ func init() {
 	register(Spec{
 		Rules: []Rule{
 			{ID: "job.failed", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}},
-			{ID: "job.restarts-exhausted", Section: Timeline, Restart: true, CausedBy: []string{"container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}},
+			{ID: "job.restarts-exhausted", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}},
 			{ID: "job.restart-loop", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal"}},
 			{ID: "job.restart", Section: Timeline, Restart: true, CausedBy: []string{"heartbeat.timeout", "container.killed", "os.oom-killer", "jvm.oom", "jvm.fatal", "log.gap"}},
 		},
@@ -209,7 +209,11 @@ func (d *jobStates) summarize() {
 	}
 	for job, t := range d.lastExhausted {
 		f := d.exhausted.m[job]
-		f.Summary = fmt.Sprintf("job %s failed for good: recovery suppressed by %s", subject(job, t.name), t.strategy)
+		who := "the job" // a job named nowhere in the event
+		if s := subject(job, t.name); s != "" {
+			who = "job " + s
+		}
+		f.Summary = fmt.Sprintf("%s failed for good: recovery suppressed by %s", who, t.strategy)
 		if c := d.causeOf(job, t); c != "" && !t.causeNotLogged && !strings.Contains(c, "Recovery is suppressed") {
 			f.Summary += "; root cause " + shorten(c, 200)
 		} else {

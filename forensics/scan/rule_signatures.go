@@ -142,8 +142,11 @@ func (e *event) match(s *Signature) (string, bool) {
 		}
 	}
 	for _, c := range s.Classes {
-		if n := simpleName(c); classIn(e.exc, c) || classIn(e.root, c) || strings.Contains(e.causes, n) || strings.Contains(e.msg, n) ||
-			strings.Contains(e.excMsg, n) || strings.Contains(e.rootMsg, n) {
+		// In text a class is looked for as the signature names it: a
+		// qualified name whole (org.apache.kafka…TimeoutException is not
+		// java.util.concurrent.TimeoutException), a simple name alone.
+		if classIn(e.exc, c) || classIn(e.root, c) || strings.Contains(e.causes, c) || strings.Contains(e.msg, c) ||
+			strings.Contains(e.excMsg, c) || strings.Contains(e.rootMsg, c) {
 			return simpleName(c), true
 		}
 	}
