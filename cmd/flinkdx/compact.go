@@ -4,8 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
@@ -41,36 +39,39 @@ Flags:
 		fmt.Fprintf(stderr, "flinkdx compact: %v\n", err)
 		return exitFailed
 	}
-	if shards, _ := filepath.Glob(filepath.Join(dir, "manifest.shard-*.json")); len(shards) > 0 {
-		return fail(fmt.Errorf("%s holds shards not merged yet (%s): run flinkdx merge first", dir, filepath.Base(shards[0])))
+	st, err := openStore(dir)
+	if err != nil {
+		return fail(err)
 	}
-	m, err := readManifestFile(dir, "manifest.json")
+	if shards, _ := st.Shards(); len(shards) > 0 {
+		return fail(fmt.Errorf("%s holds shards not merged yet (%s): run flinkdx merge first", st, shards[0]))
+	}
+	m, err := readManifestFile(st, "manifest.json")
 	if err != nil {
 		return fail(err)
 	}
 	if m == nil {
-		return fail(fmt.Errorf("%s is not a dataset (no manifest.json)", dir))
+		return fail(fmt.Errorf("%s is not a dataset (no manifest.json)", st))
 	}
 	if m.SchemaVersion != engine.SchemaVersion {
 		return fail(fmt.Errorf("the dataset has schema version %d; this flinkdx writes %d", m.SchemaVersion, engine.SchemaVersion))
 	}
-	out := dataset.DirOutput{Root: dir}
-	ds := dataset.New(out, parquetfile.Format{}, engine.FileMeta(version), 0)
-	compacted, st, err := engine.Compact(ds, os.DirFS(dir), parquetfile.Format{}, m)
+	ds := dataset.New(st, parquetfile.Format{}, engine.FileMeta(version), 0)
+	compacted, stats, err := engine.Compact(ds, st.FS(), parquetfile.Format{}, m)
 	if err != nil {
 		return fail(err)
 	}
-	if st.Folders > 0 {
-		if err := engine.WriteManifest(out, compacted); err != nil {
+	if stats.Folders > 0 {
+		if err := engine.WriteManifest(st, compacted); err != nil {
 			return fail(err)
 		}
-		if err := prune(out, ds, compacted); err != nil {
+		if err := prune(st, ds, compacted); err != nil {
 			return fail(err)
 		}
 	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "flinkdx compact: %d folders of %s: %d files → %d (%d rows rewritten)\n",
-			st.Folders, dir, st.FilesBefore, st.FilesAfter, st.Rows)
+			stats.Folders, st, stats.FilesBefore, stats.FilesAfter, stats.Rows)
 	}
 	return exitOK
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flinkdx/flinkdx/forensics/dataset"
 )
 
 // compact rewrites the folders that hold several part files (here: three
@@ -51,7 +53,7 @@ func TestCompact(t *testing.T) {
 		return byDir
 	}
 	before, beforeFiles := scanJSON(), files()
-	m0, _ := readManifestFile(dir, "manifest.json")
+	m0, _ := readManifestFile(dirStore{dataset.DirOutput{Root: dir}}, "manifest.json")
 	several := 0
 	for _, fs := range beforeFiles {
 		if len(fs) > 1 {
@@ -67,7 +69,7 @@ func TestCompact(t *testing.T) {
 		t.Fatalf("compact: exit %d: %s%s", code, out, errs)
 	}
 	after := files()
-	m1, _ := readManifestFile(dir, "manifest.json")
+	m1, _ := readManifestFile(dirStore{dataset.DirOutput{Root: dir}}, "manifest.json")
 	listed := m1.Files()
 	n := 0
 	for folder, fs := range after {

@@ -88,3 +88,34 @@ func TestDateFlag(t *testing.T) {
 		t.Errorf("a bad --date: exit %d", code)
 	}
 }
+
+func TestParseShard(t *testing.T) {
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	for _, c := range []struct {
+		flag string
+		vars map[string]string
+		i, n int
+		err  string
+	}{
+		{flag: "2/8", i: 2, n: 8},
+		{flag: "k8s", vars: map[string]string{"JOB_COMPLETION_INDEX": "3", "JOB_COMPLETIONS": "8"}, i: 3, n: 8},
+		{flag: "k8s/4", vars: map[string]string{"JOB_COMPLETION_INDEX": "0"}, i: 0, n: 4},
+		{flag: "k8s", vars: map[string]string{"JOB_COMPLETION_INDEX": "8", "JOB_COMPLETIONS": "8"}, err: "want I/N with 0 <= I < N"},
+		{flag: "k8s", vars: map[string]string{"JOB_COMPLETIONS": "8"}, err: "JOB_COMPLETION_INDEX is not set"},
+		{flag: "k8s", vars: map[string]string{"JOB_COMPLETION_INDEX": "1"}, err: "JOB_COMPLETIONS is not set"},
+		{flag: "k8s8", vars: map[string]string{"JOB_COMPLETION_INDEX": "1"}, err: "want k8s or k8s/N"},
+		{flag: "1/2x", err: "want I/N"},
+		{flag: "-1/2", err: "want I/N"},
+	} {
+		s, err := parseShard(c.flag, env(c.vars))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s %v: %v; want %q", c.flag, c.vars, err, c.err)
+			}
+			continue
+		}
+		if err != nil || s.I != c.i || s.N != c.n {
+			t.Errorf("%s %v: %+v, %v; want %d/%d", c.flag, c.vars, s, err, c.i, c.n)
+		}
+	}
+}

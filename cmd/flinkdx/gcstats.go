@@ -32,7 +32,12 @@ func runGCStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flinkdx gcstats: cannot use --tz %q: %v\n", *tz, err)
 		return exitUsage
 	}
-	g := engine.ReadGC(&input.Walker{FS: osFS{}}, paths, loc, *window)
+	fsys, paths, err := inputFS(paths)
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx gc: %v\n", err)
+		return exitUsage
+	}
+	g := engine.ReadGC(&input.Walker{FS: fsys}, paths, loc, *window)
 	for _, e := range g.Errors {
 		fmt.Fprintf(stderr, "flinkdx gcstats: %s\n", e)
 	}

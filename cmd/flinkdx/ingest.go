@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -70,7 +69,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	oHelp := "dataset directory to write (required)"
+	oHelp := "dataset directory, or s3://BUCKET/PREFIX, to write (required)"
 	if analyze {
 		oHelp = "dataset directory to write (without it nothing is written: the report only, faster and in less memory)"
 	}
@@ -79,7 +78,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	dateFlag := fs.String("date", "", "the day (2025-03-14) of logs whose lines carry only a time of day and whose file names give no date")
 	layoutFlag := fs.String("layout", "", "the log4j/logback PatternLayout the Flink logs were written with, when flinkdx does not read them (e.g. '%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n')")
 	jobs := fs.Int("j", 0, "files read at once (default: number of CPUs)")
-	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them")
+	shardFlag := fs.String("shard", "", "read only shard `I/N` of the inputs (0 <= I < N), for N machines writing one dataset; \"flinkdx merge\" joins them. k8s: I is a Kubernetes Indexed Job's JOB_COMPLETION_INDEX and N its JOB_COMPLETIONS (k8s/N gives N)")
 	fresh := fs.Bool("fresh", false, "replace what DIR holds instead of adding to it")
 	noRedact := fs.Bool("no-redact", false, "keep secrets (passwords, access keys, tokens, credentials in URLs and headers) as they are; by default they are masked before anything is written or printed, and the manifest says which")
 	maxRatio := fs.Int("max-ratio", 1000, "stop reading an input whose decompressed bytes pass this many times its size (64 MiB free): decompression bombs")
@@ -95,6 +94,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	fs.Usage = func() {
 		what := "Reads Flink logs, plain or compressed, single files, directory trees or archives,\nand writes a Parquet dataset (one folder per table, and manifest.json)."
+		what += "\n\nA PATH or DIR may be in object storage: s3://BUCKET/PREFIX, with ?endpoint=URL for\nan S3-compatible store (versitygw, SeaweedFS, Ceph, R2) and ?region=; gs://BUCKET/PREFIX\nwith HMAC keys. Credentials come from the environment (AWS_ACCESS_KEY_ID,\nAWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role), never the URL."
 		usage := "PATH... -o DIR"
 		if analyze {
 			what = "Ingests like \"flinkdx ingest\", then prints what the inputs show. Without -o it\nwrites nothing and only reports."
@@ -153,8 +153,8 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	var shard engine.Shard
 	if *shardFlag != "" {
-		if _, err := fmt.Sscanf(*shardFlag, "%d/%d", &shard.I, &shard.N); err != nil || shard.N < 1 || shard.I < 0 || shard.I >= shard.N {
-			fmt.Fprintf(stderr, "flinkdx %s: --shard %q: want I/N with 0 <= I < N\n", name, *shardFlag)
+		if shard, err = parseShard(*shardFlag, os.Getenv); err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: --shard: %v\n", name, err)
 			return exitUsage
 		}
 		if analyze {
@@ -162,12 +162,17 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 			return exitUsage
 		}
 	}
+	var st store
 	if keep {
+		if st, err = openStore(*out); err != nil {
+			fmt.Fprintf(stderr, "flinkdx %s: -o: %v\n", name, err)
+			return exitUsage
+		}
 		id := ""
 		if shard.N > 1 {
 			id = fmt.Sprintf("%d-of-%d", shard.I, shard.N)
 		}
-		unlock, err := lockDataset(*out, id)
+		unlock, err := st.Lock(id)
 		if err != nil {
 			fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
 			return exitFailed
@@ -182,7 +187,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		if shard.N > 1 {
 			manifest = engine.ShardManifest(shard)
 		}
-		prev, err = readManifestFile(*out, manifest)
+		prev, err = readManifestFile(st, manifest)
 		if err != nil {
 			fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
 			return exitFailed
@@ -217,17 +222,21 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	if sf != nil {
 		opt.Scan = sf.cfg
 	}
-	output := dataset.DirOutput{Root: *out}
 	if keep {
-		opt.Format, opt.Output = parquetfile.Format{}, output
+		opt.Format, opt.Output = parquetfile.Format{}, st
 		if shard.N <= 1 {
-			opt.Written = func(ds *dataset.Dataset, m *engine.Manifest) error { return prune(output, ds, m) }
+			opt.Written = func(ds *dataset.Dataset, m *engine.Manifest) error { return prune(st, ds, m) }
 		}
 	}
 	if *memprofile != "" {
 		opt.Finishing = func() { writeHeapProfile(*memprofile, stderr) }
 	}
-	w := &input.Walker{FS: osFS{}, Options: limits}
+	fsys, paths, err := inputFS(paths)
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx %s: %v\n", name, err)
+		return exitUsage
+	}
+	w := &input.Walker{FS: fsys, Options: limits}
 	stop := func() {}
 	if !*quiet && isTerminal(stderr) {
 		stop = progress(stderr, w, start)
@@ -245,7 +254,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	status := exitOK
 	// What happened first (analyze): the verdicts, the timeline, the
 	// findings; what was read last. JSON is one document on stdout.
-	inventory := func(w io.Writer) { printSummary(w, m, res.ThisRun, *out, time.Since(start), analyze) }
+	inventory := func(w io.Writer) { printSummary(w, m, res.ThisRun, where(st), time.Since(start), analyze) }
 	switch {
 	case !analyze:
 		if !*quiet {
@@ -276,6 +285,34 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		return exitPartial
 	}
 	return status
+}
+
+// parseShard reads --shard: I/N, or k8s (a Kubernetes Indexed Job: I is
+// the pod's JOB_COMPLETION_INDEX, N the JOB_COMPLETIONS its manifest sets
+// beside completions, which Kubernetes does not pass on), or k8s/N.
+func parseShard(v string, env func(string) string) (engine.Shard, error) {
+	var s engine.Shard
+	if rest, ok := strings.CutPrefix(v, "k8s"); ok {
+		idx := env("JOB_COMPLETION_INDEX")
+		if idx == "" {
+			return s, fmt.Errorf("%q: JOB_COMPLETION_INDEX is not set: run it in a Kubernetes Job with completionMode: Indexed", v)
+		}
+		n := env("JOB_COMPLETIONS")
+		if m, ok := strings.CutPrefix(rest, "/"); ok {
+			n = m
+		} else if rest != "" {
+			return s, fmt.Errorf("%q: want k8s or k8s/N", v)
+		}
+		if n == "" {
+			return s, fmt.Errorf("%q: JOB_COMPLETIONS is not set: set it in the Job's env to its completions, or give k8s/N", v)
+		}
+		v = idx + "/" + n
+	}
+	var extra string
+	if c, err := fmt.Sscanf(v+" ", "%d/%d%s", &s.I, &s.N, &extra); c != 2 || err == nil && extra != "" || s.N < 1 || s.I < 0 || s.I >= s.N {
+		return s, fmt.Errorf("%q: want I/N with 0 <= I < N", v)
+	}
+	return s, nil
 }
 
 // lanes is how many files the ingest can read at once: -j (the CPUs if 0),
@@ -333,14 +370,14 @@ func setMemoryLimit(v string, lanes int) error {
 // prune removes the files of the dataset's tables that neither its
 // manifest nor a shard's (not merged yet) holds: files of an interrupted
 // run, of an older layout, or findings that no longer apply.
-func prune(out dataset.DirOutput, ds *dataset.Dataset, m *engine.Manifest) error {
+func prune(st store, ds *dataset.Dataset, m *engine.Manifest) error {
 	keep := m.Files()
-	shards, err := filepath.Glob(filepath.Join(out.Root, "manifest.shard-*.json"))
+	shards, err := st.Shards()
 	if err != nil {
 		return err
 	}
 	for _, s := range shards {
-		sm, err := readManifestFile(out.Root, filepath.Base(s))
+		sm, err := readManifestFile(st, s)
 		if err != nil {
 			return err
 		}

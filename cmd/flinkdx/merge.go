@@ -4,8 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
@@ -37,7 +35,12 @@ Flags:
 		return code
 	}
 	dir := paths[0]
-	shards, err := filepath.Glob(filepath.Join(dir, "manifest.shard-*.json"))
+	st, err := openStore(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
+		return exitUsage
+	}
+	shards, err := st.Shards()
 	if err == nil && len(shards) == 0 {
 		err = fmt.Errorf("%s holds no shard manifests (manifest.shard-I-of-N.json)", dir)
 	}
@@ -47,7 +50,7 @@ Flags:
 	}
 	sort.Strings(shards)
 	var ms []*engine.Manifest
-	if m, err := readManifestFile(dir, "manifest.json"); err != nil {
+	if m, err := readManifestFile(st, "manifest.json"); err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
 	} else if m != nil {
@@ -56,7 +59,7 @@ Flags:
 	of := 0
 	seen := map[int]bool{}
 	for _, s := range shards {
-		m, err := readManifestFile(dir, filepath.Base(s))
+		m, err := readManifestFile(st, s)
 		if err != nil {
 			fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 			return exitFailed
@@ -81,28 +84,27 @@ Flags:
 	// Every file listed must be there, whole.
 	for _, t := range merged.Tables {
 		for _, f := range t.Files {
-			st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.Path)))
-			if err != nil || st.Size() != f.Bytes {
+			size, err := st.Size(f.Path)
+			if err != nil || size != f.Bytes {
 				fmt.Fprintf(stderr, "flinkdx merge: %s: missing or not the size its shard wrote (%d bytes); copy the shard's directory into %s again\n", f.Path, f.Bytes, dir)
 				return exitFailed
 			}
 		}
 	}
-	out := dataset.DirOutput{Root: dir}
-	if err := engine.WriteManifest(out, merged); err != nil {
+	if err := engine.WriteManifest(st, merged); err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
 	}
 	for _, s := range shards {
-		os.Remove(s)
+		st.Remove(s)
 	}
-	if err := prune(out, dataset.New(out, parquetfile.Format{}, nil, 1), merged); err != nil {
+	if err := prune(st, dataset.New(st, parquetfile.Format{}, nil, 1), merged); err != nil {
 		fmt.Fprintf(stderr, "flinkdx merge: %v\n", err)
 		return exitFailed
 	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "flinkdx merge: %d shard manifests of %d into %s/manifest.json: %d inputs, %d lines, %d events\n",
-			len(shards), of, dir, merged.Totals.Inputs, merged.Totals.Lines, merged.Totals.Events)
+			len(shards), of, st, merged.Totals.Inputs, merged.Totals.Lines, merged.Totals.Events)
 		if len(seen) < of {
 			var missing []int
 			for i := 0; i < of; i++ {

@@ -2,18 +2,14 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 	"github.com/flinkdx/flinkdx/forensics/report"
@@ -149,24 +145,6 @@ func (f *scanFlags) report(w io.Writer, res *engine.Result, doc report.Document,
 	return exitOK
 }
 
-// dirFiles reads a dataset directory.
-type dirFiles struct {
-	root string
-	m    *engine.Manifest
-}
-
-func (d dirFiles) Open(name string) (dataset.ReaderAtSeeker, error) {
-	return os.Open(filepath.Join(d.root, filepath.FromSlash(name)))
-}
-
-func (d dirFiles) List(t string) ([]string, error) {
-	var out []string
-	for _, f := range d.m.Tables[t].Files {
-		out = append(out, f.Path)
-	}
-	return out, nil
-}
-
 func runScan(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -196,7 +174,12 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	dir := paths[0]
-	m, err := readManifest(dir)
+	st, err := openStore(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
+		return exitUsage
+	}
+	m, err := readManifest(st)
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
 		return exitFailed
@@ -204,14 +187,14 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	// With a limit, folders outside it are not read, and the findings are
 	// not written into the dataset, which they do not describe whole.
-	res, err := engine.Scan(dirFiles{dir, m}, parquetfile.Format{}, m, engine.ScanOptions{Scan: sf.cfg, Limit: limit})
+	res, err := engine.Scan(storeFiles{st, m}, parquetfile.Format{}, m, engine.ScanOptions{Scan: sf.cfg, Limit: limit})
 	if err != nil {
 		fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
 		return exitFailed
 	}
 	findings := res.Findings
 	if !limit.Set() {
-		if err := engine.AddFindings(dataset.DirOutput{Root: dir}, parquetfile.Format{}, version, m, findings); err != nil {
+		if err := engine.AddFindings(st, parquetfile.Format{}, version, m, findings); err != nil {
 			fmt.Fprintf(stderr, "flinkdx scan: %v\n", err)
 			return exitFailed
 		}
@@ -220,7 +203,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	if sf.format == "text" {
 		secs := time.Since(start).Seconds()
 		rows := res.ThisRun.Lines
-		fmt.Fprintf(stdout, "\nflinkdx scan %s: %d rows in %.2fs (%.0f rows/s), %d findings\n", dir, rows, secs, float64(rows)/secs, len(findings))
+		fmt.Fprintf(stdout, "\nflinkdx scan %s: %d rows in %.2fs (%.0f rows/s), %d findings\n", st, rows, secs, float64(rows)/secs, len(findings))
 	}
 	return status
 }
@@ -236,20 +219,18 @@ func parseTime(v string) (time.Time, error) {
 }
 
 // readManifest reads a dataset's manifest.json.
-func readManifest(dir string) (*engine.Manifest, error) {
-	m, err := readManifestFile(dir, "manifest.json")
+func readManifest(st store) (*engine.Manifest, error) {
+	m, err := readManifestFile(st, "manifest.json")
 	if err == nil && m == nil {
-		_, err = os.Stat(filepath.Join(dir, "manifest.json"))
-		err = fmt.Errorf("%s is not a dataset: %w", dir, err)
+		err = fmt.Errorf("%s is not a dataset: it has no manifest.json", st)
 	}
 	return m, err
 }
 
-// readManifestFile reads a manifest of a dataset directory (nil if there
-// is none).
-func readManifestFile(dir, name string) (*engine.Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, name))
-	if errors.Is(err, fs.ErrNotExist) {
+// readManifestFile reads a manifest of a dataset (nil if there is none).
+func readManifestFile(st store, name string) (*engine.Manifest, error) {
+	data, err := st.ReadFile(name)
+	if isMissing(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -257,7 +238,7 @@ func readManifestFile(dir, name string) (*engine.Manifest, error) {
 	}
 	var m engine.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+		return nil, fmt.Errorf("%s/%s: %w", st, name, err)
 	}
 	return &m, nil
 }

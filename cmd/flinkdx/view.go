@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
 	"github.com/flinkdx/flinkdx/forensics/api"
@@ -122,19 +121,27 @@ func preload(paths []string, opt engine.Options) (*api.Result, error) {
 	var res *engine.Result
 	var err error
 	if len(paths) == 1 {
-		if _, serr := os.Stat(filepath.Join(paths[0], "manifest.json")); serr == nil {
-			m, err := readManifest(paths[0])
+		st, err := openStore(paths[0])
+		if err != nil {
+			return nil, err
+		}
+		if _, serr := st.Size("manifest.json"); serr == nil {
+			m, err := readManifest(st)
 			if err != nil {
 				return nil, err
 			}
-			res, err = engine.Scan(dirFiles{paths[0], m}, opt.Format, m, engine.ScanOptions{Scan: opt.Scan, Timeline: true, Context: true})
+			res, err = engine.Scan(storeFiles{st, m}, opt.Format, m, engine.ScanOptions{Scan: opt.Scan, Timeline: true, Context: true})
 			if err != nil {
 				return nil, err
 			}
 			return &api.Result{API: api.Version, Result: res}, nil
 		}
 	}
-	res, err = engine.Run(engine.Paths(&input.Walker{FS: osFS{}}, paths), opt)
+	fsys, paths, err := inputFS(paths)
+	if err != nil {
+		return nil, err
+	}
+	res, err = engine.Run(engine.Paths(&input.Walker{FS: fsys}, paths), opt)
 	if err != nil {
 		return nil, err
 	}

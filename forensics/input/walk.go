@@ -44,14 +44,7 @@ func (w *Walker) Files(paths []string) (files []string, errs []error) {
 			files = append(files, p)
 			continue
 		}
-		err = fs.WalkDir(w.FS, p, func(q string, d fs.DirEntry, err error) error {
-			if err != nil {
-				errs = append(errs, fmt.Errorf("cannot read %s: %w", q, err))
-				if d != nil && d.IsDir() && q != p {
-					return fs.SkipDir
-				}
-				return nil
-			}
+		walk(w.FS, p, func(q string, d fs.DirEntry) {
 			if d.Type().IsRegular() {
 				files = append(files, q)
 			} else if d.Type()&fs.ModeSymlink != 0 {
@@ -63,14 +56,35 @@ func (w *Walker) Files(paths []string) (files []string, errs []error) {
 					errs = append(errs, fmt.Errorf("cannot follow %s: %w", q, err))
 				}
 			}
-			return nil
+		}, func(q string, err error) {
+			errs = append(errs, fmt.Errorf("cannot read %s: %w", q, err))
 		})
-		if err != nil {
-			errs = append(errs, err)
-		}
 	}
 	SortRotated(files)
 	return dedupe(files), errs
+}
+
+// walk calls file on every entry under dir that is not a directory, in
+// lexical order, and fail on each directory it cannot list. Names are
+// joined as fs.WalkDir joins them, but an object-store URL
+// (s3://bucket/prefix) keeps its "//".
+func walk(fsys fs.FS, dir string, file func(name string, d fs.DirEntry), fail func(name string, err error)) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		fail(dir, err)
+	}
+	url := strings.Contains(dir, "://")
+	for _, e := range entries {
+		name := path.Join(dir, e.Name())
+		if url {
+			name = strings.TrimSuffix(dir, "/") + "/" + e.Name()
+		}
+		if e.IsDir() {
+			walk(fsys, name, file, fail)
+		} else {
+			file(name, e)
+		}
+	}
 }
 
 func dedupe(s []string) []string {

@@ -1,0 +1,255 @@
+package objstore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/flinkdx/flinkdx/forensics/dataset"
+)
+
+// Dataset is a dataset under a bucket's prefix: the dataset.Output ingest
+// writes into and the files scan reads.
+type Dataset struct {
+	store *Store
+	loc   Location
+	mu    sync.Mutex
+	// read holds the ETag of each file read whole ("" if it was absent):
+	// writing it again is conditional on it being unchanged, so a writer
+	// never overwrites a manifest it did not see.
+	read map[string]string
+}
+
+var _ dataset.Output = (*Dataset)(nil)
+
+// OpenDataset reaches the dataset at loc.
+func OpenDataset(loc Location) (*Dataset, error) {
+	s, err := Dial(loc)
+	if err != nil {
+		return nil, err
+	}
+	return &Dataset{store: s, loc: loc, read: map[string]string{}}, nil
+}
+
+// Store is the bucket the dataset is in.
+func (d *Dataset) Store() *Store { return d.store }
+
+func (d *Dataset) String() string { return d.loc.String() }
+
+func (d *Dataset) key(name string) (string, error) {
+	clean := path.Clean("/" + name)[1:]
+	if clean == "" || clean != name {
+		return "", errors.New("invalid dataset path " + name)
+	}
+	return d.loc.Key(clean), nil
+}
+
+// Create starts a file; a file read before in this run is written only if
+// no one changed it since (a conditional put).
+func (d *Dataset) Create(name string) (dataset.OutputFile, error) {
+	key, err := d.key(name)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	var c Condition
+	if etag, ok := d.read[name]; ok {
+		c = Condition{IfNoneMatch: etag == "", IfMatch: etag}
+		delete(d.read, name)
+	}
+	d.mu.Unlock()
+	return datasetFile{d.store.Create(key, c), d}, nil
+}
+
+// datasetFile is an upload named by its path in the dataset.
+type datasetFile struct {
+	*Upload
+	d *Dataset
+}
+
+func (f datasetFile) CommitAs(name string) error {
+	key, err := f.d.key(name)
+	if err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Upload.CommitAs(key)
+}
+
+// List names the files under a folder of the dataset, subfolders included.
+func (d *Dataset) List(dir string) ([]string, error) {
+	prefix := d.loc.Key(dir)
+	if prefix != "" {
+		prefix += "/"
+	}
+	var names []string
+	err := d.store.each(prefix, "", func(k string, _ int64, _ time.Time, _ bool) {
+		if rest := strings.TrimPrefix(k, prefix); rest != "" && !strings.HasSuffix(rest, "/") {
+			names = append(names, rest)
+		}
+	})
+	return names, err
+}
+
+func (d *Dataset) Remove(name string) error {
+	key, err := d.key(name)
+	if err != nil {
+		return err
+	}
+	return d.store.Remove(key)
+}
+
+// Open opens a file of the dataset for reading by range.
+func (d *Dataset) Open(name string) (dataset.ReaderAtSeeker, error) {
+	key, err := d.key(name)
+	if err != nil {
+		return nil, err
+	}
+	return d.store.Open(key)
+}
+
+// Size is a file's size in bytes.
+func (d *Dataset) Size(name string) (int64, error) {
+	key, err := d.key(name)
+	if err != nil {
+		return 0, err
+	}
+	fi, err := d.store.Stat(key)
+	if err != nil {
+		return 0, err
+	}
+	if fi.IsDir() {
+		return 0, &fs.PathError{Op: "stat", Path: d.store.url(key), Err: fs.ErrNotExist}
+	}
+	return fi.Size(), nil
+}
+
+// ReadFile reads a small file whole (fs.ErrNotExist if it is absent) and
+// remembers what it saw, for the conditional write after it.
+func (d *Dataset) ReadFile(name string) ([]byte, error) {
+	key, err := d.key(name)
+	if err != nil {
+		return nil, err
+	}
+	data, etag, err := d.store.ReadFile(key)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	d.mu.Lock()
+	d.read[name] = etag
+	d.mu.Unlock()
+	return data, err
+}
+
+// lockFile is what a lock object says of its writer.
+type lockFile struct {
+	Host  string    `json:"host"`
+	PID   int       `json:"pid"`
+	Since time.Time `json:"since"`
+}
+
+// Lock makes this process the one writer of the dataset (or of one shard
+// of it) with an object only one writer can create (a conditional put). A
+// lock left by a process of this machine that is gone is taken over; one
+// of another machine is reported with the way to lift it. A writer that
+// finds no other lock cancels the multipart uploads a killed writer left.
+func (d *Dataset) Lock(shard string) (unlock func(), err error) {
+	name := ".flinkdx.lock"
+	if shard != "" {
+		name = ".flinkdx-shard-" + shard + ".lock"
+	}
+	key := d.loc.Key(name)
+	host, _ := os.Hostname()
+	me := lockFile{Host: host, PID: os.Getpid(), Since: time.Now().UTC()}
+	data, _ := json.Marshal(me)
+	for attempt := 0; attempt < 3; attempt++ {
+		err := d.store.Put(key, data, Condition{IfNoneMatch: true})
+		if err == nil {
+			d.sweep(name, me.Since)
+			return func() { d.store.Remove(key) }, nil
+		}
+		if !errors.Is(err, ErrChanged) {
+			return nil, err
+		}
+		old, etag, rerr := d.store.ReadFile(key)
+		if errors.Is(rerr, fs.ErrNotExist) {
+			continue
+		}
+		var l lockFile
+		json.Unmarshal(old, &l)
+		if l.Host == host && l.PID > 0 && !alive(l.PID) {
+			// Its writer, on this machine, is gone: take it over.
+			if err := d.store.Put(key, data, Condition{IfMatch: etag}); err == nil {
+				d.sweep(name, me.Since)
+				return func() { d.store.Remove(key) }, nil
+			}
+			continue
+		}
+		return nil, fmt.Errorf("%s is being written by another flinkdx (host %s, process %d, since %s): wait for it to end, or write elsewhere (if no flinkdx runs, delete %s)",
+			d.loc, l.Host, l.PID, l.Since.Format(time.RFC3339), d.store.url(key))
+	}
+	return nil, fmt.Errorf("cannot lock %s: %s keeps changing", d.loc, d.store.url(key))
+}
+
+// sweep cancels what killed writers left, when no other writer holds a
+// lock: multipart uploads begun before this one.
+func (d *Dataset) sweep(mine string, since time.Time) {
+	others := false
+	d.store.each(d.loc.Key(".flinkdx"), "/", func(k string, _ int64, _ time.Time, dir bool) {
+		if !dir && path.Base(k) != mine && strings.HasSuffix(k, ".lock") {
+			others = true
+		}
+	})
+	if others {
+		return
+	}
+	prefix := d.loc.Key("")
+	if prefix != "" {
+		prefix += "/"
+	}
+	d.store.AbortUploads(prefix, since)
+}
+
+// alive says a process of this machine runs.
+func alive(pid int) bool {
+	if pid == os.Getpid() {
+		return true
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
+}
+
+// FS reads the dataset's files by their path in it.
+func (d *Dataset) FS() fs.FS { return datasetFS{d} }
+
+type datasetFS struct{ d *Dataset }
+
+func (f datasetFS) Open(name string) (fs.File, error) {
+	key, err := f.d.key(name)
+	if err != nil {
+		return nil, err
+	}
+	return f.d.store.Open(key)
+}
+
+// Shards names the shard manifests at the dataset's root.
+func (d *Dataset) Shards() ([]string, error) {
+	var names []string
+	prefix := d.loc.Key("manifest.shard-")
+	err := d.store.each(prefix, "/", func(k string, _ int64, _ time.Time, dir bool) {
+		if !dir && strings.HasSuffix(k, ".json") {
+			names = append(names, path.Base(k))
+		}
+	})
+	return names, err
+}

@@ -1,0 +1,103 @@
+package objstore
+
+import (
+	"io/fs"
+	"strings"
+	"sync"
+)
+
+// FS reads the paths that are object-store URLs (s3://bucket/key) from
+// their bucket, and the others from Local, with names as given: the
+// inputs' paths in the manifest are the URLs without their options.
+type FS struct {
+	Local  fs.FS
+	mu     sync.Mutex
+	stores map[string]*Store // by scheme://bucket
+}
+
+// Add makes a URL given on the command line readable and returns the path
+// the walker reads it by (the URL without its options).
+func (f *FS) Add(raw string) (string, error) {
+	loc, err := Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	root := loc.Scheme + "://" + loc.Bucket
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stores == nil {
+		f.stores = map[string]*Store{}
+	}
+	if _, ok := f.stores[root]; !ok {
+		s, err := Dial(loc)
+		if err != nil {
+			return "", err
+		}
+		f.stores[root] = s
+	}
+	return loc.String(), nil
+}
+
+// split finds the store of a URL and the key it names.
+func (f *FS) split(name string) (*Store, string, error) {
+	i := strings.Index(name, "://")
+	rest := name[i+3:]
+	bucket, key, _ := strings.Cut(rest, "/")
+	root := name[:i+3] + bucket
+	f.mu.Lock()
+	s := f.stores[root]
+	f.mu.Unlock()
+	if s == nil {
+		// A URL not given on the command line (one a manifest holds):
+		// reached with the environment's endpoint and credentials.
+		if _, err := f.Add(root); err != nil {
+			return nil, "", err
+		}
+		f.mu.Lock()
+		s = f.stores[root]
+		f.mu.Unlock()
+	}
+	return s, strings.Trim(key, "/"), nil
+}
+
+func (f *FS) Open(name string) (fs.File, error) {
+	if !IsURL(name) {
+		return f.Local.Open(name)
+	}
+	s, key, err := f.split(name)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := s.Stat(key); err == nil && fi.IsDir() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errIsFolder}
+	}
+	return s.Open(key)
+}
+
+var errIsFolder = fsError("a folder (a prefix), not an object")
+
+type fsError string
+
+func (e fsError) Error() string { return string(e) }
+
+func (f *FS) Stat(name string) (fs.FileInfo, error) {
+	if !IsURL(name) {
+		return fs.Stat(f.Local, name)
+	}
+	s, key, err := f.split(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.Stat(key)
+}
+
+func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if !IsURL(name) {
+		return fs.ReadDir(f.Local, name)
+	}
+	s, key, err := f.split(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.ReadDir(key)
+}

@@ -1,0 +1,133 @@
+// Package objstore reads and writes datasets and inputs on object storage
+// (S3 and the stores that speak its protocol) for the flinkdx command. It
+// lives outside forensics/: the engine sees an fs.FS, a dataset.Output
+// and readers, and the WebAssembly builds never link an object-store
+// client.
+package objstore
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// Location is where a URL such as s3://bucket/prefix?endpoint=… points.
+type Location struct {
+	Scheme   string // s3 or gs
+	Bucket   string
+	Prefix   string // without a leading or trailing slash; "" is the whole bucket
+	Endpoint string // host[:port]
+	Secure   bool   // https
+	Region   string
+}
+
+// schemes are the URL schemes flinkdx reads as object storage.
+var schemes = []string{"s3://", "gs://", "azblob://"}
+
+// IsURL says whether a path names object storage rather than a file.
+func IsURL(p string) bool {
+	for _, s := range schemes {
+		if strings.HasPrefix(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Parse reads an object-store URL. Options go in the query: endpoint
+// (an S3-compatible store: http://127.0.0.1:7070, https://ACCOUNT.r2.cloudflarestorage.com)
+// and region. Credentials are never read from the URL; they come from the
+// environment and the cloud's own configuration (see Dial).
+func Parse(raw string) (Location, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Location{}, fmt.Errorf("cannot read %q as a URL: %w", redactURL(raw), err)
+	}
+	if u.User != nil {
+		return Location{}, fmt.Errorf("%s://%s: credentials do not go in the URL; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile) instead", u.Scheme, u.Host)
+	}
+	loc := Location{Scheme: u.Scheme, Bucket: u.Host, Prefix: strings.Trim(u.Path, "/"), Secure: true}
+	switch u.Scheme {
+	case "s3":
+	case "gs":
+		// Cloud Storage's XML API speaks S3's protocol, with HMAC keys.
+		loc.Endpoint = "storage.googleapis.com"
+	case "azblob":
+		return Location{}, errors.New("azblob:// is not read by this build: Azure Blob Storage does not speak S3's protocol; copy the files to S3 or a local directory (azcopy) first")
+	default:
+		return Location{}, fmt.Errorf("%s: unknown scheme %q; want s3:// or gs://", redactURL(raw), u.Scheme)
+	}
+	if loc.Bucket == "" {
+		return Location{}, fmt.Errorf("%s: no bucket; want %s://BUCKET/PREFIX", redactURL(raw), u.Scheme)
+	}
+	q := u.Query()
+	for k := range q {
+		switch k {
+		case "endpoint", "region":
+		default:
+			return Location{}, fmt.Errorf("%s: unknown option %q; the options are endpoint and region", redactURL(raw), k)
+		}
+	}
+	endpoint := q.Get("endpoint")
+	if endpoint == "" && loc.Scheme == "s3" {
+		endpoint = firstEnv("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+	}
+	if endpoint != "" {
+		e, err := url.Parse(endpoint)
+		if err != nil || e.Host == "" || (e.Scheme != "http" && e.Scheme != "https") {
+			return Location{}, fmt.Errorf("endpoint %q: want http://HOST:PORT or https://HOST", endpoint)
+		}
+		if e.User != nil {
+			return Location{}, errors.New("the endpoint holds credentials; set them in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead")
+		}
+		loc.Endpoint, loc.Secure = e.Host, e.Scheme == "https"
+	}
+	loc.Region = q.Get("region")
+	if loc.Region == "" {
+		loc.Region = firstEnv("AWS_REGION", "AWS_DEFAULT_REGION")
+	}
+	return loc, nil
+}
+
+// String is the location as a URL without its options: what the manifest,
+// the reports and the errors show.
+func (l Location) String() string {
+	if l.Prefix == "" {
+		return l.Scheme + "://" + l.Bucket
+	}
+	return l.Scheme + "://" + l.Bucket + "/" + l.Prefix
+}
+
+// Key is the object key of a slash-separated path under the location.
+func (l Location) Key(name string) string {
+	switch {
+	case name == "":
+		return l.Prefix
+	case l.Prefix == "":
+		return name
+	}
+	return l.Prefix + "/" + name
+}
+
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// redactURL keeps a URL that could not be read out of error messages in
+// full: a user:password part is masked.
+func redactURL(raw string) string {
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest := raw[i+3:]
+		if at := strings.IndexByte(rest, '@'); at >= 0 && at < strings.IndexAny(rest+"/", "/?") {
+			return raw[:i+3] + "***@" + rest[at+1:]
+		}
+	}
+	return raw
+}

@@ -1,0 +1,488 @@
+package objstore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+)
+
+// Store is one bucket of an object store, reached with the credentials of
+// the environment.
+type Store struct {
+	loc  Location // its prefix unused: a Store is the whole bucket
+	core *minio.Core
+	// down is the network error a request failed with after all its
+	// retries: the store is not reached, and every request after it fails
+	// at once instead of retrying again.
+	down atomic.Pointer[error]
+	// Transferred counts the bytes of object bodies read (for tests).
+	Transferred struct {
+		sync.Mutex
+		N int64
+	}
+}
+
+// credentialChain is where the credentials come from, first found first:
+// the AWS environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN), the shared credentials file (AWS_PROFILE,
+// AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials), then the machine's
+// role (EC2 and ECS roles, EKS web identity).
+func credentialChain() *credentials.Credentials {
+	return credentials.NewChainCredentials([]credentials.Provider{
+		&credentials.EnvAWS{},
+		&credentials.FileAWSCredentials{},
+		&credentials.IAM{Client: &http.Client{Transport: http.DefaultTransport, Timeout: 5 * time.Second}},
+	})
+}
+
+// Dial connects to the bucket of loc. Nothing is sent until it is used.
+func Dial(loc Location) (*Store, error) {
+	endpoint := loc.Endpoint
+	lookup := minio.BucketLookupPath
+	if endpoint == "" {
+		endpoint, lookup = "s3.amazonaws.com", minio.BucketLookupAuto
+		if loc.Region != "" {
+			endpoint = "s3." + loc.Region + ".amazonaws.com"
+		}
+	}
+	region := loc.Region
+	if region == "" && loc.Endpoint != "" {
+		region = "us-east-1" // S3-compatible stores take any
+	}
+	tr, err := minio.DefaultTransport(loc.Secure)
+	if err != nil {
+		return nil, err
+	}
+	c, err := minio.NewCore(endpoint, &minio.Options{
+		Creds: credentialChain(), Secure: loc.Secure, Region: region, BucketLookup: lookup, Transport: tr,
+		// About 4 s of retries with backoff before a request fails.
+		MaxRetries: 6,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", loc, err)
+	}
+	c.SetAppInfo("flinkdx", "1")
+	b := loc
+	b.Prefix = ""
+	return &Store{loc: b, core: c}, nil
+}
+
+func (s *Store) url(key string) string { return s.loc.Scheme + "://" + s.loc.Bucket + "/" + key }
+
+// fail says what went wrong with an object, in the store's words; the
+// request's credentials are never part of it.
+func (s *Store) fail(op, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	r := minio.ToErrorResponse(err)
+	var ne net.Error
+	if r.Code == "" && errors.As(err, &ne) {
+		e := fmt.Errorf("%s %s: %w", op, s.url(key), err)
+		s.down.CompareAndSwap(nil, &e)
+		return e
+	}
+	switch r.Code {
+	case "NoSuchKey", "NotFound":
+		return &fs.PathError{Op: op, Path: s.url(key), Err: fs.ErrNotExist}
+	case "NoSuchBucket":
+		return fmt.Errorf("%s %s: the bucket %s does not exist", op, s.url(key), s.loc.Bucket)
+	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch":
+		return fmt.Errorf("%s %s: %s (%s): check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or the profile", op, s.url(key), r.Message, r.Code)
+	case "PreconditionFailed":
+		return fmt.Errorf("%s %s: %w", op, s.url(key), ErrChanged)
+	}
+	if r.Code != "" {
+		return fmt.Errorf("%s %s: %s (%s)", op, s.url(key), r.Message, r.Code)
+	}
+	return fmt.Errorf("%s %s: %w", op, s.url(key), err)
+}
+
+// reached returns the error that showed the store cannot be reached, if
+// one did.
+func (s *Store) reached() error {
+	if e := s.down.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+// ErrChanged is a conditional write refused: another writer changed the
+// object since it was read.
+var ErrChanged = errors.New("changed by another writer since this run read it")
+
+// ctx is the context of the store's requests: the command runs until done
+// or killed.
+var ctx = context.Background()
+
+// Stat describes an object, or a "folder": a prefix that objects share.
+func (s *Store) Stat(key string) (fs.FileInfo, error) {
+	if err := s.reached(); err != nil {
+		return nil, err
+	}
+	if key != "" {
+		info, err := s.core.StatObject(ctx, s.loc.Bucket, key, minio.StatObjectOptions{})
+		if err == nil {
+			return objectInfo{name: path.Base(key), size: info.Size, mod: info.LastModified}, nil
+		}
+		if e := s.fail("stat", key, err); !errors.Is(e, fs.ErrNotExist) {
+			return nil, e
+		}
+	}
+	dir := key
+	if dir != "" {
+		dir += "/"
+	}
+	res, err := s.core.ListObjectsV2(s.loc.Bucket, dir, "", "", "/", 1)
+	if err != nil {
+		return nil, s.fail("list", dir, err)
+	}
+	if len(res.Contents) == 0 && len(res.CommonPrefixes) == 0 && key != "" {
+		return nil, &fs.PathError{Op: "stat", Path: s.url(key), Err: fs.ErrNotExist}
+	}
+	name := path.Base(key)
+	if key == "" {
+		name = s.loc.Bucket
+	}
+	return objectInfo{name: name, dir: true}, nil
+}
+
+// each calls fn on every object (and, with delim "/", every folder) whose
+// key starts with prefix, in key order.
+func (s *Store) each(prefix, delim string, fn func(key string, size int64, mod time.Time, dir bool)) error {
+	if err := s.reached(); err != nil {
+		return err
+	}
+	token := ""
+	for {
+		res, err := s.core.ListObjectsV2(s.loc.Bucket, prefix, "", token, delim, 1000)
+		if err != nil {
+			return s.fail("list", prefix, err)
+		}
+		for _, o := range res.Contents {
+			fn(o.Key, o.Size, o.LastModified, false)
+		}
+		for _, p := range res.CommonPrefixes {
+			fn(strings.TrimSuffix(p.Prefix, "/"), 0, time.Time{}, true)
+		}
+		if !res.IsTruncated || res.NextContinuationToken == "" {
+			return nil
+		}
+		token = res.NextContinuationToken
+	}
+}
+
+// ReadDir lists a folder: its objects and its subfolders, by name.
+func (s *Store) ReadDir(key string) ([]fs.DirEntry, error) {
+	prefix := key
+	if prefix != "" {
+		prefix += "/"
+	}
+	var out []fs.DirEntry
+	err := s.each(prefix, "/", func(k string, size int64, mod time.Time, dir bool) {
+		name := strings.TrimPrefix(k, prefix)
+		if name == "" || strings.HasSuffix(k, "/") {
+			return // a folder marker
+		}
+		out = append(out, fs.FileInfoToDirEntry(objectInfo{name: name, size: size, mod: mod, dir: dir}))
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, err
+}
+
+// Open opens an object for reading: Read streams it with one request,
+// ReadAt fetches the ranges asked for (a zip's or a Parquet file's footer,
+// one member, one column) and nothing else.
+func (s *Store) Open(key string) (*Object, error) {
+	if err := s.reached(); err != nil {
+		return nil, err
+	}
+	info, err := s.core.StatObject(ctx, s.loc.Bucket, key, minio.StatObjectOptions{})
+	if err != nil {
+		return nil, s.fail("open", key, err)
+	}
+	return &Object{s: s, key: key, info: objectInfo{name: path.Base(key), size: info.Size, mod: info.LastModified}, etag: info.ETag}, nil
+}
+
+// ReadFile reads a small object whole (a manifest) and says its ETag, for
+// a conditional write after it.
+func (s *Store) ReadFile(key string) (data []byte, etag string, err error) {
+	if err := s.reached(); err != nil {
+		return nil, "", err
+	}
+	r, info, _, err := s.core.GetObject(ctx, s.loc.Bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, "", s.fail("read", key, err)
+	}
+	defer r.Close()
+	data, err = io.ReadAll(r)
+	if err != nil {
+		return nil, "", s.fail("read", key, err)
+	}
+	return data, info.ETag, nil
+}
+
+// Condition is what a write requires of the object it replaces.
+type Condition struct {
+	IfNoneMatch bool   // the object must not exist
+	IfMatch     string // the object must have this ETag
+}
+
+func (c Condition) apply(o *minio.PutObjectOptions) {
+	switch {
+	case c.IfNoneMatch:
+		o.SetMatchETagExcept("*")
+	case c.IfMatch != "":
+		o.SetMatchETag(c.IfMatch)
+	}
+}
+
+// Put writes a small object in one request, under a condition.
+func (s *Store) Put(key string, data []byte, c Condition) error {
+	if err := s.reached(); err != nil {
+		return err
+	}
+	var opts minio.PutObjectOptions
+	c.apply(&opts)
+	_, err := s.core.PutObject(ctx, s.loc.Bucket, key, strings.NewReader(string(data)), int64(len(data)), "", "", opts)
+	return s.fail("write", key, err)
+}
+
+// Remove deletes an object.
+func (s *Store) Remove(key string) error {
+	if err := s.reached(); err != nil {
+		return err
+	}
+	return s.fail("remove", key, s.core.RemoveObject(ctx, s.loc.Bucket, key, minio.RemoveObjectOptions{}))
+}
+
+// AbortUploads cancels the multipart uploads under prefix begun before
+// t: those of a writer that was killed (their parts are invisible, but
+// stored and billed).
+func (s *Store) AbortUploads(prefix string, before time.Time) (int, error) {
+	n := 0
+	res, err := s.core.ListMultipartUploads(ctx, s.loc.Bucket, prefix, "", "", "", 1000)
+	if err != nil {
+		return 0, s.fail("list uploads", prefix, err)
+	}
+	for _, u := range res.Uploads {
+		if u.Initiated.Before(before) {
+			if err := s.core.AbortMultipartUpload(ctx, s.loc.Bucket, u.Key, u.UploadID); err == nil {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+type objectInfo struct {
+	name string
+	size int64
+	mod  time.Time
+	dir  bool
+}
+
+func (i objectInfo) Name() string       { return i.name }
+func (i objectInfo) Size() int64        { return i.size }
+func (i objectInfo) ModTime() time.Time { return i.mod }
+func (i objectInfo) IsDir() bool        { return i.dir }
+func (i objectInfo) Sys() any           { return nil }
+func (i objectInfo) Mode() fs.FileMode {
+	if i.dir {
+		return fs.ModeDir | 0o555
+	}
+	return 0o444
+}
+
+// Object is an object opened for reading.
+type Object struct {
+	s    *Store
+	key  string
+	info objectInfo
+	etag string
+
+	off  int64
+	body io.ReadCloser // the stream Read reads from off, once started
+
+	mu     sync.Mutex
+	blocks []block // ReadAt's most recent blocks, newest last
+}
+
+// block is a piece of the object ReadAt fetched: small reads near each
+// other (a Parquet reader's pages and headers) are served from it.
+type block struct {
+	off  int64
+	data []byte
+}
+
+const (
+	blockSize = 512 << 10
+	maxBlocks = 32 // 16 MiB per object being read at random
+)
+
+var _ interface {
+	fs.File
+	io.ReaderAt
+	io.Seeker
+} = (*Object)(nil)
+
+func (o *Object) Stat() (fs.FileInfo, error) { return o.info, nil }
+
+func (o *Object) Read(p []byte) (int, error) {
+	if o.off >= o.info.size {
+		return 0, io.EOF
+	}
+	if o.body == nil {
+		var opts minio.GetObjectOptions
+		opts.SetMatchETag(o.etag)
+		if o.off > 0 {
+			opts.SetRange(o.off, 0)
+		}
+		body, _, _, err := o.s.core.GetObject(ctx, o.s.loc.Bucket, o.key, opts)
+		if err != nil {
+			return 0, o.s.fail("read", o.key, err)
+		}
+		o.body = body
+	}
+	n, err := o.body.Read(p)
+	o.off += int64(n)
+	o.s.count(n)
+	if err == io.EOF && o.off < o.info.size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil && err != io.EOF {
+		err = o.s.fail("read", o.key, err)
+	}
+	return n, err
+}
+
+func (o *Object) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += o.off
+	case io.SeekEnd:
+		offset += o.info.size
+	}
+	if offset < 0 {
+		return 0, fmt.Errorf("seek %s: negative offset", o.s.url(o.key))
+	}
+	if offset != o.off && o.body != nil {
+		o.body.Close()
+		o.body = nil
+	}
+	o.off = offset
+	return offset, nil
+}
+
+// ReadAt reads len(p) bytes at off: a large read is fetched as asked, a
+// small one through an aligned block kept for the next.
+func (o *Object) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("read %s: negative offset", o.s.url(o.key))
+	}
+	if off >= o.info.size {
+		return 0, io.EOF
+	}
+	want := p
+	if rest := o.info.size - off; int64(len(want)) > rest {
+		want = want[:rest]
+	}
+	if len(want) >= blockSize {
+		n, err := o.fetch(want, off)
+		if err == nil && n < len(p) {
+			err = io.EOF
+		}
+		return n, err
+	}
+	n := 0
+	for n < len(want) {
+		b, err := o.block((off + int64(n)) / blockSize * blockSize)
+		if err != nil {
+			return n, err
+		}
+		n += copy(want[n:], b.data[off+int64(n)-b.off:])
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (o *Object) block(at int64) (block, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i, b := range o.blocks {
+		if b.off == at {
+			o.blocks = append(append(o.blocks[:i:i], o.blocks[i+1:]...), b)
+			return b, nil
+		}
+	}
+	size := min(blockSize, o.info.size-at)
+	b := block{off: at, data: make([]byte, size)}
+	if _, err := o.fetch(b.data, at); err != nil {
+		return block{}, err
+	}
+	if len(o.blocks) >= maxBlocks {
+		o.blocks = o.blocks[1:]
+	}
+	o.blocks = append(o.blocks, b)
+	return b, nil
+}
+
+// fetch reads exactly len(p) bytes at off with one ranged request.
+func (o *Object) fetch(p []byte, off int64) (int, error) {
+	if err := o.s.reached(); err != nil {
+		return 0, err
+	}
+	var opts minio.GetObjectOptions
+	opts.SetMatchETag(o.etag)
+	opts.SetRange(off, off+int64(len(p))-1)
+	body, _, _, err := o.s.core.GetObject(ctx, o.s.loc.Bucket, o.key, opts)
+	if err != nil {
+		return 0, o.s.fail("read", o.key, err)
+	}
+	defer body.Close()
+	n, err := io.ReadFull(body, p)
+	o.s.count(n)
+	if err != nil {
+		return n, o.s.fail("read", o.key, err)
+	}
+	return n, nil
+}
+
+func (o *Object) Close() error {
+	if o.body != nil {
+		o.body.Close()
+		o.body = nil
+	}
+	o.blocks = nil
+	return nil
+}
+
+func (s *Store) count(n int) {
+	s.Transferred.Lock()
+	s.Transferred.N += int64(n)
+	s.Transferred.Unlock()
+}
+
+// tempName is the name a file is uploaded under until it is committed
+// under its own: beside it, hidden, and matched by the dataset's pruning
+// of temporary files (".part-….parquet.tmp-…").
+func tempName(key string) string {
+	dir, base := path.Split(key)
+	return dir + "." + base + ".tmp-" + strings.ToLower(rand.Text()[:12])
+}

@@ -1,0 +1,171 @@
+package objstore
+
+import (
+	"bytes"
+	"errors"
+	"path"
+	"strings"
+
+	"github.com/minio/minio-go/v7"
+)
+
+// partSize is the size of the parts of a multipart upload: S3's smallest,
+// since every file being written holds one in memory (a dataset writes
+// many partition folders at once).
+const partSize = 5 << 20
+
+// Upload is an object being written. Its bytes gather in memory up to a
+// part's size and go up as the parts of a multipart upload, which stays
+// invisible until committed; a file smaller than a part goes up in one
+// request when committed. Nothing is ever staged on disk.
+type Upload struct {
+	s    *Store
+	key  string // where it will be visible
+	up   string // the multipart upload's key: key, or a hidden name beside it
+	cond Condition
+	buf  []byte
+	id   string // the multipart upload, once begun
+	// parts are the parts uploaded, in order.
+	parts []minio.CompletePart
+	// closed: the last part is sent (or waits in buf, if there was only
+	// one); done: committed or aborted.
+	closed, done, completed bool
+}
+
+// Create begins writing an object. A key that will change before it is
+// committed (a dataset's pending part names hold "{unit}") is uploaded
+// beside it under a hidden name and copied when committed; any other goes
+// straight to its key, where no one sees it until committed.
+func (s *Store) Create(key string, c Condition) *Upload {
+	u := &Upload{s: s, key: key, up: key, cond: c}
+	if strings.Contains(key, "{") {
+		u.up = tempName(key)
+	}
+	return u
+}
+
+func (u *Upload) Write(p []byte) (int, error) {
+	if u.closed {
+		return 0, errors.New("write " + u.s.url(u.key) + ": already closed")
+	}
+	n := len(p)
+	for len(p) > 0 {
+		if len(u.buf) == 0 && len(p) >= partSize {
+			if err := u.sendPart(p[:partSize]); err != nil {
+				return n - len(p), err
+			}
+			p = p[partSize:]
+			continue
+		}
+		if u.buf == nil {
+			u.buf = make([]byte, 0, min(partSize, max(64<<10, 2*len(p))))
+		}
+		take := min(len(p), partSize-len(u.buf))
+		u.buf = append(u.buf, p[:take]...)
+		p = p[take:]
+		if len(u.buf) == partSize {
+			if err := u.sendPart(u.buf); err != nil {
+				return n - len(p), err
+			}
+			u.buf = u.buf[:0]
+		}
+	}
+	return n, nil
+}
+
+func (u *Upload) sendPart(data []byte) error {
+	if err := u.s.reached(); err != nil {
+		return err
+	}
+	if u.id == "" {
+		id, err := u.s.core.NewMultipartUpload(ctx, u.s.loc.Bucket, u.up, minio.PutObjectOptions{})
+		if err != nil {
+			return u.s.fail("write", u.key, err)
+		}
+		u.id = id
+	}
+	n := len(u.parts) + 1
+	p, err := u.s.core.PutObjectPart(ctx, u.s.loc.Bucket, u.up, u.id, n, bytes.NewReader(data), int64(len(data)), minio.PutObjectPartOptions{})
+	if err != nil {
+		return u.s.fail("write", u.key, err)
+	}
+	u.parts = append(u.parts, minio.CompletePart{PartNumber: n, ETag: p.ETag})
+	return nil
+}
+
+// Close sends what is left as the last part, if the upload is multipart;
+// a file of one part stays in memory until committed.
+func (u *Upload) Close() error {
+	if u.closed {
+		return nil
+	}
+	u.closed = true
+	if u.id != "" && len(u.buf) > 0 {
+		err := u.sendPart(u.buf)
+		u.buf = nil
+		return err
+	}
+	return nil
+}
+
+// Commit makes the object visible under its key.
+func (u *Upload) Commit() error {
+	if err := u.Close(); err != nil {
+		u.Abort()
+		return err
+	}
+	if u.done {
+		return errors.New("commit " + u.s.url(u.key) + ": already committed")
+	}
+	if u.id == "" {
+		// One request, under the write's condition.
+		err := u.s.Put(u.key, u.buf, u.cond)
+		u.buf, u.done = nil, true
+		return err
+	}
+	var opts minio.PutObjectOptions
+	if u.up == u.key {
+		u.cond.apply(&opts)
+	}
+	if _, err := u.s.core.CompleteMultipartUpload(ctx, u.s.loc.Bucket, u.up, u.id, u.parts, opts); err != nil {
+		u.Abort()
+		return u.s.fail("write", u.key, err)
+	}
+	u.completed = true
+	if u.up != u.key {
+		var dst minio.PutObjectOptions
+		u.cond.apply(&dst)
+		_, err := u.s.core.CopyObject(ctx, u.s.loc.Bucket, u.up, u.s.loc.Bucket, u.key, nil, minio.CopySrcOptions{}, dst)
+		u.s.Remove(u.up)
+		if err != nil {
+			u.done = true
+			return u.s.fail("write", u.key, err)
+		}
+	}
+	u.done = true
+	return nil
+}
+
+// CommitAs makes the object visible under another key in the same folder.
+func (u *Upload) CommitAs(key string) error {
+	if path.Dir(key) != path.Dir(u.key) {
+		u.Abort()
+		return errors.New("cannot commit " + key + " in another folder")
+	}
+	u.key = key
+	return u.Commit()
+}
+
+// Abort discards what was written.
+func (u *Upload) Abort() {
+	if u.done {
+		return
+	}
+	u.done, u.closed, u.buf = true, true, nil
+	switch {
+	case u.completed:
+		u.s.Remove(u.up)
+	case u.id != "":
+		u.s.core.AbortMultipartUpload(ctx, u.s.loc.Bucket, u.up, u.id)
+	}
+}
