@@ -19,7 +19,7 @@ WASM_TAGS := -tags noasm
 # it reads them).
 UPLOT     := site/lib/uPlot.iife.min.js
 
-.PHONY: hostile charts score bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
+.PHONY: bench-s3 hostile charts score bench-fleet bench-peers build test test-native test-wasm test-browser test-worker test-duckdb viewer wasm-size bench-browser worker worker-dev fuzz fuzz-brief demo bench bench-data pgo wasm lint clean
 
 build: $(UPLOT)
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/flinkdx
@@ -243,10 +243,37 @@ bench-fleet: build $(FLEET)
 	rm -rf out/fleet
 	./$(BIN) ingest $(FLEET) -o out/fleet --stats | grep -E '^flinkdx|^stats'
 	@echo "input $$(du -sb $(FLEET) | cut -f1) bytes, dataset $$(du -sb out/fleet | cut -f1) bytes, $$(find out/fleet -name '*.parquet' | wc -l) Parquet files"
+	cd site && npm install --no-audit --no-fund --silent
+	node site/e2e/prune.mjs out/fleet
 	@start=$$(date +%s.%N); ./$(BIN) compact out/fleet; echo "compact: $$(awk "BEGIN { printf \"%.2f\", $$(date +%s.%N) - $$start }") s"
 	@echo "after compact: dataset $$(du -sb out/fleet | cut -f1) bytes, $$(find out/fleet -name '*.parquet' | wc -l) Parquet files"
+	node site/e2e/prune.mjs out/fleet
 	./$(BIN) scan out/fleet --format json > out/fleet-findings.json
 	$(GO) run ./cmd/benchgen -kind fleet -o $(FLEET) -check out/fleet-findings.json
+	$(MAKE) bench-s3
+
+# The fleet from a bucket into a bucket (versitygw on loopback, objects as
+# plain files) beside from disk into a directory: throughput, CPU, peak
+# memory, and the same rows and findings. Runs alternate, ROUNDS of each.
+VERSITYGW ?= $(shell command -v versitygw 2>/dev/null || echo bin/versitygw)
+ROUNDS    ?= 1
+bench-s3: build $(FLEET)
+	@test -x "$(VERSITYGW)" || GOBIN=$(abspath bin) $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+	@rm -rf out/s3 out/s3-local && mkdir -p out/s3/logs out/s3/cases && cp -al $(FLEET) out/s3/logs/fleet
+	@ROOT_ACCESS_KEY=bench ROOT_SECRET_KEY=bench-secret-0 $(VERSITYGW) --port 127.0.0.1:7071 --health /health posix out/s3 >out/s3.log 2>&1 & pid=$$!; \
+	  trap "kill $$pid" EXIT; \
+	  until curl -sf http://127.0.0.1:7071/health >/dev/null; do sleep 0.1; done; \
+	  export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-0; E='?endpoint=http://127.0.0.1:7071'; \
+	  for i in $$(seq $(ROUNDS)); do \
+	    rm -rf out/s3-local out/s3/cases/fleet; \
+	    /usr/bin/time -f "  local: %e s wall, %U+%S s CPU, %M KiB peak" ./$(BIN) ingest $(FLEET) -o out/s3-local --stats | grep -E '^stats' | sed 's/^/  local: /'; \
+	    /usr/bin/time -f "  s3:    %e s wall, %U+%S s CPU, %M KiB peak" ./$(BIN) ingest "s3://logs/fleet$$E" -o "s3://cases/fleet$$E" --stats | grep -E '^stats' | sed 's/^/  s3:    /'; \
+	  done; \
+	  ./$(BIN) scan out/s3-local --format json > out/s3-local-findings.json; \
+	  ./$(BIN) scan "s3://cases/fleet$$E" --format json > out/s3-findings.json; \
+	  $(GO) run ./cmd/benchgen -kind fleet -o $(FLEET) -check out/s3-findings.json >/dev/null && echo "  s3: every planted incident found"; \
+	  node -e 'const [a,b]=process.argv.slice(1).map(f=>JSON.parse(require("fs").readFileSync(f)));const m=d=>JSON.stringify(d.findings.map(f=>[f.rule,f.start_ms,f.end_ms,f.count]));if(m(a)!==m(b)){console.log("  findings differ");process.exit(1)}console.log("  same "+a.findings.length+" findings from the bucket as from disk")' out/s3-local-findings.json out/s3-findings.json; \
+	  node -e 'const [a,b]=process.argv.slice(1).map(f=>JSON.parse(require("fs").readFileSync(f)));const t=m=>JSON.stringify([m.totals,Object.fromEntries(Object.entries(m.tables).map(([k,v])=>[k,v.rows]))]);if(t(a)!==t(b)){console.log("  datasets differ:\n"+t(a)+"\n"+t(b));process.exit(1)}console.log("  same inputs and rows: "+a.totals.inputs+" inputs, "+a.tables.logs.rows+" log rows")' out/s3-local/manifest.json out/s3/cases/fleet/manifest.json
 
 # flinkdx and its peers on the same 1 GiB log, in one run: DuckDB
 # (regexp extraction to Parquet, same threads), lnav (Debian package:

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/engine"
@@ -14,6 +15,7 @@ func runCompact(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("compact", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	compression := fs.String("compression", "zstd", "compression of the rewritten files' pages: "+strings.Join(parquetfile.Codecs, ", "))
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage: flinkdx compact DIR [flags]
 
@@ -39,6 +41,10 @@ Flags:
 		fmt.Fprintf(stderr, "flinkdx compact: %v\n", err)
 		return exitFailed
 	}
+	if err := parquetfile.CheckCodec(*compression); err != nil {
+		fmt.Fprintf(stderr, "flinkdx compact: --compression: %v\n", err)
+		return exitUsage
+	}
 	st, err := openStore(dir)
 	if err != nil {
 		return fail(err)
@@ -56,7 +62,7 @@ Flags:
 	if m.SchemaVersion != engine.SchemaVersion {
 		return fail(fmt.Errorf("the dataset has schema version %d; this flinkdx writes %d", m.SchemaVersion, engine.SchemaVersion))
 	}
-	ds := dataset.New(st, parquetfile.Format{}, engine.FileMeta(version), 0)
+	ds := dataset.New(st, parquetfile.Format{Codec: *compression}, engine.FileMeta(version), 0)
 	compacted, stats, err := engine.Compact(ds, st.FS(), parquetfile.Format{}, m)
 	if err != nil {
 		return fail(err)

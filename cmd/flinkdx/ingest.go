@@ -83,6 +83,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	noRedact := fs.Bool("no-redact", false, "keep secrets (passwords, access keys, tokens, credentials in URLs and headers) as they are; by default they are masked before anything is written or printed, and the manifest says which")
 	maxRatio := fs.Int("max-ratio", 1000, "stop reading an input whose decompressed bytes pass this many times its size (64 MiB free): decompression bombs")
 	maxSize := fs.String("max-size", "1TiB", "stop reading an input whose decompressed bytes pass this")
+	compression := fs.String("compression", "zstd", "compression of the Parquet pages: "+strings.Join(parquetfile.Codecs, ", ")+" (zstd: the smallest files for about 15 % more CPU than none; docs/performance.md)")
 	memLimit := fs.String("memory-limit", "auto", "soft limit of the Go heap (e.g. 512MiB; auto: 128 MiB + 128 MiB per file read at once; off: none): memory stays flat however large the input")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	stats := fs.Bool("stats", false, "print throughput and peak memory (for benchmarks)")
@@ -137,6 +138,10 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	if err := setMemoryLimit(*memLimit, lanes(paths, *jobs)); err != nil {
 		fmt.Fprintf(stderr, "flinkdx %s: --memory-limit: %v\n", name, err)
+		return exitUsage
+	}
+	if err := parquetfile.CheckCodec(*compression); err != nil {
+		fmt.Fprintf(stderr, "flinkdx %s: --compression: %v\n", name, err)
 		return exitUsage
 	}
 	if *maxRatio < 1 {
@@ -223,7 +228,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 		opt.Scan = sf.cfg
 	}
 	if keep {
-		opt.Format, opt.Output = parquetfile.Format{}, st
+		opt.Format, opt.Output = parquetfile.Format{Codec: *compression}, st
 		if shard.N <= 1 {
 			opt.Written = func(ds *dataset.Dataset, m *engine.Manifest) error { return prune(st, ds, m) }
 		}

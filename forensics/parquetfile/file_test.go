@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/table"
@@ -274,6 +275,98 @@ func TestRowGroupStatistics(t *testing.T) {
 		}
 		if name == "name" && (string(st.MinValue) != "name-0" || string(st.MaxValue) != "name-6") {
 			t.Errorf("name: min %q max %q", st.MinValue, st.MaxValue)
+		}
+	}
+}
+
+// Each --compression writes pages in its codec, read back the same; the id
+// columns carry bloom filters that rule out a value no row has and keep
+// one that is there.
+func TestCodecsAndBloomFilters(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "level", Type: table.DictString},
+		{Name: "job_id", Type: table.DictString, Nullable: true},
+		{Name: "message", Type: arrow.BinaryTypes.String},
+	}, nil)
+	const n = 5000
+	mem := memory.NewGoAllocator()
+	level, job, msg := table.NewDict(mem), table.NewDict(mem), table.NewStr(mem)
+	for i := range n {
+		level.SetString(i, []string{"INFO", "DEBUG", "WARN"}[i%3])
+		if i%7 != 0 {
+			job.SetString(i, fmt.Sprintf("job-%02d", i%40))
+		}
+		msg.Set(i, []byte(fmt.Sprintf("line %d", i)))
+	}
+	cols := []arrow.Array{level.Finish(n), job.Finish(n), msg.Finish(n)}
+	rec := array.NewRecord(schema, cols, n)
+	defer rec.Release()
+	want := map[string]format.CompressionCodec{"zstd": format.Zstd, "lz4": format.Lz4Raw, "snappy": format.Snappy, "none": format.Uncompressed}
+	for _, name := range Codecs {
+		var buf bytes.Buffer
+		fw, err := Format{Codec: name}.Create(&buf, "t", schema, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := fw.Encode(rec)
+		if err == nil {
+			err = fw.Commit(g)
+		}
+		if err == nil {
+			err = fw.Close()
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), dataset.ReadOptions{Plain: map[string]bool{"message": true}}, func(r arrow.Record) {
+			if s := r.Column(2).(*array.String).Value(4999); s != "line 4999" {
+				t.Errorf("%s: last message %q", name, s)
+			}
+		})
+		if err != nil || got != n {
+			t.Fatalf("%s: read back %d rows, %v", name, got, err)
+		}
+		file, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cc := range file.Metadata().RowGroups[0].Columns {
+			if cc.MetaData.Codec != want[name] {
+				t.Errorf("%s: column %s written with %v", name, cc.MetaData.PathInSchema[0], cc.MetaData.Codec)
+			}
+		}
+		for i, col := range file.RowGroups()[0].ColumnChunks() {
+			path := file.Metadata().RowGroups[0].Columns[i].MetaData.PathInSchema[0]
+			bf := col.BloomFilter()
+			if path == "message" {
+				if bf != nil {
+					t.Errorf("%s: free text has a bloom filter", name)
+				}
+				continue
+			}
+			if bf == nil {
+				t.Errorf("%s: %s has no bloom filter", name, path)
+				continue
+			}
+			present, absent := "WARN", "ERROR"
+			if path == "job_id" {
+				present, absent = "job-39", "job-40"
+			}
+			if ok, err := bf.Check(parquet.ValueOf(present)); err != nil || !ok {
+				t.Errorf("%s: %s's bloom filter rules out %q, which is there (%v)", name, path, present, err)
+			}
+			kept := 0
+			for k := range 1000 {
+				if ok, _ := bf.Check(parquet.ValueOf(fmt.Sprintf("nope-%d", k))); ok {
+					kept++
+				}
+			}
+			if kept > 20 {
+				t.Errorf("%s: %s's bloom filter (%d bytes) keeps %d of 1000 values that are not there", name, path, bf.Size(), kept)
+			}
+			if ok, _ := bf.Check(parquet.ValueOf(absent)); ok {
+				t.Errorf("%s: %s's bloom filter keeps %q, which is not there", name, path, absent)
+			}
 		}
 	}
 }

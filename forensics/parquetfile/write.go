@@ -14,17 +14,53 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/lz4"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/parquet-go/parquet-go/compress/uncompressed"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
 	"github.com/flinkdx/flinkdx/forensics/table"
 )
 
 // Format is Parquet as the dataset's file format.
-type Format struct{}
+type Format struct {
+	// Codec compresses the pages: zstd (the default, ""), lz4, snappy or
+	// none (see Codecs).
+	Codec string
+}
+
+// Codecs are the page compressions a dataset can be written with.
+var Codecs = []string{"zstd", "lz4", "snappy", "none"}
+
+// codec is the compression of a Codec name.
+func codec(name string) (compress.Codec, error) {
+	switch name {
+	case "", "zstd":
+		return pageCodec, nil
+	case "lz4":
+		return &lz4.Codec{}, nil
+	case "snappy":
+		return &snappy.Codec{}, nil
+	case "none":
+		return &uncompressed.Codec{}, nil
+	}
+	return nil, fmt.Errorf("unknown compression %q; want one of %s", name, strings.Join(Codecs, ", "))
+}
+
+// CheckCodec says whether a compression name is one of Codecs.
+func CheckCodec(name string) error {
+	_, err := codec(name)
+	return err
+}
 
 // Create starts a Parquet file (see NewFile).
-func (Format) Create(w io.Writer, name string, s *arrow.Schema, meta map[string]string) (dataset.FileWriter, error) {
-	return NewFile(w, name, s, meta)
+func (f Format) Create(w io.Writer, name string, s *arrow.Schema, meta map[string]string) (dataset.FileWriter, error) {
+	c, err := codec(f.Codec)
+	if err != nil {
+		return nil, err
+	}
+	return newFile(w, name, s, meta, c)
 }
 
 // Read reads a Parquet file back (see Read).
@@ -97,13 +133,36 @@ type File struct {
 // NewFile starts a Parquet file on out with zstd compression and the
 // given key-value metadata.
 func NewFile(out io.Writer, name string, s *arrow.Schema, meta map[string]string) (*File, error) {
+	return newFile(out, name, s, meta, pageCodec)
+}
+
+// bloomColumns are the columns a query looks up by equality: a level, a
+// host (folders hold one host in the tables partitioned by it, not in the
+// others), a job, a task, an exception class, a JVM. Each row group
+// carries a bloom filter of their values, so an engine skips the row
+// groups that lack the one it wants even when it lies between their min
+// and max (no ERROR among INFO and DEBUG lines).
+var bloomColumns = map[string]bool{"level": true, "host": true, "job_id": true, "task": true, "exception": true, "root_cause": true, "jvm": true}
+
+func newFile(out io.Writer, name string, s *arrow.Schema, meta map[string]string, c compress.Codec) (*File, error) {
 	ps, err := Schema(name, s)
 	if err != nil {
 		return nil, err
 	}
+	var blooms []parquet.BloomFilterColumn
+	for _, f := range s.Fields() {
+		if _, dict := f.Type.(*arrow.DictionaryType); dict && bloomColumns[f.Name] {
+			// parquet-go sizes a dictionary column's filter by its
+			// distinct values: the ids of a row group are few, and 16
+			// bits each keep false positives near 0.1 % for a few
+			// hundred bytes per row group.
+			blooms = append(blooms, parquet.SplitBlockFilter(16, f.Name))
+		}
+	}
 	opts := []parquet.WriterOption{
 		ps,
-		parquet.Compression(pageCodec),
+		parquet.Compression(c),
+		parquet.BloomFilters(blooms...),
 		parquet.CreatedBy("flinkdx", "", ""),
 		parquet.PageBufferSize(pageBufferSize),
 		parquet.DataPageStatistics(false),

@@ -108,6 +108,18 @@ for (const dir of process.argv.slice(2)) {
           FROM ${meta} WHERE path_in_schema = '${col}' AND coalesce(stats_null_count, 0) < num_values`)).getRows()[0].map(Number);
         check(groups > 0 && withStats === groups, `${dir} logs.${col}: min/max in ${withStats} of the ${groups} row groups with values`);
       }
+      // Bloom filters on level: DuckDB rules out every row group with
+      // levels for one no line has (NOTICE lies between DEBUG and WARN,
+      // where min/max keep it), and none that holds the level it probes.
+      const files = `'${join(dir, t)}/**/*.parquet'`;
+      const [probed, excluded] = (await c.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE bloom_filter_excludes)
+        FROM parquet_bloom_probe(${files}, 'level', 'NOTICE') p JOIN ${meta} m
+          ON m.file_name = p.file_name AND m.row_group_id = p.row_group_id AND m.path_in_schema = 'level'
+        WHERE coalesce(m.stats_null_count, 0) < m.num_values`)).getRows()[0].map(Number);
+      check(probed > 0 && excluded === probed, `${dir} logs.level: the bloom filters rule out NOTICE in ${excluded} of ${probed} row groups with levels`);
+      const wrong = Number((await c.runAndReadAll(`SELECT count(*) FROM parquet_bloom_probe(${files}, 'level', 'INFO') p
+        WHERE bloom_filter_excludes AND EXISTS (SELECT 1 FROM read_parquet(${files}, filename = true) l WHERE l.filename = p.file_name AND l.level = 'INFO')`)).getRows()[0][0]);
+      check(wrong === 0, `${dir} logs.level: the bloom filters rule out INFO in ${wrong} files that hold it`);
     }
     tables++;
     rows += n;

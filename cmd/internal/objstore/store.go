@@ -348,7 +348,9 @@ func (o *Object) Read(p []byte) (int, error) {
 	}
 	if o.body == nil {
 		var opts minio.GetObjectOptions
-		opts.SetMatchETag(o.etag)
+		if o.etag != "" {
+			opts.SetMatchETag(o.etag)
+		}
 		if o.off > 0 {
 			opts.SetRange(o.off, 0)
 		}
@@ -449,7 +451,9 @@ func (o *Object) fetch(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	var opts minio.GetObjectOptions
-	opts.SetMatchETag(o.etag)
+	if o.etag != "" {
+		opts.SetMatchETag(o.etag)
+	}
 	opts.SetRange(off, off+int64(len(p))-1)
 	body, _, _, err := o.s.core.GetObject(ctx, o.s.loc.Bucket, o.key, opts)
 	if err != nil {
