@@ -21,6 +21,7 @@ import (
 
 	"github.com/flinkdx/flinkdx/cmd/internal/objstore"
 	"github.com/flinkdx/flinkdx/forensics/engine"
+	"github.com/flinkdx/flinkdx/forensics/parquetfile"
 )
 
 // The credentials of the test's S3 server; they must appear in no output.
@@ -180,6 +181,24 @@ func TestS3Demo(t *testing.T) {
 	if !strings.Contains(out, fmt.Sprintf("%d findings", len(a.Findings))) {
 		t.Errorf("scan from the bucket: want %d findings:\n%s", len(a.Findings), lastLines(out, 3))
 	}
+
+	// The viewer opens the dataset in the bucket.
+	res, err := preload([]string{s.url("cases/demo")}, engine.Options{Version: version, Location: time.UTC, Format: parquetfile.Format{}})
+	if err != nil || res == nil || len(res.Result.Findings) != len(a.Findings) {
+		t.Errorf("view s3://cases/demo: %v; want %d findings", err, len(a.Findings))
+	}
+
+	// Ingesting the same archive again adds nothing: its content is known
+	// (hashed from the bucket), as in a directory.
+	code, out, errs = runCLI("ingest", s.url("logs/2025-03-14/"), "-o", s.url("cases/demo"))
+	if code != exitOK {
+		t.Fatalf("again: exit %d: %s", code, errs)
+	}
+	again := readJSONManifest(t, filepath.Join(s.Root, "cases", "demo", "manifest.json"))
+	if again.Totals.Unchanged != 1 || again.Totals.Lines != mLocal.Totals.Lines || again.Tables["logs"].Rows != mLocal.Tables["logs"].Rows {
+		t.Errorf("again: %+v, %d log rows; want the same dataset, the archive unchanged", again.Totals, again.Tables["logs"].Rows)
+	}
+	checkDataset(t, filepath.Join(s.Root, "cases", "demo"))
 
 	// A wrong secret is refused with the store's reason, and no secret.
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
@@ -428,4 +447,90 @@ func copyFile(t *testing.T, from, to string) {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// Three shards of one run write into one bucket at once, without
+// clashing; merge and compact work on the bucket; the dataset holds what
+// one run from disk holds.
+func TestS3Shards(t *testing.T) {
+	s := startS3(t, "inputs", "out")
+	in := filepath.Join(s.Root, "inputs", "fleet")
+	writeLogs(t, in, 9, 256<<10)
+	copyFile(t, "../../testdata/demo/incident.tar.gz", filepath.Join(in, "incident.tar.gz"))
+	var cmds []*exec.Cmd
+	var outs []*bytes.Buffer
+	for i := range 3 {
+		cmd := exec.Command(os.Args[0], "ingest", s.url("inputs/fleet"), "-o", s.url("out/ds"), "--quiet", "--shard", "k8s")
+		cmd.Env = append(os.Environ(), "FLINKDX_TEST_MAIN=1", fmt.Sprintf("JOB_COMPLETION_INDEX=%d", i), "JOB_COMPLETIONS=3")
+		var b bytes.Buffer
+		cmd.Stderr = &b
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, &b)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("shard %d: %v: %s", i, err, outs[i])
+		}
+	}
+	if code, out, errs := runCLI("merge", s.url("out/ds")); code != exitOK || !strings.Contains(out, "3 shard manifests of 3 into s3://out/ds/manifest.json") {
+		t.Fatalf("merge: exit %d: %s%s", code, out, errs)
+	}
+	if code, out, errs := runCLI("compact", s.url("out/ds")); code != exitOK {
+		t.Fatalf("compact: exit %d: %s%s", code, out, errs)
+	}
+	m, _ := checkDataset(t, filepath.Join(s.Root, "out", "ds"))
+	one := filepath.Join(t.TempDir(), "one")
+	if code, _, errs := runCLI("ingest", in, "-o", one, "--quiet"); code != exitOK {
+		t.Fatalf("one run: exit %d: %s", code, errs)
+	}
+	want, _ := checkDataset(t, one)
+	if m == nil || m.Totals.Inputs != want.Totals.Inputs || m.Totals.Lines != want.Totals.Lines {
+		t.Fatalf("three shards merged: %+v; one run: %+v", m, want.Totals)
+	}
+	for name, w := range want.Tables {
+		if g := m.Tables[name]; g.Rows != w.Rows {
+			t.Errorf("table %s: %d rows from the shards; %d from one run", name, g.Rows, w.Rows)
+		}
+	}
+	code, out, errs := runCLI("scan", s.url("out/ds"))
+	_, wantOut, _ := runCLI("scan", one)
+	if code != exitOK || lastLines(out, 1)[strings.LastIndex(lastLines(out, 1), ","):] != lastLines(wantOut, 1)[strings.LastIndex(lastLines(wantOut, 1), ","):] {
+		t.Errorf("scan of the merged bucket: exit %d: %s%s; from disk: %s", code, lastLines(out, 1), errs, lastLines(wantOut, 1))
+	}
+}
+
+// A lock left by a writer on another machine is taken over once it has
+// not been renewed for a while (a pod killed on another node), not before.
+func TestS3StaleLock(t *testing.T) {
+	s := startS3(t, "out")
+	lock := filepath.Join(s.Root, "out", "ds", ".flinkdx-shard-1-of-4.lock")
+	loc, _ := objstore.Parse(s.url("out"))
+	st, err := objstore.Dial(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written through the server, as a writer writes it (versitygw does
+	// not see a file put beside it as an object a condition can refuse).
+	write := func(renewed time.Time) {
+		data, _ := json.Marshal(map[string]any{"host": "pod-on-another-node", "pid": 1, "since": renewed, "renewed": renewed})
+		if _, err := st.Put("ds/.flinkdx-shard-1-of-4.lock", data, objstore.Condition{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := filepath.Join(t.TempDir(), "in")
+	writeLogs(t, in, 12, 4<<10)
+	write(time.Now().Add(-time.Minute))
+	code, _, errs := runCLI("ingest", in, "-o", s.url("out/ds"), "--quiet", "--shard", "1/4")
+	if code != exitFailed || !strings.Contains(errs, "host pod-on-another-node") {
+		t.Errorf("a lock renewed a minute ago: exit %d: %s", code, errs)
+	}
+	write(time.Now().Add(-10 * time.Minute))
+	if code, _, errs := runCLI("ingest", in, "-o", s.url("out/ds"), "--quiet", "--shard", "1/4"); code != exitOK {
+		t.Errorf("a lock not renewed for ten minutes: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
+		t.Errorf("the lock is left after the run: %v", err)
+	}
 }

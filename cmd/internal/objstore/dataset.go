@@ -150,16 +150,27 @@ func (d *Dataset) ReadFile(name string) ([]byte, error) {
 
 // lockFile is what a lock object says of its writer.
 type lockFile struct {
-	Host  string    `json:"host"`
-	PID   int       `json:"pid"`
-	Since time.Time `json:"since"`
+	Host    string    `json:"host"`
+	PID     int       `json:"pid"`
+	Since   time.Time `json:"since"`
+	Renewed time.Time `json:"renewed"`
 }
 
+// Leases: a writer rewrites its lock every lockRenew; a lock not renewed
+// for lockStale is a dead writer's (a pod killed on another node, whose
+// process cannot be asked), and is taken over.
+const (
+	lockRenew = 30 * time.Second
+	lockStale = 3 * time.Minute
+)
+
 // Lock makes this process the one writer of the dataset (or of one shard
-// of it) with an object only one writer can create (a conditional put). A
-// lock left by a process of this machine that is gone is taken over; one
-// of another machine is reported with the way to lift it. A writer that
-// finds no other lock cancels the multipart uploads a killed writer left.
+// of it) with an object only one writer can create (a conditional put),
+// renewed while the run lasts. A lock whose writer is gone is taken over:
+// one of a process of this machine that has ended at once, any other once
+// it has not been renewed for lockStale; a live one is reported with the
+// way to lift it. A writer that finds no other lock cancels the multipart
+// uploads a killed writer left.
 func (d *Dataset) Lock(shard string) (unlock func(), err error) {
 	name := ".flinkdx.lock"
 	if shard != "" {
@@ -168,32 +179,60 @@ func (d *Dataset) Lock(shard string) (unlock func(), err error) {
 	key := d.loc.Key(name)
 	host, _ := os.Hostname()
 	me := lockFile{Host: host, PID: os.Getpid(), Since: time.Now().UTC()}
-	data, _ := json.Marshal(me)
+	body := func() []byte {
+		me.Renewed = time.Now().UTC()
+		data, _ := json.Marshal(me)
+		return data
+	}
 	for attempt := 0; attempt < 3; attempt++ {
-		err := d.store.Put(key, data, Condition{IfNoneMatch: true})
-		if err == nil {
-			d.sweep(name, me.Since)
-			return func() { d.store.Remove(key) }, nil
+		etag, err := d.store.Put(key, body(), Condition{IfNoneMatch: true})
+		if errors.Is(err, ErrChanged) {
+			old, oldTag, rerr := d.store.ReadFile(key)
+			if errors.Is(rerr, fs.ErrNotExist) {
+				continue
+			}
+			var l lockFile
+			json.Unmarshal(old, &l)
+			renewed := l.Renewed
+			if renewed.IsZero() {
+				renewed = l.Since
+			}
+			gone := l.Host == host && l.PID > 0 && !alive(l.PID) || time.Since(renewed) > lockStale
+			if !gone {
+				return nil, fmt.Errorf("%s is being written by another flinkdx (host %s, process %d, since %s): wait for it to end, or write elsewhere (if no flinkdx runs, delete %s, or wait %v for its lock to lapse)",
+					d.loc, l.Host, l.PID, l.Since.Format(time.RFC3339), d.store.url(key), lockStale)
+			}
+			etag, err = d.store.Put(key, body(), Condition{IfMatch: oldTag})
+			if errors.Is(err, ErrChanged) {
+				continue
+			}
 		}
-		if !errors.Is(err, ErrChanged) {
+		if err != nil {
 			return nil, err
 		}
-		old, etag, rerr := d.store.ReadFile(key)
-		if errors.Is(rerr, fs.ErrNotExist) {
-			continue
-		}
-		var l lockFile
-		json.Unmarshal(old, &l)
-		if l.Host == host && l.PID > 0 && !alive(l.PID) {
-			// Its writer, on this machine, is gone: take it over.
-			if err := d.store.Put(key, data, Condition{IfMatch: etag}); err == nil {
-				d.sweep(name, me.Since)
-				return func() { d.store.Remove(key) }, nil
+		d.sweep(name, me.Since)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			t := time.NewTicker(lockRenew)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					if e, err := d.store.Put(key, body(), Condition{IfMatch: etag}); err == nil {
+						etag = e
+					}
+				}
 			}
-			continue
-		}
-		return nil, fmt.Errorf("%s is being written by another flinkdx (host %s, process %d, since %s): wait for it to end, or write elsewhere (if no flinkdx runs, delete %s)",
-			d.loc, l.Host, l.PID, l.Since.Format(time.RFC3339), d.store.url(key))
+		}()
+		return func() {
+			close(stop)
+			<-done
+			d.store.Remove(key)
+		}, nil
 	}
 	return nil, fmt.Errorf("cannot lock %s: %s keeps changing", d.loc, d.store.url(key))
 }

@@ -1,6 +1,7 @@
 package objstore
 
 import (
+	"errors"
 	"io/fs"
 	"strings"
 	"sync"
@@ -68,10 +69,16 @@ func (f *FS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := s.Stat(key); err == nil && fi.IsDir() {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: errIsFolder}
+	o, err := s.Open(key)
+	if errors.Is(err, fs.ErrNotExist) {
+		if fi, serr := s.Stat(key); serr == nil && fi.IsDir() {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: errIsFolder}
+		}
 	}
-	return s.Open(key)
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 var errIsFolder = fsError("a folder (a prefix), not an object")

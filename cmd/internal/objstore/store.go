@@ -1,6 +1,7 @@
 package objstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -251,15 +252,16 @@ func (c Condition) apply(o *minio.PutObjectOptions) {
 	}
 }
 
-// Put writes a small object in one request, under a condition.
-func (s *Store) Put(key string, data []byte, c Condition) error {
+// Put writes a small object in one request, under a condition, and says
+// its new ETag.
+func (s *Store) Put(key string, data []byte, c Condition) (etag string, err error) {
 	if err := s.reached(); err != nil {
-		return err
+		return "", err
 	}
 	var opts minio.PutObjectOptions
 	c.apply(&opts)
-	_, err := s.core.PutObject(ctx, s.loc.Bucket, key, strings.NewReader(string(data)), int64(len(data)), "", "", opts)
-	return s.fail("write", key, err)
+	info, err := s.core.PutObject(ctx, s.loc.Bucket, key, bytes.NewReader(data), int64(len(data)), "", "", opts)
+	return info.ETag, s.fail("write", key, err)
 }
 
 // Remove deletes an object.

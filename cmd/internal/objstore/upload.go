@@ -119,7 +119,7 @@ func (u *Upload) Commit() error {
 	}
 	if u.id == "" {
 		// One request, under the write's condition.
-		err := u.s.Put(u.key, u.buf, u.cond)
+		_, err := u.s.Put(u.key, u.buf, u.cond)
 		u.buf, u.done = nil, true
 		return err
 	}
