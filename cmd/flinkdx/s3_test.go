@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -532,5 +533,92 @@ func TestS3StaleLock(t *testing.T) {
 	}
 	if _, err := os.Stat(lock); !os.IsNotExist(err) {
 		t.Errorf("the lock is left after the run: %v", err)
+	}
+}
+
+// faultyProxy forwards TCP to addr; the first connection that carries
+// more than after bytes back is cut there (stall false) or goes silent
+// (stall true).
+func faultyProxy(t *testing.T, addr string, after int64, stall bool) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var faulted atomic.Bool
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", addr)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			go func() { io.Copy(u, c); u.Close() }()
+			go func() {
+				defer c.Close()
+				var sent int64
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := u.Read(buf)
+					if n > 0 {
+						if sent+int64(n) > after && faulted.CompareAndSwap(false, true) {
+							c.Write(buf[:after-sent])
+							if stall {
+								time.Sleep(5 * time.Second)
+							}
+							return
+						}
+						sent += int64(n)
+						if _, err := c.Write(buf[:n]); err != nil {
+							return
+						}
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// A stream cut short, or gone silent, is resumed where it stopped by a
+// ranged request: the bytes read are the object's, whole.
+func TestS3StreamResumed(t *testing.T) {
+	s := startS3(t, "logs")
+	data := make([]byte, 3<<20)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range data {
+		data[i] = byte(rng.IntN(256))
+	}
+	os.WriteFile(filepath.Join(s.Root, "logs", "big.log"), data, 0o644)
+	defer func(d time.Duration) { objstore.StallAfter = d }(objstore.StallAfter)
+	objstore.StallAfter = 300 * time.Millisecond
+	for _, stall := range []bool{false, true} {
+		proxy := faultyProxy(t, s.Addr, 1<<20, stall)
+		loc, _ := objstore.Parse("s3://logs?endpoint=http://" + proxy)
+		st, err := objstore.Dial(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := st.Open("big.log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		got, err := io.ReadAll(obj)
+		obj.Close()
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("stall %v: read %d of %d bytes, %v", stall, len(got), len(data), err)
+		}
+		if took := time.Since(start); stall && took > 3*time.Second {
+			t.Errorf("a stalled stream was resumed after %v", took)
+		}
 	}
 }

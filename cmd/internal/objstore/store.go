@@ -317,8 +317,11 @@ type Object struct {
 	info objectInfo
 	etag string
 
-	off  int64
-	body io.ReadCloser // the stream Read reads from off, once started
+	off     int64
+	body    io.ReadCloser // the stream Read reads from off, once started
+	cancel  context.CancelFunc
+	stall   *time.Timer // cancels the stream when it sends nothing
+	stalled atomic.Bool
 
 	mu     sync.Mutex
 	blocks []block // ReadAt's most recent blocks, newest last
@@ -344,34 +347,79 @@ var _ interface {
 
 func (o *Object) Stat() (fs.FileInfo, error) { return o.info, nil }
 
+// StallAfter is how long a stream may send nothing before it is cut and
+// resumed where it stopped.
+var StallAfter = time.Minute
+
+// resumes is how many times in a row a stream cut short is resumed.
+const resumes = 3
+
 func (o *Object) Read(p []byte) (int, error) {
 	if o.off >= o.info.size {
 		return 0, io.EOF
 	}
-	if o.body == nil {
-		var opts minio.GetObjectOptions
-		if o.etag != "" {
-			opts.SetMatchETag(o.etag)
+	for attempt := 0; ; attempt++ {
+		if o.body == nil {
+			if err := o.open(); err != nil {
+				return 0, err
+			}
 		}
-		if o.off > 0 {
-			opts.SetRange(o.off, 0)
+		o.stall.Reset(StallAfter)
+		n, err := o.body.Read(p)
+		o.off += int64(n)
+		o.s.count(n)
+		switch {
+		case err == nil:
+			return n, nil
+		case o.off >= o.info.size:
+			return n, io.EOF
 		}
-		body, _, _, err := o.s.core.GetObject(ctx, o.s.loc.Bucket, o.key, opts)
-		if err != nil {
+		// Cut short, broken or stalled: the next request resumes at
+		// o.off, by range (and only if the object is the one begun).
+		o.closeBody()
+		if n > 0 {
+			return n, nil
+		}
+		if attempt == resumes || o.s.reached() != nil {
+			switch {
+			case o.stalled.Load():
+				err = fmt.Errorf("no byte came for %v, %d times", StallAfter, resumes+1)
+			case err == io.EOF:
+				err = io.ErrUnexpectedEOF
+			}
 			return 0, o.s.fail("read", o.key, err)
 		}
-		o.body = body
 	}
-	n, err := o.body.Read(p)
-	o.off += int64(n)
-	o.s.count(n)
-	if err == io.EOF && o.off < o.info.size {
-		err = io.ErrUnexpectedEOF
+}
+
+// open starts the stream Read reads, at o.off.
+func (o *Object) open() error {
+	var opts minio.GetObjectOptions
+	if o.etag != "" {
+		opts.SetMatchETag(o.etag)
 	}
-	if err != nil && err != io.EOF {
-		err = o.s.fail("read", o.key, err)
+	if o.off > 0 {
+		opts.SetRange(o.off, 0)
 	}
-	return n, err
+	c, cancel := context.WithCancel(ctx)
+	body, _, _, err := o.s.core.GetObject(c, o.s.loc.Bucket, o.key, opts)
+	if err != nil {
+		cancel()
+		return o.s.fail("read", o.key, err)
+	}
+	o.body, o.cancel = body, cancel
+	o.stalled.Store(false)
+	o.stall = time.AfterFunc(StallAfter, func() { o.stalled.Store(true); cancel() })
+	return nil
+}
+
+func (o *Object) closeBody() {
+	if o.body != nil {
+		o.stall.Stop()
+		o.cancel()
+		o.body.Close()
+		o.body = nil
+	}
 }
 
 func (o *Object) Seek(offset int64, whence int) (int64, error) {
@@ -384,9 +432,8 @@ func (o *Object) Seek(offset int64, whence int) (int64, error) {
 	if offset < 0 {
 		return 0, fmt.Errorf("seek %s: negative offset", o.s.url(o.key))
 	}
-	if offset != o.off && o.body != nil {
-		o.body.Close()
-		o.body = nil
+	if offset != o.off {
+		o.closeBody()
 	}
 	o.off = offset
 	return offset, nil
@@ -447,34 +494,54 @@ func (o *Object) block(at int64) (block, error) {
 	return b, nil
 }
 
-// fetch reads exactly len(p) bytes at off with one ranged request.
+// fetch reads exactly len(p) bytes at off with a ranged request, again
+// if one is cut short or stalls.
 func (o *Object) fetch(p []byte, off int64) (int, error) {
-	if err := o.s.reached(); err != nil {
-		return 0, err
+	var err error
+	for attempt := 0; attempt <= resumes; attempt++ {
+		if err = o.s.reached(); err != nil {
+			return 0, err
+		}
+		var opts minio.GetObjectOptions
+		if o.etag != "" {
+			opts.SetMatchETag(o.etag)
+		}
+		opts.SetRange(off, off+int64(len(p))-1)
+		c, cancel := context.WithCancel(ctx)
+		stall := time.AfterFunc(StallAfter, cancel)
+		var body io.ReadCloser
+		body, _, _, err = o.s.core.GetObject(c, o.s.loc.Bucket, o.key, opts)
+		if err == nil {
+			var n int
+			n, err = io.ReadFull(stallReader{body, stall}, p)
+			body.Close()
+			o.s.count(n)
+		}
+		stall.Stop()
+		cancel()
+		if err == nil {
+			return len(p), nil
+		}
+		if r := minio.ToErrorResponse(err); r.Code != "" {
+			break // the store's answer: asking again changes nothing
+		}
 	}
-	var opts minio.GetObjectOptions
-	if o.etag != "" {
-		opts.SetMatchETag(o.etag)
-	}
-	opts.SetRange(off, off+int64(len(p))-1)
-	body, _, _, err := o.s.core.GetObject(ctx, o.s.loc.Bucket, o.key, opts)
-	if err != nil {
-		return 0, o.s.fail("read", o.key, err)
-	}
-	defer body.Close()
-	n, err := io.ReadFull(body, p)
-	o.s.count(n)
-	if err != nil {
-		return n, o.s.fail("read", o.key, err)
-	}
-	return n, nil
+	return 0, o.s.fail("read", o.key, err)
+}
+
+// stallReader pushes a stream's stall deadline back on each read.
+type stallReader struct {
+	r     io.Reader
+	stall *time.Timer
+}
+
+func (s stallReader) Read(p []byte) (int, error) {
+	s.stall.Reset(StallAfter)
+	return s.r.Read(p)
 }
 
 func (o *Object) Close() error {
-	if o.body != nil {
-		o.body.Close()
-		o.body = nil
-	}
+	o.closeBody()
 	o.blocks = nil
 	return nil
 }
