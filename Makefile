@@ -51,8 +51,19 @@ hostile: build
 score:
 	$(GO) test -count=1 -run '^TestIncidents$$' -v ./forensics/engine | grep -E 'incidents_test|^(ok|FAIL|---)'
 
-test-native:
-	$(GO) test -count=1 ./...
+# The object-storage tests run against real servers on 127.0.0.1:
+# versitygw for S3 (.ci/run installs it; VERSITYGW or the PATH) and
+# Azurite for Azure Blob Storage (npm, installed here into out/azurite).
+# Outside CI a test whose server is missing is skipped, saying so.
+AZURITE_VERSION := 3.35.0
+AZURITE   := out/azurite/node_modules/.bin/azurite-blob
+$(AZURITE):
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p out/azurite && npm install --prefix out/azurite --no-audit --no-fund --silent azurite@$(AZURITE_VERSION); \
+	else echo "test-native: no npm, the Azure Blob Storage tests are skipped (apt-get install npm)"; fi
+
+test-native: $(AZURITE)
+	AZURITE=$(if $(wildcard $(AZURITE)),$(abspath $(AZURITE))) $(GO) test -count=1 ./...
 
 # The browser's analysis module must stay free of Parquet and within its
 # budget: 6 MB gzipped (issue 6).

@@ -21,6 +21,9 @@ type Location struct {
 	Endpoint string // host[:port]
 	Secure   bool   // https
 	Region   string
+	// EndpointURL is ?endpoint= whole: Azure's service URL may have a path
+	// (Azurite's http://127.0.0.1:10000/devstoreaccount1).
+	EndpointURL string
 }
 
 // schemes are the URL schemes flinkdx reads as object storage.
@@ -36,9 +39,11 @@ func IsURL(p string) bool {
 	return false
 }
 
-// Parse reads an object-store URL. Options go in the query: endpoint
-// (an S3-compatible store: http://127.0.0.1:7070, https://ACCOUNT.r2.cloudflarestorage.com)
-// and region. Credentials are never read from the URL; they come from the
+// Parse reads an object-store URL: s3://BUCKET/PREFIX, gs://BUCKET/PREFIX
+// or azblob://CONTAINER/PREFIX. Options go in the query: endpoint (an
+// S3-compatible store: http://127.0.0.1:7070,
+// https://ACCOUNT.r2.cloudflarestorage.com; Azurite:
+// http://127.0.0.1:10000/devstoreaccount1) and region. Credentials are never read from the URL; they come from the
 // environment and the cloud's own configuration (see Dial).
 func Parse(raw string) (Location, error) {
 	u, err := url.Parse(raw)
@@ -55,12 +60,16 @@ func Parse(raw string) (Location, error) {
 		// Cloud Storage's XML API speaks S3's protocol, with HMAC keys.
 		loc.Endpoint = "storage.googleapis.com"
 	case "azblob":
-		return Location{}, errors.New("azblob:// is not read by this build: Azure Blob Storage does not speak S3's protocol; copy the files to S3 or a local directory (azcopy) first")
+		// Azure Blob Storage: the container is the "bucket".
 	default:
-		return Location{}, fmt.Errorf("%s: unknown scheme %q; want s3:// or gs://", redactURL(raw), u.Scheme)
+		return Location{}, fmt.Errorf("%s: unknown scheme %q; want s3://, gs:// or azblob://", redactURL(raw), u.Scheme)
 	}
 	if loc.Bucket == "" {
-		return Location{}, fmt.Errorf("%s: no bucket; want %s://BUCKET/PREFIX", redactURL(raw), u.Scheme)
+		what := "BUCKET"
+		if u.Scheme == "azblob" {
+			what = "CONTAINER"
+		}
+		return Location{}, fmt.Errorf("%s: no %s; want %s://%s/PREFIX", redactURL(raw), strings.ToLower(what), u.Scheme, what)
 	}
 	q := u.Query()
 	for k := range q {
@@ -82,7 +91,10 @@ func Parse(raw string) (Location, error) {
 		if e.User != nil {
 			return Location{}, errors.New("the endpoint holds credentials; set them in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead")
 		}
-		loc.Endpoint, loc.Secure = e.Host, e.Scheme == "https"
+		if e.RawQuery != "" {
+			return Location{}, errors.New("the endpoint has a query; a SAS token goes in AZURE_STORAGE_CONNECTION_STRING, credentials in the environment")
+		}
+		loc.Endpoint, loc.Secure, loc.EndpointURL = e.Host, e.Scheme == "https", endpoint
 	}
 	loc.Region = q.Get("region")
 	if loc.Region == "" {

@@ -20,6 +20,7 @@ func TestParse(t *testing.T) {
 		{url: "s3://logs/case?endpoint=http://127.0.0.1:7070", want: "s3://logs/case", endpoint: "127.0.0.1:7070", key: "case/manifest.json"},
 		{url: "s3://logs/case?endpoint=https://acct.r2.cloudflarestorage.com&region=auto", want: "s3://logs/case", endpoint: "acct.r2.cloudflarestorage.com", region: "auto", secure: true, key: "case/manifest.json"},
 		{url: "gs://archive/flink", want: "gs://archive/flink", endpoint: "storage.googleapis.com", secure: true, key: "flink/manifest.json"},
+		{url: "azblob://logs/flink?endpoint=http://127.0.0.1:10000/devstoreaccount1", want: "azblob://logs/flink", endpoint: "127.0.0.1:10000", key: "flink/manifest.json"},
 	} {
 		loc, err := Parse(c.url)
 		if err != nil {
@@ -41,7 +42,9 @@ func TestParse(t *testing.T) {
 		{"s3://b/p?access_key=x", `unknown option "access_key"`},
 		{"s3://b/p?endpoint=ftp://x", "want http://HOST:PORT"},
 		{"s3://b/p?endpoint=http://u:pw@host", "holds credentials"},
-		{"azblob://container/p", "azblob:// is not read by this build"},
+		{"azblob:///p", "no container; want azblob://CONTAINER/PREFIX"},
+		{"s3://b/p?endpoint=http://host/x?sig=abc", "the endpoint has a query"},
+		{"ftp://b/p", "unknown scheme"},
 	} {
 		_, err := Parse(c.url)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -1,31 +1,25 @@
 package objstore
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"net"
-	"net/http"
 	"path"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
-// Store is one bucket of an object store, reached with the credentials of
-// the environment.
+// Store is one bucket (an Azure container) of an object store, reached
+// with the credentials of the environment.
 type Store struct {
-	loc  Location // its prefix unused: a Store is the whole bucket
-	core *minio.Core
+	loc Location // its prefix unused: a Store is the whole bucket
+	b   backend
 	// down is the network error a request failed with after all its
 	// retries: the store is not reached, and every request after it fails
 	// at once instead of retrying again.
@@ -37,80 +31,45 @@ type Store struct {
 	}
 }
 
-// credentialChain is where the credentials come from, first found first:
-// the AWS environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-// AWS_SESSION_TOKEN), the shared credentials file (AWS_PROFILE,
-// AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials), then the machine's
-// role (EC2 and ECS roles, EKS web identity).
-func credentialChain() *credentials.Credentials {
-	return credentials.NewChainCredentials([]credentials.Provider{
-		&credentials.EnvAWS{},
-		&credentials.FileAWSCredentials{},
-		&credentials.IAM{Client: &http.Client{Transport: http.DefaultTransport, Timeout: 5 * time.Second}},
-	})
-}
-
 // Dial connects to the bucket of loc. Nothing is sent until it is used.
 func Dial(loc Location) (*Store, error) {
-	endpoint := loc.Endpoint
-	lookup := minio.BucketLookupPath
-	if endpoint == "" {
-		endpoint, lookup = "s3.amazonaws.com", minio.BucketLookupAuto
-		if loc.Region != "" {
-			endpoint = "s3." + loc.Region + ".amazonaws.com"
+	var b backend
+	var err error
+	switch loc.Scheme {
+	case "azblob":
+		b, err = dialAzure(loc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", loc, err)
 		}
+	default:
+		b, err = dialS3(loc)
 	}
-	region := loc.Region
-	if region == "" && loc.Endpoint != "" {
-		region = "us-east-1" // S3-compatible stores take any
-	}
-	tr, err := minio.DefaultTransport(loc.Secure)
-	if err != nil {
-		return nil, err
-	}
-	c, err := minio.NewCore(endpoint, &minio.Options{
-		Creds: credentialChain(), Secure: loc.Secure, Region: region, BucketLookup: lookup, Transport: tr,
-		// About 4 s of retries with backoff before a request fails.
-		MaxRetries: 6,
-	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", loc, err)
 	}
-	c.SetAppInfo("flinkdx", "1")
-	b := loc
-	b.Prefix = ""
-	return &Store{loc: b, core: c}, nil
+	l := loc
+	l.Prefix = ""
+	return &Store{loc: l, b: b}, nil
 }
 
 func (s *Store) url(key string) string { return s.loc.Scheme + "://" + s.loc.Bucket + "/" + key }
 
 // fail says what went wrong with an object, in the store's words; the
-// request's credentials are never part of it.
+// request's credentials are never part of it. A network error marks the
+// store as not reached.
 func (s *Store) fail(op, key string, err error) error {
 	if err == nil {
 		return nil
 	}
-	r := minio.ToErrorResponse(err)
-	var ne net.Error
-	if r.Code == "" && errors.As(err, &ne) {
-		e := fmt.Errorf("%s %s: %w", op, s.url(key), err)
-		s.down.CompareAndSwap(nil, &e)
-		return e
-	}
-	switch r.Code {
-	case "NoSuchKey", "NotFound":
+	if errors.Is(err, fs.ErrNotExist) {
 		return &fs.PathError{Op: op, Path: s.url(key), Err: fs.ErrNotExist}
-	case "NoSuchBucket":
-		return fmt.Errorf("%s %s: the bucket %s does not exist", op, s.url(key), s.loc.Bucket)
-	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch":
-		return fmt.Errorf("%s %s: %s (%s): check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or the profile", op, s.url(key), r.Message, r.Code)
-	case "PreconditionFailed":
-		return fmt.Errorf("%s %s: %w", op, s.url(key), ErrChanged)
 	}
-	if r.Code != "" {
-		return fmt.Errorf("%s %s: %s (%s)", op, s.url(key), r.Message, r.Code)
+	e := fmt.Errorf("%s %s: %w", op, s.url(key), err)
+	var ne net.Error
+	if errors.As(err, &ne) {
+		s.down.CompareAndSwap(nil, &e)
 	}
-	return fmt.Errorf("%s %s: %w", op, s.url(key), err)
+	return e
 }
 
 // reached returns the error that showed the store cannot be reached, if
@@ -136,23 +95,23 @@ func (s *Store) Stat(key string) (fs.FileInfo, error) {
 		return nil, err
 	}
 	if key != "" {
-		info, err := s.core.StatObject(ctx, s.loc.Bucket, key, minio.StatObjectOptions{})
+		size, mod, _, err := s.b.head(key)
 		if err == nil {
-			return objectInfo{name: path.Base(key), size: info.Size, mod: info.LastModified}, nil
+			return objectInfo{name: path.Base(key), size: size, mod: mod}, nil
 		}
-		if e := s.fail("stat", key, err); !errors.Is(e, fs.ErrNotExist) {
-			return nil, e
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, s.fail("stat", key, err)
 		}
 	}
 	dir := key
 	if dir != "" {
 		dir += "/"
 	}
-	res, err := s.core.ListObjectsV2(s.loc.Bucket, dir, "", "", "/", 1)
-	if err != nil {
+	found := false
+	if err := s.b.list(dir, "/", func(string, int64, time.Time, bool) bool { found = true; return false }); err != nil {
 		return nil, s.fail("list", dir, err)
 	}
-	if len(res.Contents) == 0 && len(res.CommonPrefixes) == 0 && key != "" {
+	if !found && key != "" {
 		return nil, &fs.PathError{Op: "stat", Path: s.url(key), Err: fs.ErrNotExist}
 	}
 	name := path.Base(key)
@@ -168,23 +127,10 @@ func (s *Store) each(prefix, delim string, fn func(key string, size int64, mod t
 	if err := s.reached(); err != nil {
 		return err
 	}
-	token := ""
-	for {
-		res, err := s.core.ListObjectsV2(s.loc.Bucket, prefix, "", token, delim, 1000)
-		if err != nil {
-			return s.fail("list", prefix, err)
-		}
-		for _, o := range res.Contents {
-			fn(o.Key, o.Size, o.LastModified, false)
-		}
-		for _, p := range res.CommonPrefixes {
-			fn(strings.TrimSuffix(p.Prefix, "/"), 0, time.Time{}, true)
-		}
-		if !res.IsTruncated || res.NextContinuationToken == "" {
-			return nil
-		}
-		token = res.NextContinuationToken
-	}
+	return s.fail("list", prefix, s.b.list(prefix, delim, func(k string, size int64, mod time.Time, dir bool) bool {
+		fn(k, size, mod, dir)
+		return true
+	}))
 }
 
 // ReadDir lists a folder: its objects and its subfolders, by name.
@@ -212,11 +158,11 @@ func (s *Store) Open(key string) (*Object, error) {
 	if err := s.reached(); err != nil {
 		return nil, err
 	}
-	info, err := s.core.StatObject(ctx, s.loc.Bucket, key, minio.StatObjectOptions{})
+	size, mod, etag, err := s.b.head(key)
 	if err != nil {
 		return nil, s.fail("open", key, err)
 	}
-	return &Object{s: s, key: key, info: objectInfo{name: path.Base(key), size: info.Size, mod: info.LastModified}, etag: info.ETag}, nil
+	return &Object{s: s, key: key, info: objectInfo{name: path.Base(key), size: size, mod: mod}, etag: etag}, nil
 }
 
 // ReadFile reads a small object whole (a manifest) and says its ETag, for
@@ -225,7 +171,11 @@ func (s *Store) ReadFile(key string) (data []byte, etag string, err error) {
 	if err := s.reached(); err != nil {
 		return nil, "", err
 	}
-	r, info, _, err := s.core.GetObject(ctx, s.loc.Bucket, key, minio.GetObjectOptions{})
+	_, _, etag, err = s.b.head(key)
+	if err != nil {
+		return nil, "", s.fail("read", key, err)
+	}
+	r, err := s.b.get(ctx, key, 0, -1, etag)
 	if err != nil {
 		return nil, "", s.fail("read", key, err)
 	}
@@ -234,7 +184,7 @@ func (s *Store) ReadFile(key string) (data []byte, etag string, err error) {
 	if err != nil {
 		return nil, "", s.fail("read", key, err)
 	}
-	return data, info.ETag, nil
+	return data, etag, nil
 }
 
 // Condition is what a write requires of the object it replaces.
@@ -243,25 +193,14 @@ type Condition struct {
 	IfMatch     string // the object must have this ETag
 }
 
-func (c Condition) apply(o *minio.PutObjectOptions) {
-	switch {
-	case c.IfNoneMatch:
-		o.SetMatchETagExcept("*")
-	case c.IfMatch != "":
-		o.SetMatchETag(c.IfMatch)
-	}
-}
-
 // Put writes a small object in one request, under a condition, and says
 // its new ETag.
 func (s *Store) Put(key string, data []byte, c Condition) (etag string, err error) {
 	if err := s.reached(); err != nil {
 		return "", err
 	}
-	var opts minio.PutObjectOptions
-	c.apply(&opts)
-	info, err := s.core.PutObject(ctx, s.loc.Bucket, key, bytes.NewReader(data), int64(len(data)), "", "", opts)
-	return info.ETag, s.fail("write", key, err)
+	etag, err = s.b.put(key, data, c)
+	return etag, s.fail("write", key, err)
 }
 
 // Remove deletes an object.
@@ -269,26 +208,17 @@ func (s *Store) Remove(key string) error {
 	if err := s.reached(); err != nil {
 		return err
 	}
-	return s.fail("remove", key, s.core.RemoveObject(ctx, s.loc.Bucket, key, minio.RemoveObjectOptions{}))
+	return s.fail("remove", key, s.b.remove(key))
 }
 
 // AbortUploads cancels the multipart uploads under prefix begun before
 // t: those of a writer that was killed (their parts are invisible, but
 // stored and billed).
-func (s *Store) AbortUploads(prefix string, before time.Time) (int, error) {
-	n := 0
-	res, err := s.core.ListMultipartUploads(ctx, s.loc.Bucket, prefix, "", "", "", 1000)
-	if err != nil {
-		return 0, s.fail("list uploads", prefix, err)
+func (s *Store) AbortUploads(prefix string, before time.Time) int {
+	if s.reached() != nil {
+		return 0
 	}
-	for _, u := range res.Uploads {
-		if u.Initiated.Before(before) {
-			if err := s.core.AbortMultipartUpload(ctx, s.loc.Bucket, u.Key, u.UploadID); err == nil {
-				n++
-			}
-		}
-	}
-	return n, nil
+	return s.b.abortOld(prefix, before)
 }
 
 type objectInfo struct {
@@ -394,15 +324,8 @@ func (o *Object) Read(p []byte) (int, error) {
 
 // open starts the stream Read reads, at o.off.
 func (o *Object) open() error {
-	var opts minio.GetObjectOptions
-	if o.etag != "" {
-		opts.SetMatchETag(o.etag)
-	}
-	if o.off > 0 {
-		opts.SetRange(o.off, 0)
-	}
 	c, cancel := context.WithCancel(ctx)
-	body, _, _, err := o.s.core.GetObject(c, o.s.loc.Bucket, o.key, opts)
+	body, err := o.s.b.get(c, o.key, o.off, -1, o.etag)
 	if err != nil {
 		cancel()
 		return o.s.fail("read", o.key, err)
@@ -502,15 +425,10 @@ func (o *Object) fetch(p []byte, off int64) (int, error) {
 		if err = o.s.reached(); err != nil {
 			return 0, err
 		}
-		var opts minio.GetObjectOptions
-		if o.etag != "" {
-			opts.SetMatchETag(o.etag)
-		}
-		opts.SetRange(off, off+int64(len(p))-1)
 		c, cancel := context.WithCancel(ctx)
 		stall := time.AfterFunc(StallAfter, cancel)
 		var body io.ReadCloser
-		body, _, _, err = o.s.core.GetObject(c, o.s.loc.Bucket, o.key, opts)
+		body, err = o.s.b.get(c, o.key, off, off+int64(len(p)), o.etag)
 		if err == nil {
 			var n int
 			n, err = io.ReadFull(stallReader{body, stall}, p)
@@ -522,7 +440,7 @@ func (o *Object) fetch(p []byte, off int64) (int, error) {
 		if err == nil {
 			return len(p), nil
 		}
-		if r := minio.ToErrorResponse(err); r.Code != "" {
+		if !transient(err) {
 			break // the store's answer: asking again changes nothing
 		}
 	}
@@ -557,5 +475,5 @@ func (s *Store) count(n int) {
 // of temporary files (".part-….parquet.tmp-…").
 func tempName(key string) string {
 	dir, base := path.Split(key)
-	return dir + "." + base + ".tmp-" + strings.ToLower(rand.Text()[:12])
+	return dir + "." + base + ".tmp-" + randomID()
 }

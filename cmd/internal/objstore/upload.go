@@ -1,12 +1,9 @@
 package objstore
 
 import (
-	"bytes"
 	"errors"
 	"path"
 	"strings"
-
-	"github.com/minio/minio-go/v7"
 )
 
 // partSize is the size of the parts of a multipart upload: S3's smallest,
@@ -25,8 +22,8 @@ type Upload struct {
 	cond Condition
 	buf  []byte
 	id   string // the multipart upload, once begun
-	// parts are the parts uploaded, in order.
-	parts []minio.CompletePart
+	// tags name the parts uploaded, in order.
+	tags []string
 	// closed: the last part is sent (or waits in buf, if there was only
 	// one); done: committed or aborted.
 	closed, done, completed bool
@@ -35,10 +32,13 @@ type Upload struct {
 // Create begins writing an object. A key that will change before it is
 // committed (a dataset's pending part names hold "{unit}") is uploaded
 // beside it under a hidden name and copied when committed; any other goes
-// straight to its key, where no one sees it until committed.
+// straight to its key, where no one sees it until committed. (A file of
+// one part is put under its final name when committed, in one request.)
 func (s *Store) Create(key string, c Condition) *Upload {
 	u := &Upload{s: s, key: key, up: key, cond: c}
-	if strings.Contains(key, "{") {
+	// Azure stages blocks on the blob itself, where a write of another
+	// writer would drop them: its uploads are always beside it.
+	if strings.Contains(key, "{") || s.loc.Scheme == "azblob" {
 		u.up = tempName(key)
 	}
 	return u
@@ -78,18 +78,17 @@ func (u *Upload) sendPart(data []byte) error {
 		return err
 	}
 	if u.id == "" {
-		id, err := u.s.core.NewMultipartUpload(ctx, u.s.loc.Bucket, u.up, minio.PutObjectOptions{})
+		id, err := u.s.b.begin(u.up)
 		if err != nil {
 			return u.s.fail("write", u.key, err)
 		}
 		u.id = id
 	}
-	n := len(u.parts) + 1
-	p, err := u.s.core.PutObjectPart(ctx, u.s.loc.Bucket, u.up, u.id, n, bytes.NewReader(data), int64(len(data)), minio.PutObjectPartOptions{})
+	tag, err := u.s.b.part(u.up, u.id, len(u.tags)+1, data)
 	if err != nil {
 		return u.s.fail("write", u.key, err)
 	}
-	u.parts = append(u.parts, minio.CompletePart{PartNumber: n, ETag: p.ETag})
+	u.tags = append(u.tags, tag)
 	return nil
 }
 
@@ -123,19 +122,17 @@ func (u *Upload) Commit() error {
 		u.buf, u.done = nil, true
 		return err
 	}
-	var opts minio.PutObjectOptions
+	var cond Condition
 	if u.up == u.key {
-		u.cond.apply(&opts)
+		cond = u.cond
 	}
-	if _, err := u.s.core.CompleteMultipartUpload(ctx, u.s.loc.Bucket, u.up, u.id, u.parts, opts); err != nil {
+	if err := u.s.b.complete(u.up, u.id, u.tags, cond); err != nil {
 		u.Abort()
 		return u.s.fail("write", u.key, err)
 	}
 	u.completed = true
 	if u.up != u.key {
-		var dst minio.PutObjectOptions
-		u.cond.apply(&dst)
-		_, err := u.s.core.CopyObject(ctx, u.s.loc.Bucket, u.up, u.s.loc.Bucket, u.key, nil, minio.CopySrcOptions{}, dst)
+		err := u.s.b.copy(u.up, u.key, u.cond)
 		u.s.Remove(u.up)
 		if err != nil {
 			u.done = true
@@ -166,6 +163,6 @@ func (u *Upload) Abort() {
 	case u.completed:
 		u.s.Remove(u.up)
 	case u.id != "":
-		u.s.core.AbortMultipartUpload(ctx, u.s.loc.Bucket, u.up, u.id)
+		u.s.b.abort(u.up, u.id)
 	}
 }
