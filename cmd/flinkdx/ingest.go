@@ -69,7 +69,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	oHelp := "dataset directory, or s3://BUCKET/PREFIX, to write (required)"
+	oHelp := "dataset directory, or s3://BUCKET/PREFIX (gs://, azblob://), to write (required)"
 	if analyze {
 		oHelp = "dataset directory to write (without it nothing is written: the report only, faster and in less memory)"
 	}
@@ -95,7 +95,7 @@ func runIngest(args []string, stdout, stderr io.Writer, analyze bool) int {
 	}
 	fs.Usage = func() {
 		what := "Reads Flink logs, plain or compressed, single files, directory trees or archives,\nand writes a Parquet dataset (one folder per table, and manifest.json)."
-		what += "\n\nA PATH or DIR may be in object storage: s3://BUCKET/PREFIX, with ?endpoint=URL for\nan S3-compatible store (versitygw, SeaweedFS, Ceph, R2) and ?region=; gs://BUCKET/PREFIX\nwith HMAC keys. Credentials come from the environment (AWS_ACCESS_KEY_ID,\nAWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role), never the URL."
+		what += "\n\nA PATH or DIR may be in object storage: s3://BUCKET/PREFIX, with ?endpoint=URL for\nan S3-compatible store (versitygw, SeaweedFS, Ceph, R2) and ?region=; gs://BUCKET/PREFIX\n(Cloud Storage's XML API, HMAC keys); azblob://CONTAINER/PREFIX. Credentials come from\nthe environment, never the URL: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE\nor an instance role; AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with\nAZURE_STORAGE_KEY or an identity (AZURE_CLIENT_ID …, managed, az login)."
 		usage := "PATH... -o DIR"
 		if analyze {
 			what = "Ingests like \"flinkdx ingest\", then prints what the inputs show. Without -o it\nwrites nothing and only reports."
