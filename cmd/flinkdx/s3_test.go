@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -620,5 +621,71 @@ func TestS3StreamResumed(t *testing.T) {
 		if took := time.Since(start); stall && took > 3*time.Second {
 			t.Errorf("a stalled stream was resumed after %v", took)
 		}
+	}
+}
+
+// countingProxy forwards TCP to addr and counts the requests of each
+// method it sees go up.
+func countingProxy(t *testing.T, addr string) (string, func(method string) int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var mu sync.Mutex
+	var up bytes.Buffer
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", addr)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			go func() { io.Copy(c, u); c.Close() }()
+			go func() {
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := c.Read(buf)
+					if n > 0 {
+						mu.Lock()
+						up.Write(buf[:n])
+						mu.Unlock()
+						u.Write(buf[:n])
+					}
+					if err != nil {
+						u.Close()
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), func(method string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := strings.Count(up.String(), "\r\n\r\n"+method+" /")
+		if strings.HasPrefix(up.String(), method+" /") {
+			n++
+		}
+		return n
+	}
+}
+
+// An object found by listing a folder is read with one request: its GET.
+func TestS3OneRequestPerObject(t *testing.T) {
+	s := startS3(t, "logs")
+	writeLogs(t, filepath.Join(s.Root, "logs", "tms"), 10, 8<<10)
+	proxy, count := countingProxy(t, s.Addr)
+	code, _, errs := runCLI("analyze", "s3://logs/tms?endpoint=http://"+proxy, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if heads, gets := count("HEAD"), count("GET"); heads > 1 || gets < 10 || gets > 12 {
+		t.Errorf("10 objects listed and read: %d HEAD and %d GET requests; want at most 1 HEAD (the folder's own name) and a GET each, plus the listing", heads, gets)
 	}
 }

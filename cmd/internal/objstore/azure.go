@@ -166,17 +166,19 @@ func (b *azure) head(key string) (int64, time.Time, string, error) {
 	return size, mod, etag, nil
 }
 
-func (b *azure) list(prefix, delim string, fn func(string, int64, time.Time, bool) bool) error {
+func (b *azure) list(prefix, delim string, fn func(entry) bool) error {
 	item := func(name *string, p *container.BlobProperties) bool {
-		var size int64
-		var mod time.Time
+		e := entry{key: *name}
 		if p != nil && p.ContentLength != nil {
-			size = *p.ContentLength
+			e.size = *p.ContentLength
 		}
 		if p != nil && p.LastModified != nil {
-			mod = *p.LastModified
+			e.mod = *p.LastModified
 		}
-		return fn(*name, size, mod, false)
+		if p != nil && p.ETag != nil {
+			e.etag = string(*p.ETag)
+		}
+		return fn(e)
 	}
 	if delim == "" {
 		pager := b.c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &prefix})
@@ -205,7 +207,7 @@ func (b *azure) list(prefix, delim string, fn func(string, int64, time.Time, boo
 			}
 		}
 		for _, p := range page.Segment.BlobPrefixes {
-			if !fn(strings.TrimSuffix(*p.Name, delim), 0, time.Time{}, true) {
+			if !fn(entry{key: strings.TrimSuffix(*p.Name, delim), dir: true}) {
 				return nil
 			}
 		}

@@ -20,7 +20,7 @@ type backend interface {
 	head(key string) (size int64, mod time.Time, etag string, err error)
 	// list calls fn on each object, and with delim "/" each folder, whose
 	// key starts with prefix, in key order, until fn returns false.
-	list(prefix, delim string, fn func(key string, size int64, mod time.Time, dir bool) bool) error
+	list(prefix, delim string, fn func(entry) bool) error
 	// get reads an object from off up to end (excluded; to its end if end
 	// < 0), only if its ETag is still etag (any if "").
 	get(c context.Context, key string, off, end int64, etag string) (io.ReadCloser, error)
@@ -39,6 +39,15 @@ type backend interface {
 	// abortOld cancels the uploads under prefix begun before t, where the
 	// store keeps them until told.
 	abortOld(prefix string, before time.Time) int
+}
+
+// entry is an object (or a folder) as a listing describes it.
+type entry struct {
+	key  string
+	size int64
+	mod  time.Time
+	etag string
+	dir  bool
 }
 
 // transient says an error is the network's or a stream cut short, not

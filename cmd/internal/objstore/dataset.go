@@ -90,8 +90,8 @@ func (d *Dataset) List(dir string) ([]string, error) {
 		prefix += "/"
 	}
 	var names []string
-	err := d.store.each(prefix, "", func(k string, _ int64, _ time.Time, _ bool) {
-		if rest := strings.TrimPrefix(k, prefix); rest != "" && !strings.HasSuffix(rest, "/") {
+	err := d.store.each(prefix, "", func(e entry) {
+		if rest := strings.TrimPrefix(e.key, prefix); rest != "" && !strings.HasSuffix(rest, "/") {
 			names = append(names, rest)
 		}
 	})
@@ -241,8 +241,8 @@ func (d *Dataset) Lock(shard string) (unlock func(), err error) {
 // lock: multipart uploads begun before this one.
 func (d *Dataset) sweep(mine string, since time.Time) {
 	others := false
-	d.store.each(d.loc.Key(".flinkdx"), "/", func(k string, _ int64, _ time.Time, dir bool) {
-		if !dir && path.Base(k) != mine && strings.HasSuffix(k, ".lock") {
+	d.store.each(d.loc.Key(".flinkdx"), "/", func(e entry) {
+		if !e.dir && path.Base(e.key) != mine && strings.HasSuffix(e.key, ".lock") {
 			others = true
 		}
 	})
@@ -285,9 +285,9 @@ func (f datasetFS) Open(name string) (fs.File, error) {
 func (d *Dataset) Shards() ([]string, error) {
 	var names []string
 	prefix := d.loc.Key("manifest.shard-")
-	err := d.store.each(prefix, "/", func(k string, _ int64, _ time.Time, dir bool) {
-		if !dir && strings.HasSuffix(k, ".json") {
-			names = append(names, path.Base(k))
+	err := d.store.each(prefix, "/", func(e entry) {
+		if !e.dir && strings.HasSuffix(e.key, ".json") {
+			names = append(names, path.Base(e.key))
 		}
 	})
 	return names, err

@@ -14,6 +14,10 @@ type FS struct {
 	Local  fs.FS
 	mu     sync.Mutex
 	stores map[string]*Store // by scheme://bucket
+	// listed holds what ReadDir learnt of each object by its name, until
+	// it is opened: an object found by a listing costs one request (its
+	// GET), not two.
+	listed map[string]fs.FileInfo
 }
 
 // Add makes a URL given on the command line readable and returns the path
@@ -69,6 +73,15 @@ func (f *FS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.mu.Lock()
+	fi, ok := f.listed[name]
+	delete(f.listed, name)
+	f.mu.Unlock()
+	if ok {
+		if o, ok := s.OpenListed(key, fi); ok {
+			return o, nil
+		}
+	}
 	o, err := s.Open(key)
 	if errors.Is(err, fs.ErrNotExist) {
 		if fi, serr := s.Stat(key); serr == nil && fi.IsDir() {
@@ -91,6 +104,12 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	if !IsURL(name) {
 		return fs.Stat(f.Local, name)
 	}
+	f.mu.Lock()
+	fi, ok := f.listed[name]
+	f.mu.Unlock()
+	if ok {
+		return fi, nil
+	}
 	s, key, err := f.split(name)
 	if err != nil {
 		return nil, err
@@ -106,5 +125,18 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.ReadDir(key)
+	entries, err := s.ReadDir(key)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.listed == nil {
+		f.listed = map[string]fs.FileInfo{}
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			if fi, err := e.Info(); err == nil {
+				f.listed[strings.TrimSuffix(name, "/")+"/"+e.Name()] = fi
+			}
+		}
+	}
+	return entries, err
 }

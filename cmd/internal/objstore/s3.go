@@ -99,7 +99,7 @@ func (b *s3) head(key string) (int64, time.Time, string, error) {
 	return info.Size, info.LastModified, info.ETag, b.fail(err)
 }
 
-func (b *s3) list(prefix, delim string, fn func(string, int64, time.Time, bool) bool) error {
+func (b *s3) list(prefix, delim string, fn func(entry) bool) error {
 	token := ""
 	for {
 		res, err := b.core.ListObjectsV2(b.bucket, prefix, "", token, delim, 1000)
@@ -107,12 +107,12 @@ func (b *s3) list(prefix, delim string, fn func(string, int64, time.Time, bool) 
 			return b.fail(err)
 		}
 		for _, o := range res.Contents {
-			if !fn(o.Key, o.Size, o.LastModified, false) {
+			if !fn(entry{key: o.Key, size: o.Size, mod: o.LastModified, etag: strings.Trim(o.ETag, `"`)}) {
 				return nil
 			}
 		}
 		for _, p := range res.CommonPrefixes {
-			if !fn(strings.TrimSuffix(p.Prefix, "/"), 0, time.Time{}, true) {
+			if !fn(entry{key: strings.TrimSuffix(p.Prefix, "/"), dir: true}) {
 				return nil
 			}
 		}

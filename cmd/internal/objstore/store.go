@@ -108,7 +108,7 @@ func (s *Store) Stat(key string) (fs.FileInfo, error) {
 		dir += "/"
 	}
 	found := false
-	if err := s.b.list(dir, "/", func(string, int64, time.Time, bool) bool { found = true; return false }); err != nil {
+	if err := s.b.list(dir, "/", func(entry) bool { found = true; return false }); err != nil {
 		return nil, s.fail("list", dir, err)
 	}
 	if !found && key != "" {
@@ -123,29 +123,31 @@ func (s *Store) Stat(key string) (fs.FileInfo, error) {
 
 // each calls fn on every object (and, with delim "/", every folder) whose
 // key starts with prefix, in key order.
-func (s *Store) each(prefix, delim string, fn func(key string, size int64, mod time.Time, dir bool)) error {
+func (s *Store) each(prefix, delim string, fn func(entry)) error {
 	if err := s.reached(); err != nil {
 		return err
 	}
-	return s.fail("list", prefix, s.b.list(prefix, delim, func(k string, size int64, mod time.Time, dir bool) bool {
-		fn(k, size, mod, dir)
+	return s.fail("list", prefix, s.b.list(prefix, delim, func(e entry) bool {
+		fn(e)
 		return true
 	}))
 }
 
-// ReadDir lists a folder: its objects and its subfolders, by name.
+// ReadDir lists a folder: its objects and its subfolders, by name. Its
+// entries' Info carries what Open needs (size, time, ETag), so a file
+// found by a listing is opened without asking again.
 func (s *Store) ReadDir(key string) ([]fs.DirEntry, error) {
 	prefix := key
 	if prefix != "" {
 		prefix += "/"
 	}
 	var out []fs.DirEntry
-	err := s.each(prefix, "/", func(k string, size int64, mod time.Time, dir bool) {
-		name := strings.TrimPrefix(k, prefix)
-		if name == "" || strings.HasSuffix(k, "/") {
+	err := s.each(prefix, "/", func(e entry) {
+		name := strings.TrimPrefix(e.key, prefix)
+		if name == "" || strings.HasSuffix(e.key, "/") {
 			return // a folder marker
 		}
-		out = append(out, fs.FileInfoToDirEntry(objectInfo{name: name, size: size, mod: mod, dir: dir}))
+		out = append(out, fs.FileInfoToDirEntry(objectInfo{name: name, size: e.size, mod: e.mod, dir: e.dir, etag: e.etag}))
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, err
@@ -163,6 +165,17 @@ func (s *Store) Open(key string) (*Object, error) {
 		return nil, s.fail("open", key, err)
 	}
 	return &Object{s: s, key: key, info: objectInfo{name: path.Base(key), size: size, mod: mod}, etag: etag}, nil
+}
+
+// OpenListed opens an object a listing described (fs.DirEntry's Info from
+// ReadDir) without asking the store about it again.
+func (s *Store) OpenListed(key string, fi fs.FileInfo) (*Object, bool) {
+	info, ok := fi.(objectInfo)
+	if !ok || info.dir {
+		return nil, false
+	}
+	info.name = path.Base(key)
+	return &Object{s: s, key: key, info: info, etag: info.etag}, true
 }
 
 // ReadFile reads a small object whole (a manifest) and says its ETag, for
@@ -226,6 +239,7 @@ type objectInfo struct {
 	size int64
 	mod  time.Time
 	dir  bool
+	etag string
 }
 
 func (i objectInfo) Name() string       { return i.name }
