@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"github.com/flinkdx/flinkdx/cmd/internal/objstore"
 	"github.com/flinkdx/flinkdx/forensics/engine"
 	"github.com/flinkdx/flinkdx/forensics/parquetfile"
+	"github.com/klauspost/compress/gzip"
 )
 
 // The credentials of the test's S3 server; they must appear in no output.
@@ -687,5 +689,50 @@ func TestS3OneRequestPerObject(t *testing.T) {
 	}
 	if heads, gets := count("HEAD"), count("GET"); heads > 1 || gets < 10 || gets > 12 {
 		t.Errorf("10 objects listed and read: %d HEAD and %d GET requests; want at most 1 HEAD (the folder's own name) and a GET each, plus the listing", heads, gets)
+	}
+}
+
+// A log shipper's batches in a bucket (Fluent Bit's S3 output: gzipped
+// JSON lines with Kubernetes metadata, under time-named keys without an
+// extension) give the findings of the log they carry, read plain from
+// disk. The log is a real case of the incident corpus.
+func TestS3ShipperBatches(t *testing.T) {
+	s := startS3(t, "shipper")
+	const real = "../../testdata/incidents/kop-1333-kafka-txn-endtxn-unexpected-error-task-failed.log"
+	data, err := os.ReadFile(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch bytes.Buffer
+	zw := gzip.NewWriter(&batch)
+	for i, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		rec, _ := json.Marshal(map[string]any{
+			"date": fmt.Sprintf("2022-07-28T01:12:%02d.000000Z", 18+i/100), "log": line + "\n", "stream": "stdout",
+			"kubernetes": map[string]string{"pod_name": "flink-taskmanager-1-1", "namespace_name": "flink", "host": "ip-10-0-3-21.ec2.internal", "container_name": "flink-main-container"},
+		})
+		zw.Write(append(rec, '\n'))
+	}
+	zw.Close()
+	key := filepath.Join(s.Root, "shipper", "kube.var.log.containers.flink-taskmanager-1-1", "2022", "07", "28", "01", "10", "00-objectQx3v")
+	os.MkdirAll(filepath.Dir(key), 0o755)
+	os.WriteFile(key, batch.Bytes(), 0o644)
+
+	rules := func(out string) []string {
+		var d struct{ Findings []struct{ Rule string } }
+		json.Unmarshal([]byte(out), &d)
+		var r []string
+		for _, f := range d.Findings {
+			r = append(r, f.Rule)
+		}
+		return r
+	}
+	_, plain, _ := runCLI("analyze", real, "--format", "json")
+	code, shipped, errs := runCLI("analyze", s.url("shipper/"), "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want, got := rules(plain), rules(shipped)
+	if len(want) == 0 || !slices.Contains(want, "kafka.transaction-failed") || !slices.Equal(got, want) {
+		t.Errorf("from the shipper's batch: %v; from the plain log: %v", got, want)
 	}
 }
