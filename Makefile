@@ -270,7 +270,7 @@ VERSITYGW ?= $(shell command -v versitygw 2>/dev/null || echo bin/versitygw)
 ROUNDS    ?= 1
 bench-s3: build $(FLEET)
 	@test -x "$(VERSITYGW)" || GOBIN=$(abspath bin) $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0
-	@rm -rf out/s3 out/s3-local && mkdir -p out/s3/logs out/s3/cases && cp -al $(FLEET) out/s3/logs/fleet
+	@rm -rf out/s3 out/s3-local && mkdir -p out/s3/logs out/s3/cases && (cp -al $(FLEET) out/s3/logs/fleet 2>/dev/null || cp -a $(FLEET) out/s3/logs/fleet)
 	@ROOT_ACCESS_KEY=bench ROOT_SECRET_KEY=bench-secret-0 $(VERSITYGW) --port 127.0.0.1:7071 --health /health posix out/s3 >out/s3.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid" EXIT; \
 	  until curl -sf http://127.0.0.1:7071/health >/dev/null; do sleep 0.1; done; \
