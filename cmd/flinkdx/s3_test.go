@@ -516,10 +516,14 @@ func TestS3StaleLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Written through the server, as a writer writes it (versitygw does
-	// not see a file put beside it as an object a condition can refuse).
+	// not see a file put beside it as an object a condition can refuse),
+	// then aged: the store's time of the last write is what lapses.
 	write := func(renewed time.Time) {
 		data, _ := json.Marshal(map[string]any{"host": "pod-on-another-node", "pid": 1, "since": renewed, "renewed": renewed})
 		if _, err := st.Put("ds/.flinkdx-shard-1-of-4.lock", data, objstore.Condition{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(lock, renewed, renewed); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -734,5 +738,40 @@ func TestS3ShipperBatches(t *testing.T) {
 	want, got := rules(plain), rules(shipped)
 	if len(want) == 0 || !slices.Contains(want, "kafka.transaction-failed") || !slices.Equal(got, want) {
 		t.Errorf("from the shipper's batch: %v; from the plain log: %v", got, want)
+	}
+}
+
+// A dataset at a bucket's root: the writer that finds no other lock
+// cancels the uploads a killed writer left of the dataset's files, and
+// none of anything else in the bucket.
+func TestS3SweepOnlyTheDataset(t *testing.T) {
+	s := startS3(t, "bkt")
+	st, err := objstore.Dial(mustParse(t, s.url("bkt")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("x"), 6<<20)
+	other := st.Create("shipper/batch-0001.log", objstore.Condition{})
+	other.Write(big) // a part goes up; never completed
+	left := st.Create("logs/date=x/.part-{unit}-0000.parquet.tmp-deadbeef", objstore.Condition{})
+	left.Write(big)
+	if n := uploads(s.Root, "bkt"); n != 2 {
+		t.Fatalf("%d uploads in progress; want 2", n)
+	}
+	time.Sleep(1100 * time.Millisecond) // begun before the lock, by the store's clock (seconds)
+	d, err := objstore.OpenDataset(mustParse(t, s.url("bkt")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := d.Lock("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if n := uploads(s.Root, "bkt"); n != 1 {
+		t.Errorf("%d uploads left; want the shipper's alone", n)
+	}
+	if err := other.Commit(); err != nil {
+		t.Errorf("the other program's upload was cancelled: %v", err)
 	}
 }

@@ -140,10 +140,19 @@ func (c Condition) azure() *blob.AccessConditions {
 		any := azcore.ETagAny
 		return &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: &any}}
 	case c.IfMatch != "":
-		tag := azcore.ETag(c.IfMatch)
+		tag := azcore.ETag(`"` + c.IfMatch + `"`)
 		return &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &tag}}
 	}
 	return nil
+}
+
+// etagOf is an ETag without its quotes: the service quotes it in answers
+// to HEAD and PUT and not in listings.
+func etagOf(t *azcore.ETag) string {
+	if t == nil {
+		return ""
+	}
+	return strings.Trim(string(*t), `"`)
 }
 
 func (b *azure) head(key string) (int64, time.Time, string, error) {
@@ -161,7 +170,7 @@ func (b *azure) head(key string) (int64, time.Time, string, error) {
 		mod = *p.LastModified
 	}
 	if p.ETag != nil {
-		etag = string(*p.ETag)
+		etag = etagOf(p.ETag)
 	}
 	return size, mod, etag, nil
 }
@@ -176,7 +185,7 @@ func (b *azure) list(prefix, delim string, fn func(entry) bool) error {
 			e.mod = *p.LastModified
 		}
 		if p != nil && p.ETag != nil {
-			e.etag = string(*p.ETag)
+			e.etag = etagOf(p.ETag)
 		}
 		return fn(e)
 	}
@@ -235,7 +244,7 @@ func (b *azure) put(key string, data []byte, c Condition) (string, error) {
 	if err != nil {
 		return "", b.fail(err)
 	}
-	return string(*r.ETag), nil
+	return etagOf(r.ETag), nil
 }
 
 func (b *azure) remove(key string) error {
@@ -276,18 +285,43 @@ func (b *azure) copy(from, to string, c Condition) error {
 		return b.fail(err)
 	}
 	status := r.CopyStatus
-	for wait := 10 * time.Millisecond; status != nil && *status == blob.CopyStatusTypePending; wait = min(2*wait, time.Second) {
-		time.Sleep(wait)
+	if status == nil {
 		p, err := dst.GetProperties(ctx, nil)
 		if err != nil {
 			return b.fail(err)
 		}
 		status = p.CopyStatus
 	}
-	if status != nil && *status != blob.CopyStatusTypeSuccess {
-		return fmt.Errorf("copy from %s ended %s", from, *status)
+	deadline := time.Now().Add(copyWait)
+	for wait := 10 * time.Millisecond; status != nil && *status == blob.CopyStatusTypePending; wait = min(2*wait, time.Second) {
+		if time.Now().After(deadline) {
+			if r.CopyID != nil {
+				dst.AbortCopyFromURL(ctx, *r.CopyID, nil)
+			}
+			return fmt.Errorf("copy from %s still pending after %v: aborted", from, copyWait)
+		}
+		time.Sleep(wait)
+		p, err := dst.GetProperties(ctx, nil)
+		if err != nil {
+			return b.fail(err)
+		}
+		if p.CopyID != nil && r.CopyID != nil && *p.CopyID != *r.CopyID {
+			return fmt.Errorf("copy from %s: %w", from, ErrChanged)
+		}
+		status = p.CopyStatus
+	}
+	if status == nil || *status != blob.CopyStatusTypeSuccess {
+		s := "with no status"
+		if status != nil {
+			s = string(*status)
+		}
+		return fmt.Errorf("copy from %s ended %s", from, s)
 	}
 	return nil
 }
 
-func (b *azure) abortOld(string, time.Time) int { return 0 }
+// copyWait bounds the wait for a copy within the account (the part files
+// copied are at most a few hundred MB).
+const copyWait = 10 * time.Minute
+
+func (b *azure) abortOld(string, time.Time, func(string) bool) int { return 0 }

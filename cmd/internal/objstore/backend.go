@@ -36,9 +36,9 @@ type backend interface {
 	// copy copies an object within the bucket, under a condition on the
 	// target.
 	copy(from, to string, c Condition) error
-	// abortOld cancels the uploads under prefix begun before t, where the
-	// store keeps them until told.
-	abortOld(prefix string, before time.Time) int
+	// abortOld cancels the uploads under prefix begun before t whose key
+	// which says, where the store keeps them until told.
+	abortOld(prefix string, before time.Time, which func(key string) bool) int
 }
 
 // entry is an object (or a folder) as a listing describes it.

@@ -25,6 +25,8 @@ type Dataset struct {
 	// writing it again is conditional on it being unchanged, so a writer
 	// never overwrites a manifest it did not see.
 	read map[string]string
+	// lost is why this writer's lease was taken from it, if it was.
+	lost error
 }
 
 var _ dataset.Output = (*Dataset)(nil)
@@ -59,6 +61,10 @@ func (d *Dataset) Create(name string) (dataset.OutputFile, error) {
 		return nil, err
 	}
 	d.mu.Lock()
+	if d.lost != nil {
+		d.mu.Unlock()
+		return nil, d.lost
+	}
 	var c Condition
 	if etag, ok := d.read[name]; ok {
 		c = Condition{IfNoneMatch: etag == "", IfMatch: etag}
@@ -168,9 +174,10 @@ const (
 // of it) with an object only one writer can create (a conditional put),
 // renewed while the run lasts. A lock whose writer is gone is taken over:
 // one of a process of this machine that has ended at once, any other once
-// it has not been renewed for lockStale; a live one is reported with the
-// way to lift it. A writer that finds no other lock cancels the multipart
-// uploads a killed writer left.
+// the store says it has not been rewritten for lockStale; a live one is
+// reported with the way to lift it. A writer that finds no other lock
+// cancels the uploads a killed writer left in the dataset. A writer whose
+// lease is taken from it writes no manifest (Create refuses).
 func (d *Dataset) Lock(shard string) (unlock func(), err error) {
 	name := ".flinkdx.lock"
 	if shard != "" {
@@ -184,20 +191,29 @@ func (d *Dataset) Lock(shard string) (unlock func(), err error) {
 		data, _ := json.Marshal(me)
 		return data
 	}
+	mine := func(data []byte) bool {
+		var l lockFile
+		return json.Unmarshal(data, &l) == nil && l.Host == me.Host && l.PID == me.PID && l.Since.Equal(me.Since)
+	}
 	for attempt := 0; attempt < 3; attempt++ {
 		etag, err := d.store.Put(key, body(), Condition{IfNoneMatch: true})
 		if errors.Is(err, ErrChanged) {
 			old, oldTag, rerr := d.store.ReadFile(key)
-			if errors.Is(rerr, fs.ErrNotExist) {
-				continue
+			switch {
+			case errors.Is(rerr, fs.ErrNotExist) || errors.Is(rerr, ErrChanged):
+				continue // gone or renewed meanwhile: look again
+			case rerr != nil:
+				return nil, rerr
+			case oldTag == "":
+				return nil, fmt.Errorf("cannot lock %s: the store gives %s no ETag to replace it by", d.loc, d.store.url(key))
 			}
 			var l lockFile
 			json.Unmarshal(old, &l)
-			renewed := l.Renewed
-			if renewed.IsZero() {
-				renewed = l.Since
-			}
-			gone := l.Host == host && l.PID > 0 && !alive(l.PID) || time.Since(renewed) > lockStale
+			// Whether it lapsed, by the store's clock (the time it was
+			// last written), not the other writer's.
+			mod, _, herr := d.store.Head(key)
+			stale := herr == nil && time.Since(mod) > lockStale
+			gone := l.Host == host && l.PID > 0 && !alive(l.PID) || stale
 			if !gone {
 				return nil, fmt.Errorf("%s is being written by another flinkdx (host %s, process %d, since %s): wait for it to end, or write elsewhere (if no flinkdx runs, delete %s, or wait %v for its lock to lapse)",
 					d.loc, l.Host, l.PID, l.Since.Format(time.RFC3339), d.store.url(key), lockStale)
@@ -210,7 +226,9 @@ func (d *Dataset) Lock(shard string) (unlock func(), err error) {
 		if err != nil {
 			return nil, err
 		}
-		d.sweep(name, me.Since)
+		if mod, _, err := d.store.Head(key); err == nil {
+			d.sweep(name, mod)
+		}
 		stop := make(chan struct{})
 		done := make(chan struct{})
 		go func() {
@@ -222,24 +240,50 @@ func (d *Dataset) Lock(shard string) (unlock func(), err error) {
 				case <-stop:
 					return
 				case <-t.C:
-					if e, err := d.store.Put(key, body(), Condition{IfMatch: etag}); err == nil {
-						etag = e
+				}
+				e, err := d.store.Put(key, body(), Condition{IfMatch: etag})
+				if errors.Is(err, ErrChanged) {
+					// A retried renewal whose first answer was lost is
+					// refused against its own new ETag: still ours?
+					if data, tag, rerr := d.store.ReadFile(key); rerr == nil && mine(data) {
+						etag = tag
+						continue
 					}
+					d.lose(fmt.Errorf("%s: another writer took the lock %s (this run's lease lapsed): its dataset is left as the other writer makes it", d.loc, d.store.url(key)))
+					return
+				}
+				if err == nil {
+					etag = e
 				}
 			}
 		}()
 		return func() {
 			close(stop)
 			<-done
-			d.store.Remove(key)
+			// Only our own lock goes: one taken over stays its new
+			// writer's.
+			if data, tag, err := d.store.ReadFile(key); err == nil && mine(data) {
+				d.store.RemoveIf(key, tag)
+			}
 		}, nil
 	}
 	return nil, fmt.Errorf("cannot lock %s: %s keeps changing", d.loc, d.store.url(key))
 }
 
+// lose records that the lease was taken: nothing more is committed.
+func (d *Dataset) lose(err error) {
+	d.mu.Lock()
+	if d.lost == nil {
+		d.lost = err
+	}
+	d.mu.Unlock()
+}
+
 // sweep cancels what killed writers left, when no other writer holds a
-// lock: multipart uploads begun before this one.
-func (d *Dataset) sweep(mine string, since time.Time) {
+// lock: the uploads of the dataset's files (part files, temporary files,
+// manifests) begun before this writer's lock was written (by the store's
+// clock).
+func (d *Dataset) sweep(mine string, before time.Time) {
 	others := false
 	d.store.each(d.loc.Key(".flinkdx"), "/", func(e entry) {
 		if !e.dir && path.Base(e.key) != mine && strings.HasSuffix(e.key, ".lock") {
@@ -253,7 +297,11 @@ func (d *Dataset) sweep(mine string, since time.Time) {
 	if prefix != "" {
 		prefix += "/"
 	}
-	d.store.AbortUploads(prefix, since)
+	d.store.AbortUploads(prefix, before, func(key string) bool {
+		base := path.Base(key)
+		return strings.HasSuffix(base, ".parquet") || strings.Contains(base, ".parquet.tmp-") ||
+			strings.HasPrefix(base, "manifest") && strings.HasSuffix(base, ".json")
+	})
 }
 
 // alive says a process of this machine runs.

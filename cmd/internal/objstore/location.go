@@ -48,8 +48,10 @@ func IsURL(p string) bool {
 func Parse(raw string) (Location, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Location{}, fmt.Errorf("cannot read %q as a URL: %w", redactURL(raw), err)
+		return Location{}, fmt.Errorf("cannot read %s as a URL", shown(raw))
 	}
+	// What errors show of it: no user, no options (a pasted signature).
+	at := u.Scheme + "://" + u.Host + u.Path
 	if u.User != nil {
 		return Location{}, fmt.Errorf("%s://%s: credentials do not go in the URL; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile) instead", u.Scheme, u.Host)
 	}
@@ -62,21 +64,21 @@ func Parse(raw string) (Location, error) {
 	case "azblob":
 		// Azure Blob Storage: the container is the "bucket".
 	default:
-		return Location{}, fmt.Errorf("%s: unknown scheme %q; want s3://, gs:// or azblob://", redactURL(raw), u.Scheme)
+		return Location{}, fmt.Errorf("%s: unknown scheme %q; want s3://, gs:// or azblob://", at, u.Scheme)
 	}
 	if loc.Bucket == "" {
 		what := "BUCKET"
 		if u.Scheme == "azblob" {
 			what = "CONTAINER"
 		}
-		return Location{}, fmt.Errorf("%s: no %s; want %s://%s/PREFIX", redactURL(raw), strings.ToLower(what), u.Scheme, what)
+		return Location{}, fmt.Errorf("%s: no %s; want %s://%s/PREFIX", at, strings.ToLower(what), u.Scheme, what)
 	}
 	q := u.Query()
 	for k := range q {
 		switch k {
 		case "endpoint", "region":
 		default:
-			return Location{}, fmt.Errorf("%s: unknown option %q; the options are endpoint and region", redactURL(raw), k)
+			return Location{}, fmt.Errorf("%s: unknown option %q; the options are endpoint and region", at, k)
 		}
 	}
 	endpoint := q.Get("endpoint")
@@ -86,7 +88,7 @@ func Parse(raw string) (Location, error) {
 	if endpoint != "" {
 		e, err := url.Parse(endpoint)
 		if err != nil || e.Host == "" || (e.Scheme != "http" && e.Scheme != "https") {
-			return Location{}, fmt.Errorf("endpoint %q: want http://HOST:PORT or https://HOST", endpoint)
+			return Location{}, fmt.Errorf("%s: the endpoint is not http://HOST:PORT or https://HOST", at)
 		}
 		if e.User != nil {
 			return Location{}, errors.New("the endpoint holds credentials; set them in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead")
@@ -132,14 +134,12 @@ func firstEnv(names ...string) string {
 	return ""
 }
 
-// redactURL keeps a URL that could not be read out of error messages in
-// full: a user:password part is masked.
-func redactURL(raw string) string {
-	if i := strings.Index(raw, "://"); i >= 0 {
-		rest := raw[i+3:]
-		if at := strings.IndexByte(rest, '@'); at >= 0 && at < strings.IndexAny(rest+"/", "/?") {
-			return raw[:i+3] + "***@" + rest[at+1:]
-		}
+// shown is what an error shows of a URL that could not be read: its
+// scheme and the text up to the first character that could start a user,
+// a query or a fragment.
+func shown(raw string) string {
+	if i := strings.IndexAny(raw, "@?#"); i >= 0 {
+		return raw[:i] + "…"
 	}
 	return raw
 }

@@ -179,16 +179,22 @@ func (b *s3) copy(from, to string, c Condition) error {
 	return b.fail(err)
 }
 
-func (b *s3) abortOld(prefix string, before time.Time) int {
+func (b *s3) abortOld(prefix string, before time.Time, which func(string) bool) int {
 	n := 0
-	res, err := b.core.ListMultipartUploads(ctx, b.bucket, prefix, "", "", "", 1000)
-	if err != nil {
-		return 0
-	}
-	for _, u := range res.Uploads {
-		if u.Initiated.Before(before) && b.core.AbortMultipartUpload(ctx, b.bucket, u.Key, u.UploadID) == nil {
-			n++
+	keyMarker, idMarker := "", ""
+	for {
+		res, err := b.core.ListMultipartUploads(ctx, b.bucket, prefix, keyMarker, idMarker, "", 1000)
+		if err != nil {
+			return n
 		}
+		for _, u := range res.Uploads {
+			if u.Initiated.Before(before) && which(u.Key) && b.core.AbortMultipartUpload(ctx, b.bucket, u.Key, u.UploadID) == nil {
+				n++
+			}
+		}
+		if !res.IsTruncated || res.NextKeyMarker == "" && res.NextUploadIDMarker == "" {
+			return n
+		}
+		keyMarker, idMarker = res.NextKeyMarker, res.NextUploadIDMarker
 	}
-	return n
 }

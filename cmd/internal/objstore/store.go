@@ -66,7 +66,8 @@ func (s *Store) fail(op, key string, err error) error {
 	}
 	e := fmt.Errorf("%s %s: %w", op, s.url(key), err)
 	var ne net.Error
-	if errors.As(err, &ne) {
+	if errors.As(err, &ne) && !errors.Is(err, context.Canceled) {
+		// (Canceled is this run's own doing: a stalled stream cut.)
 		s.down.CompareAndSwap(nil, &e)
 	}
 	return e
@@ -224,14 +225,32 @@ func (s *Store) Remove(key string) error {
 	return s.fail("remove", key, s.b.remove(key))
 }
 
-// AbortUploads cancels the multipart uploads under prefix begun before
-// t: those of a writer that was killed (their parts are invisible, but
-// stored and billed).
-func (s *Store) AbortUploads(prefix string, before time.Time) int {
+// AbortUploads cancels the uploads under prefix begun before t whose key
+// which says: those of a writer that was killed (their parts are
+// invisible, but stored and billed).
+func (s *Store) AbortUploads(prefix string, before time.Time, which func(key string) bool) int {
 	if s.reached() != nil {
 		return 0
 	}
-	return s.b.abortOld(prefix, before)
+	return s.b.abortOld(prefix, before, which)
+}
+
+// Head says when an object was last written, by the store's clock, and its
+// ETag.
+func (s *Store) Head(key string) (time.Time, string, error) {
+	if err := s.reached(); err != nil {
+		return time.Time{}, "", err
+	}
+	_, mod, etag, err := s.b.head(key)
+	return mod, etag, s.fail("stat", key, err)
+}
+
+// RemoveIf deletes an object if its ETag is still etag.
+func (s *Store) RemoveIf(key, etag string) error {
+	if _, now, err := s.Head(key); err != nil || now != etag {
+		return err
+	}
+	return s.Remove(key)
 }
 
 type objectInfo struct {
@@ -412,22 +431,27 @@ func (o *Object) ReadAt(p []byte, off int64) (int, error) {
 
 func (o *Object) block(at int64) (block, error) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	for i, b := range o.blocks {
 		if b.off == at {
 			o.blocks = append(append(o.blocks[:i:i], o.blocks[i+1:]...), b)
+			o.mu.Unlock()
 			return b, nil
 		}
 	}
+	o.mu.Unlock()
+	// Fetched without the lock: reads of other blocks do not wait behind
+	// this one (two readers of one block may both fetch it).
 	size := min(blockSize, o.info.size-at)
 	b := block{off: at, data: make([]byte, size)}
 	if _, err := o.fetch(b.data, at); err != nil {
 		return block{}, err
 	}
+	o.mu.Lock()
 	if len(o.blocks) >= maxBlocks {
 		o.blocks = o.blocks[1:]
 	}
 	o.blocks = append(o.blocks, b)
+	o.mu.Unlock()
 	return b, nil
 }
 
@@ -474,7 +498,9 @@ func (s stallReader) Read(p []byte) (int, error) {
 
 func (o *Object) Close() error {
 	o.closeBody()
+	o.mu.Lock()
 	o.blocks = nil
+	o.mu.Unlock()
 	return nil
 }
 

@@ -27,6 +27,9 @@ type Upload struct {
 	// closed: the last part is sent (or waits in buf, if there was only
 	// one); done: committed or aborted.
 	closed, done, completed bool
+	// failed is the error of a write or of Close: nothing is committed
+	// after it.
+	failed error
 }
 
 // Create begins writing an object. A key that will change before it is
@@ -47,6 +50,9 @@ func (s *Store) Create(key string, c Condition) *Upload {
 func (u *Upload) Write(p []byte) (int, error) {
 	if u.closed {
 		return 0, errors.New("write " + u.s.url(u.key) + ": already closed")
+	}
+	if u.failed != nil {
+		return 0, u.failed
 	}
 	n := len(p)
 	for len(p) > 0 {
@@ -73,7 +79,12 @@ func (u *Upload) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-func (u *Upload) sendPart(data []byte) error {
+func (u *Upload) sendPart(data []byte) (err error) {
+	defer func() {
+		if err != nil && u.failed == nil {
+			u.failed = err
+		}
+	}()
 	if err := u.s.reached(); err != nil {
 		return err
 	}
@@ -116,6 +127,10 @@ func (u *Upload) Commit() error {
 	if u.done {
 		return errors.New("commit " + u.s.url(u.key) + ": already committed")
 	}
+	if u.failed != nil {
+		u.Abort()
+		return u.failed
+	}
 	if u.id == "" {
 		// One request, under the write's condition.
 		_, err := u.s.Put(u.key, u.buf, u.cond)
@@ -148,6 +163,12 @@ func (u *Upload) CommitAs(key string) error {
 	if path.Dir(key) != path.Dir(u.key) {
 		u.Abort()
 		return errors.New("cannot commit " + key + " in another folder")
+	}
+	if key != u.key && u.up == u.key && u.id != "" {
+		// Parts went up under the name it was created with, where
+		// completing them would show it (and replace what is there).
+		u.Abort()
+		return errors.New("cannot commit " + u.s.url(u.key) + " as " + key + ": it was uploaded under its own name")
 	}
 	u.key = key
 	return u.Commit()
