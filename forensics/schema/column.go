@@ -179,11 +179,28 @@ func (v Validity) Valid(i int) bool {
 	return v.bitmap[j>>3]&(1<<(j&7)) != 0
 }
 
-type Int64Col struct {
-	vals []int64
+// Col is a numeric column: its values and its null bitmap.
+type Col[T int32 | int64 | float64] struct {
+	vals []T
 	Validity
 }
 
+func (c Col[T]) Get(i int) (T, bool) {
+	if !c.Valid(i) {
+		var zero T
+		return zero, false
+	}
+	return c.vals[i], true
+}
+
+// The numeric columns the tables have.
+type (
+	Int64Col   = Col[int64]
+	Float64Col = Col[float64]
+	Int32Col   = Col[int32]
+)
+
+// Int64 reads an int64 column, or a timestamp column as milliseconds.
 func Int64(rec arrow.Record, name string) Int64Col {
 	idx := rec.Schema().FieldIndices(name)
 	if len(idx) == 0 {
@@ -198,57 +215,18 @@ func Int64(rec arrow.Record, name string) Int64Col {
 	return Int64Col{}
 }
 
-func (c Int64Col) Get(i int) (int64, bool) {
-	if !c.Valid(i) {
-		return 0, false
-	}
-	return c.vals[i], true
-}
-
-type Float64Col struct {
-	vals []float64
-	Validity
-}
-
 func Float64(rec arrow.Record, name string) Float64Col {
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return Float64Col{}
-	}
-	if x, ok := rec.Column(idx[0]).(*array.Float64); ok {
+	if x := Array[*array.Float64](rec, name); x != nil {
 		return Float64Col{x.Float64Values(), validityOf(x)}
 	}
 	return Float64Col{}
 }
 
-func (c Float64Col) Get(i int) (float64, bool) {
-	if !c.Valid(i) {
-		return 0, false
-	}
-	return c.vals[i], true
-}
-
-type Int32Col struct {
-	vals []int32
-	Validity
-}
-
 func Int32(rec arrow.Record, name string) Int32Col {
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return Int32Col{}
-	}
-	if x, ok := rec.Column(idx[0]).(*array.Int32); ok {
+	if x := Array[*array.Int32](rec, name); x != nil {
 		return Int32Col{x.Int32Values(), validityOf(x)}
 	}
 	return Int32Col{}
-}
-
-func (c Int32Col) Get(i int) (int32, bool) {
-	if !c.Valid(i) {
-		return 0, false
-	}
-	return c.vals[i], true
 }
 
 type BoolCol struct {
