@@ -6,7 +6,9 @@
 package scan
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -457,18 +459,9 @@ func (s *Scanner) Findings() []Finding {
 	}
 	// The causal links are looked for in an order that does not depend
 	// on how the detectors kept their findings (some in maps).
-	sort.SliceStable(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		if a.Subject != b.Subject {
-			return a.Subject < b.Subject
-		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		return a.Summary < b.Summary
+	slices.SortStableFunc(all, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Subject, b.Subject),
+			cmp.Compare(a.Start, b.Start), cmp.Compare(a.Summary, b.Summary))
 	})
 	correlate(all, c)
 	kept := all[:0]
@@ -488,43 +481,20 @@ func (s *Scanner) Findings() []Finding {
 			all[i].Count = 1
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.Section != b.Section {
-			return a.Section < b.Section
-		}
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
+	slices.SortStableFunc(all, func(a, b Finding) int {
 		// The order of the inputs is not the order they were read in
 		// (files are read in parallel): ties are broken by what the
 		// finding is about.
-		if a.Subject != b.Subject {
-			return a.Subject < b.Subject
-		}
-		return a.Summary < b.Summary
+		return cmp.Or(cmp.Compare(a.Section, b.Section), cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(a.Start, b.Start), cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Summary, b.Summary))
 	})
 	return all
 }
 
 func sortEvidence(ev []Evidence) {
-	sort.SliceStable(ev, func(i, j int) bool {
-		a, b := ev[i], ev[j]
-		if a.Time != b.Time {
-			return a.Time < b.Time
-		}
-		if a.Source != b.Source {
-			return a.Source < b.Source
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Table < b.Table
+	slices.SortStableFunc(ev, func(a, b Evidence) int {
+		return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Line, b.Line), cmp.Compare(a.Table, b.Table))
 	})
 }
