@@ -149,7 +149,7 @@ func TestAzureDemo(t *testing.T) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	sameDataset(t, &m, readJSONManifest(t, filepath.Join(local, "manifest.json")))
+	sameDataset(t, &m, readManifestT(t, local))
 	if m.Inputs[0].Path != "azblob://logs/2025-03-14/incident.tar.gz" || bytes.Contains(raw, []byte(azKey)) || bytes.Contains(raw, []byte("127.0.0.1")) {
 		t.Errorf("the manifest names the input %q, or holds the key or the endpoint", m.Inputs[0].Path)
 	}

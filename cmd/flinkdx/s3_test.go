@@ -158,8 +158,8 @@ func TestS3Demo(t *testing.T) {
 		}
 	}
 
-	mLocal := readJSONManifest(t, filepath.Join(local, "manifest.json"))
-	mBucket := readJSONManifest(t, filepath.Join(s.Root, "cases", "demo", "manifest.json"))
+	mLocal := readManifestT(t, local)
+	mBucket := readManifestT(t, filepath.Join(s.Root, "cases", "demo"))
 	sameDataset(t, mBucket, mLocal)
 	if got := mBucket.Inputs[0].Path; got != "s3://logs/2025-03-14/incident.tar.gz" {
 		t.Errorf("the manifest names the input %q; want its URL without options", got)
@@ -198,7 +198,7 @@ func TestS3Demo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("again: exit %d: %s", code, errs)
 	}
-	again := readJSONManifest(t, filepath.Join(s.Root, "cases", "demo", "manifest.json"))
+	again := readManifestT(t, filepath.Join(s.Root, "cases", "demo"))
 	if again.Totals.Unchanged != 1 || again.Totals.Lines != mLocal.Totals.Lines || again.Tables["logs"].Rows != mLocal.Tables["logs"].Rows {
 		t.Errorf("again: %+v, %d log rows; want the same dataset, the archive unchanged", again.Totals, again.Tables["logs"].Rows)
 	}
@@ -423,19 +423,6 @@ func sameDataset(t *testing.T, got, want *engine.Manifest) {
 	}
 }
 
-func readJSONManifest(t *testing.T, p string) *engine.Manifest {
-	t.Helper()
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m engine.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	return &m
-}
-
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	data, err := os.ReadFile(from)
@@ -543,17 +530,39 @@ func TestS3StaleLock(t *testing.T) {
 	}
 }
 
-// faultyProxy forwards TCP to addr; the first connection that carries
-// more than after bytes back is cut there (stall false) or goes silent
-// (stall true).
-func faultyProxy(t *testing.T, addr string, after int64, stall bool) string {
+// proxy forwards TCP from a port of its own to addr. up, if set, sees
+// the bytes going up; down says of each piece coming back how much of it
+// to pass on and whether to cut the connection after that (silent for
+// stall first).
+func proxy(t *testing.T, addr string, up func(p []byte), down func(sent int64, p []byte) (pass int, cut bool), stall time.Duration) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	var faulted atomic.Bool
+	pipe := func(dst, src net.Conn, see func(sent int64, p []byte) (int, bool)) {
+		defer dst.Close()
+		var sent int64
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				pass, cut := see(sent, buf[:n])
+				if _, werr := dst.Write(buf[:pass]); werr != nil {
+					return
+				}
+				sent += int64(pass)
+				if cut {
+					time.Sleep(stall)
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -565,34 +574,38 @@ func faultyProxy(t *testing.T, addr string, after int64, stall bool) string {
 				c.Close()
 				continue
 			}
-			go func() { io.Copy(u, c); u.Close() }()
-			go func() {
-				defer c.Close()
-				var sent int64
-				buf := make([]byte, 32<<10)
-				for {
-					n, err := u.Read(buf)
-					if n > 0 {
-						if sent+int64(n) > after && faulted.CompareAndSwap(false, true) {
-							c.Write(buf[:after-sent])
-							if stall {
-								time.Sleep(5 * time.Second)
-							}
-							return
-						}
-						sent += int64(n)
-						if _, err := c.Write(buf[:n]); err != nil {
-							return
-						}
-					}
-					if err != nil {
-						return
-					}
+			go pipe(u, c, func(_ int64, p []byte) (int, bool) {
+				if up != nil {
+					up(p)
 				}
-			}()
+				return len(p), false
+			})
+			go pipe(c, u, func(sent int64, p []byte) (int, bool) {
+				if down == nil {
+					return len(p), false
+				}
+				return down(sent, p)
+			})
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// faultyProxy forwards TCP to addr; the first connection that carries
+// more than after bytes back is cut there (stall false) or goes silent
+// (stall true).
+func faultyProxy(t *testing.T, addr string, after int64, stall bool) string {
+	var faulted atomic.Bool
+	wait := time.Duration(0)
+	if stall {
+		wait = 5 * time.Second
+	}
+	return proxy(t, addr, nil, func(sent int64, p []byte) (int, bool) {
+		if sent+int64(len(p)) > after && faulted.CompareAndSwap(false, true) {
+			return int(after - sent), true
+		}
+		return len(p), false
+	}, wait)
 }
 
 // A stream cut short, or gone silent, is resumed where it stopped by a
@@ -633,53 +646,21 @@ func TestS3StreamResumed(t *testing.T) {
 // countingProxy forwards TCP to addr and counts the requests of each
 // method it sees go up.
 func countingProxy(t *testing.T, addr string) (string, func(method string) int) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	var mu sync.Mutex
 	var up bytes.Buffer
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+	return proxy(t, addr, func(p []byte) {
+			mu.Lock()
+			up.Write(p)
+			mu.Unlock()
+		}, nil, 0), func(method string) int {
+			mu.Lock()
+			defer mu.Unlock()
+			n := strings.Count(up.String(), "\r\n\r\n"+method+" /")
+			if strings.HasPrefix(up.String(), method+" /") {
+				n++
 			}
-			u, err := net.Dial("tcp", addr)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			go func() { io.Copy(c, u); c.Close() }()
-			go func() {
-				buf := make([]byte, 32<<10)
-				for {
-					n, err := c.Read(buf)
-					if n > 0 {
-						mu.Lock()
-						up.Write(buf[:n])
-						mu.Unlock()
-						u.Write(buf[:n])
-					}
-					if err != nil {
-						u.Close()
-						return
-					}
-				}
-			}()
+			return n
 		}
-	}()
-	return ln.Addr().String(), func(method string) int {
-		mu.Lock()
-		defer mu.Unlock()
-		n := strings.Count(up.String(), "\r\n\r\n"+method+" /")
-		if strings.HasPrefix(up.String(), method+" /") {
-			n++
-		}
-		return n
-	}
 }
 
 // An object found by listing a folder is read with one request: its GET.
