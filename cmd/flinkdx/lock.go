@@ -8,7 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+
+	"github.com/flinkdx/flinkdx/cmd/internal/proc"
 )
 
 // lockDataset makes this process the one writer of the dataset in dir (or
@@ -40,7 +41,7 @@ func lockDataset(dir string, shard string) (unlock func(), err error) {
 		}
 		data, _ := os.ReadFile(path)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-		if pid > 0 && alive(pid) {
+		if pid > 0 && proc.Alive(pid) {
 			return nil, fmt.Errorf("%s is being written by another flinkdx (process %d): wait for it to end, or write elsewhere (if no flinkdx runs, remove %s)", dir, pid, path)
 		}
 		os.Remove(path) // its writer is gone
@@ -56,16 +57,4 @@ func sweepTemporary(dir string) {
 			os.Remove(filepath.Join(dir, n))
 		}
 	}
-}
-
-// alive says a process runs (signal 0 checks without sending anything).
-func alive(pid int) bool {
-	if pid == os.Getpid() {
-		return true
-	}
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	return p.Signal(syscall.Signal(0)) == nil
 }

@@ -9,8 +9,9 @@ import (
 	"path"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/flinkdx/flinkdx/cmd/internal/proc"
 
 	"github.com/flinkdx/flinkdx/forensics/dataset"
 )
@@ -213,7 +214,7 @@ func (d *Dataset) Lock(shard string) (unlock func(), err error) {
 			// last written), not the other writer's.
 			mod, _, herr := d.store.Head(key)
 			stale := herr == nil && time.Since(mod) > lockStale
-			gone := l.Host == host && l.PID > 0 && !alive(l.PID) || stale
+			gone := l.Host == host && l.PID > 0 && !proc.Alive(l.PID) || stale
 			if !gone {
 				return nil, fmt.Errorf("%s is being written by another flinkdx (host %s, process %d, since %s): wait for it to end, or write elsewhere (if no flinkdx runs, delete %s, or wait %v for its lock to lapse)",
 					d.loc, l.Host, l.PID, l.Since.Format(time.RFC3339), d.store.url(key), lockStale)
@@ -302,18 +303,6 @@ func (d *Dataset) sweep(mine string, before time.Time) {
 		return strings.HasSuffix(base, ".parquet") || strings.Contains(base, ".parquet.tmp-") ||
 			strings.HasPrefix(base, "manifest") && strings.HasSuffix(base, ".json")
 	})
-}
-
-// alive says a process of this machine runs.
-func alive(pid int) bool {
-	if pid == os.Getpid() {
-		return true
-	}
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	return p.Signal(syscall.Signal(0)) == nil
 }
 
 // FS reads the dataset's files by their path in it.
