@@ -15,6 +15,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
@@ -189,36 +190,38 @@ func (b *azure) list(prefix, delim string, fn func(entry) bool) error {
 		}
 		return fn(e)
 	}
-	if delim == "" {
-		pager := b.c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &prefix})
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return b.fail(err)
-			}
-			for _, it := range page.Segment.BlobItems {
-				if !item(it.Name, it.Properties) {
-					return nil
-				}
+	walk := func(items []*container.BlobItem, prefixes []*container.BlobPrefix) bool {
+		for _, it := range items {
+			if !item(it.Name, it.Properties) {
+				return false
 			}
 		}
-		return nil
+		for _, p := range prefixes {
+			if !fn(entry{key: strings.TrimSuffix(*p.Name, delim), dir: true}) {
+				return false
+			}
+		}
+		return true
 	}
-	pager := b.c.NewListBlobsHierarchyPager(delim, &container.ListBlobsHierarchyOptions{Prefix: &prefix})
+	if delim == "" {
+		return pages(b, b.c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &prefix}),
+			func(p container.ListBlobsFlatResponse) bool { return walk(p.Segment.BlobItems, nil) })
+	}
+	return pages(b, b.c.NewListBlobsHierarchyPager(delim, &container.ListBlobsHierarchyOptions{Prefix: &prefix}),
+		func(p container.ListBlobsHierarchyResponse) bool {
+			return walk(p.Segment.BlobItems, p.Segment.BlobPrefixes)
+		})
+}
+
+// pages hands a listing's pages to fn until it returns false.
+func pages[T any](b *azure, pager *runtime.Pager[T], fn func(T) bool) error {
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
 			return b.fail(err)
 		}
-		for _, it := range page.Segment.BlobItems {
-			if !item(it.Name, it.Properties) {
-				return nil
-			}
-		}
-		for _, p := range page.Segment.BlobPrefixes {
-			if !fn(entry{key: strings.TrimSuffix(*p.Name, delim), dir: true}) {
-				return nil
-			}
+		if !fn(page) {
+			return nil
 		}
 	}
 	return nil
