@@ -214,7 +214,7 @@ func uploadRoundTrip(t *testing.T, st *objstore.Store) {
 	for i := range data {
 		data[i] = byte(i * 7 % 251)
 	}
-	u := st.Create("rt/logs/date=x/part-{unit}-0000.parquet", objstore.Condition{})
+	u := st.CreateRenamed("rt/logs/date=x/part-{unit}-0000.parquet")
 	for p := data; len(p) > 0; {
 		n := min(len(p), 300<<10)
 		if _, err := u.Write(p[:n]); err != nil {

@@ -20,6 +20,11 @@ const maxOpenFolders = 64
 // it commits; EscapePartition never makes braces.
 const pendingID = "{unit}"
 
+// Pending says a file is a unit's part file, created under a name that
+// changes when the unit commits (OutputFile.CommitAs): an Output that
+// cannot rename writes it aside until then.
+func Pending(name string) bool { return strings.Contains(name, pendingID) }
+
 // Unit writes the rows read from one unit of input (a file, or a group of
 // small files) into partition folders. Its part files stay invisible until
 // Commit names them after the unit's content:

@@ -278,6 +278,8 @@ func (b *azure) complete(key, id string, tags []string, c Condition) error {
 
 func (b *azure) abort(key, id string) {}
 
+func (b *azure) stagesOnObject() bool { return true }
+
 // copy copies within the account: the service copies, and is asked until
 // it is done.
 func (b *azure) copy(from, to string, c Condition) error {

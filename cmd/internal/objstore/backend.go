@@ -36,6 +36,10 @@ type backend interface {
 	// copy copies an object within the bucket, under a condition on the
 	// target.
 	copy(from, to string, c Condition) error
+	// stagesOnObject says an upload's parts are kept on the object they
+	// are for, where another writer's put of it would drop them (Azure's
+	// blocks), rather than apart until completed (S3's parts).
+	stagesOnObject() bool
 	// abortOld cancels the uploads under prefix begun before t whose key
 	// which says, where the store keeps them until told.
 	abortOld(prefix string, before time.Time, which func(key string) bool) int

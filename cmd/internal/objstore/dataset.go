@@ -72,6 +72,9 @@ func (d *Dataset) Create(name string) (dataset.OutputFile, error) {
 		delete(d.read, name)
 	}
 	d.mu.Unlock()
+	if dataset.Pending(name) {
+		return datasetFile{d.store.CreateRenamed(key), d}, nil
+	}
 	return datasetFile{d.store.Create(key, c), d}, nil
 }
 

@@ -179,6 +179,8 @@ func (b *s3) copy(from, to string, c Condition) error {
 	return b.fail(err)
 }
 
+func (b *s3) stagesOnObject() bool { return false }
+
 func (b *s3) abortOld(prefix string, before time.Time, which func(string) bool) int {
 	n := 0
 	keyMarker, idMarker := "", ""

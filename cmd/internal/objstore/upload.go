@@ -3,7 +3,6 @@ package objstore
 import (
 	"errors"
 	"path"
-	"strings"
 )
 
 // partSize is the size of the parts of a multipart upload: S3's smallest,
@@ -32,19 +31,22 @@ type Upload struct {
 	failed error
 }
 
-// Create begins writing an object. A key that will change before it is
-// committed (a dataset's pending part names hold "{unit}") is uploaded
-// beside it under a hidden name and copied when committed; any other goes
-// straight to its key, where no one sees it until committed. (A file of
-// one part is put under its final name when committed, in one request.)
+// Create begins writing an object: its parts go straight to its key, where
+// no one sees them until committed, or beside it under a hidden name where
+// the store stages parts on the object itself (Azure). A file of one part
+// is put under its final name when committed, in one request.
 func (s *Store) Create(key string, c Condition) *Upload {
 	u := &Upload{s: s, key: key, up: key, cond: c}
-	// Azure stages blocks on the blob itself, where a write of another
-	// writer would drop them: its uploads are always beside it.
-	if strings.Contains(key, "{") || s.loc.Scheme == "azblob" {
+	if s.b.stagesOnObject() {
 		u.up = tempName(key)
 	}
 	return u
+}
+
+// CreateRenamed begins writing an object whose key is given when it is
+// committed (CommitAs): it is uploaded beside key, hidden, and copied.
+func (s *Store) CreateRenamed(key string) *Upload {
+	return &Upload{s: s, key: key, up: tempName(key)}
 }
 
 func (u *Upload) Write(p []byte) (int, error) {
