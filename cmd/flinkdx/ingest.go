@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -313,8 +314,11 @@ func parseShard(v string, env func(string) string) (engine.Shard, error) {
 		}
 		v = idx + "/" + n
 	}
-	var extra string
-	if c, err := fmt.Sscanf(v+" ", "%d/%d%s", &s.I, &s.N, &extra); c != 2 || err == nil && extra != "" || s.N < 1 || s.I < 0 || s.I >= s.N {
+	i, n, _ := strings.Cut(v, "/")
+	var err1, err2 error
+	s.I, err1 = strconv.Atoi(i)
+	s.N, err2 = strconv.Atoi(n)
+	if err1 != nil || err2 != nil || s.N < 1 || s.I < 0 || s.I >= s.N {
 		return s, fmt.Errorf("%q: want I/N with 0 <= I < N", v)
 	}
 	return s, nil
