@@ -38,9 +38,6 @@ func Dial(loc Location) (*Store, error) {
 	switch loc.Scheme {
 	case "azblob":
 		b, err = dialAzure(loc)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", loc, err)
-		}
 	default:
 		b, err = dialS3(loc)
 	}
