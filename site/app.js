@@ -388,7 +388,32 @@ function renderIncidents() {
     };
     return card;
   });
-  box.replaceChildren(h, ...cards);
+  box.replaceChildren(h, ...cards, ...aloneCards(incidents));
+}
+
+// aloneCards names, when there is no incident, the warnings on their own
+// (a task failed on the job's own exception): what happened is still said
+// first. A click opens the finding's evidence.
+function aloneCards(incidents) {
+  if (incidents.length) return [];
+  const fs = state.result.findings || [];
+  const alone = fs.map((f, i) => ({ f, i })).filter(({ f }) => f.severity !== "info");
+  if (!alone.length) return [];
+  const p = document.createElement("p");
+  p.textContent = `${alone.length} warning${alone.length > 1 ? "s" : ""} on ${alone.length > 1 ? "their" : "its"} own:`;
+  const cards = alone.slice(0, 3).map(({ f, i }) => {
+    const card = document.createElement("div");
+    card.className = "incident alone sev-" + f.severity;
+    card.textContent = `${f.start_ms ? when(f.start_ms) + "  " : ""}${f.summary}`;
+    card.onclick = () => selectFinding(i);
+    return card;
+  });
+  if (alone.length > 3) {
+    const more = document.createElement("p");
+    more.textContent = `… and ${alone.length - 3} more with the findings below.`;
+    cards.push(more);
+  }
+  return [p, ...cards];
 }
 
 function filtered() {

@@ -353,3 +353,23 @@ func TestDemoVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// With no incident, the first lines still say what happened: the warnings
+// on their own, here a task that failed on the job's own exception (a real
+// case: apache/streampark#1707), in text and in Markdown.
+func TestNoIncidentSaysWhatHappened(t *testing.T) {
+	const real = "../../testdata/incidents/streampark-1707-user-exception-task-failed.log"
+	for _, format := range []string{"text", "markdown"} {
+		code, out, errs := runCLI("analyze", real, "--format", format)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", format, code, errs)
+		}
+		lines := strings.Split(out, "\n")
+		first := strings.Join(strings.Fields(strings.Join(lines[:min(6, len(lines))], " ")), " ")
+		for _, want := range []string{"o incident; 1 warning(s) on their own", "2022-09-28 18:54:22", "a task failed with java.lang.ArrayIndexOutOfBoundsException: 5"} {
+			if !strings.Contains(first, want) {
+				t.Errorf("%s: the first lines lack %q:\n%s", format, want, strings.Join(lines[:min(6, len(lines))], "\n"))
+			}
+		}
+	}
+}

@@ -124,7 +124,7 @@ func (f *scanFlags) report(w io.Writer, res *engine.Result, doc report.Document,
 		doc.Incidents, doc.Findings = res.Incidents, fs
 		report.WriteJSON(w, doc)
 	case "markdown":
-		report.MarkdownVerdicts(w, res.Incidents)
+		report.MarkdownVerdicts(w, res.Incidents, fs)
 		report.WriteMarkdown(w, fs, f.evidence)
 	default:
 		report.WriteVerdicts(w, res.Incidents, fs)

@@ -144,27 +144,46 @@ func WriteJSON(w io.Writer, d Document) error {
 	return enc.Encode(d)
 }
 
-// WriteVerdicts prints the incidents' verdicts: the first thing a report
-// says, what happened.
-func WriteVerdicts(w io.Writer, incidents []scan.Incident, fs []scan.Finding) {
-	alone := 0
+// alone lists the warnings (and worse) no incident holds, in the
+// findings' order.
+func alone(incidents []scan.Incident, fs []scan.Finding) []scan.Finding {
 	in := map[int]bool{}
 	for _, inc := range incidents {
 		for _, i := range inc.Findings {
 			in[i] = true
 		}
 	}
+	var out []scan.Finding
 	for i, f := range fs {
 		if !in[i] && f.Severity >= scan.Warning {
-			alone++
+			out = append(out, f)
 		}
 	}
+	return out
+}
+
+// shownAlone is how many warnings on their own the first screen names
+// when there is no incident to tell.
+const shownAlone = 3
+
+// WriteVerdicts prints the incidents' verdicts: the first thing a report
+// says, what happened. With no incident, it names the warnings on their
+// own (a task that failed on the job's own exception is one).
+func WriteVerdicts(w io.Writer, incidents []scan.Incident, fs []scan.Finding) {
+	rest := alone(incidents, fs)
 	if len(incidents) == 0 {
-		fmt.Fprintf(w, "What happened: no incident")
-		if alone > 0 {
-			fmt.Fprintf(w, " (%d warning(s) on their own, below)", alone)
+		if len(rest) == 0 {
+			fmt.Fprintln(w, "What happened: no incident.")
+			return
 		}
-		fmt.Fprintln(w, ".")
+		fmt.Fprintf(w, "What happened: no incident; %d warning(s) on their own:\n", len(rest))
+		for i, f := range rest {
+			if i == shownAlone {
+				fmt.Fprintf(w, "  … and %d more with the findings below.\n", len(rest)-shownAlone)
+				break
+			}
+			fmt.Fprintf(w, "  - %s\n", wrap(aloneLine(f), 112, "    "))
+		}
 		return
 	}
 	fmt.Fprintf(w, "What happened: %d incident(s)\n", len(incidents))
@@ -177,16 +196,38 @@ func WriteVerdicts(w io.Writer, incidents []scan.Incident, fs []scan.Finding) {
 		fmt.Fprintf(w, "   %s\n", wrap(inc.Verdict, 116, "   "))
 		fmt.Fprintf(w, "   do: %s\n", wrap(inc.Remedy, 100, "       "))
 	}
-	if alone > 0 {
-		fmt.Fprintf(w, "\n%d warning(s) linked to no incident are with the findings below.\n", alone)
+	if len(rest) > 0 {
+		fmt.Fprintf(w, "\n%d warning(s) linked to no incident are with the findings below.\n", len(rest))
 	}
 }
 
+// aloneLine is a warning on its own as the first screen names it: when,
+// and its summary.
+func aloneLine(f scan.Finding) string {
+	if f.Start > 0 {
+		return time.UnixMilli(f.Start).UTC().Format("2006-01-02 15:04:05") + "  " + f.Summary
+	}
+	return f.Summary
+}
+
 // MarkdownVerdicts prints the verdicts as Markdown.
-func MarkdownVerdicts(w io.Writer, incidents []scan.Incident) {
+func MarkdownVerdicts(w io.Writer, incidents []scan.Incident, fs []scan.Finding) {
 	fmt.Fprintf(w, "# What happened\n\n")
 	if len(incidents) == 0 {
-		fmt.Fprintf(w, "No incident.\n\n")
+		rest := alone(incidents, fs)
+		if len(rest) == 0 {
+			fmt.Fprintf(w, "No incident.\n\n")
+			return
+		}
+		fmt.Fprintf(w, "No incident; %d warning(s) on their own:\n\n", len(rest))
+		for i, f := range rest {
+			if i == shownAlone {
+				fmt.Fprintf(w, "- … and %d more with the findings below.\n", len(rest)-shownAlone)
+				break
+			}
+			fmt.Fprintf(w, "- %s\n", mdEscape(aloneLine(f)))
+		}
+		fmt.Fprintln(w)
 		return
 	}
 	for k, inc := range incidents {
