@@ -44,7 +44,7 @@ var signatures = []Signature{
 		Phrases: []string{"RECEIVED SIGNAL 15: SIGTERM", "RECEIVED SIGNAL 9: SIGKILL", "RECEIVED SIGNAL 1: SIGHUP", "RECEIVED SIGNAL 2: SIGINT"},
 		Causes:  []string{"heartbeat.timeout", "job.restart", "job.failed"},
 		Remedy:  "find who sent it: the resource manager (YARN, Kubernetes evicting or scaling the pod), an operator, or a deployment; a SIGTERM after a container kill is its effect",
-		Doc:     "https://nightlies.apache.org/flink/flink-docs-stable/docs/ops/debugging/debugging_event_time/"},
+		Doc:     "https://nightlies.apache.org/flink/flink-docs-stable/docs/deployment/overview/"},
 	{Rule: "process.exit", Title: "the process exited with an error code", Section: Environment, Severity: Critical,
 		Phrases: []string{"with exit code 1.", "with exit code 2.", "with exit code 239", "with exit code 243", "with exit code 31.",
 			"with exit code 1443", "exited with exit code 1 ", "Terminating TaskManagerRunner with exit code 1", "Terminating cluster entrypoint process"},
