@@ -227,7 +227,7 @@ func pages[T any](b *azure, pager *runtime.Pager[T], fn func(T) bool) error {
 	return nil
 }
 
-func (b *azure) get(c context.Context, key string, off, end int64, etag string) (io.ReadCloser, error) {
+func (b *azure) get(c context.Context, key string, off, end int64, etag string) (io.ReadCloser, string, error) {
 	opts := &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: off}}
 	if end >= 0 {
 		opts.Range.Count = end - off
@@ -237,9 +237,9 @@ func (b *azure) get(c context.Context, key string, off, end int64, etag string) 
 	}
 	r, err := b.c.NewBlobClient(key).DownloadStream(c, opts)
 	if err != nil {
-		return nil, b.fail(err)
+		return nil, "", b.fail(err)
 	}
-	return r.Body, nil
+	return r.Body, etagOf(r.ETag), nil
 }
 
 func (b *azure) put(key string, data []byte, c Condition) (string, error) {

@@ -22,8 +22,8 @@ type backend interface {
 	// key starts with prefix, in key order, until fn returns false.
 	list(prefix, delim string, fn func(entry) bool) error
 	// get reads an object from off up to end (excluded; to its end if end
-	// < 0), only if its ETag is still etag (any if "").
-	get(c context.Context, key string, off, end int64, etag string) (io.ReadCloser, error)
+	// < 0), only if its ETag is still etag (any if ""), and says its ETag.
+	get(c context.Context, key string, off, end int64, etag string) (io.ReadCloser, string, error)
 	// put writes a small object in one request.
 	put(key string, data []byte, c Condition) (etag string, err error)
 	remove(key string) error

@@ -123,7 +123,7 @@ func (b *s3) list(prefix, delim string, fn func(entry) bool) error {
 	}
 }
 
-func (b *s3) get(c context.Context, key string, off, end int64, etag string) (io.ReadCloser, error) {
+func (b *s3) get(c context.Context, key string, off, end int64, etag string) (io.ReadCloser, string, error) {
 	var opts minio.GetObjectOptions
 	if etag != "" {
 		opts.SetMatchETag(etag)
@@ -134,8 +134,8 @@ func (b *s3) get(c context.Context, key string, off, end int64, etag string) (io
 	case off > 0:
 		opts.SetRange(off, 0)
 	}
-	body, _, _, err := b.core.GetObject(c, b.bucket, key, opts)
-	return body, b.fail(err)
+	body, info, _, err := b.core.GetObject(c, b.bucket, key, opts)
+	return body, info.ETag, b.fail(err)
 }
 
 func (b *s3) put(key string, data []byte, c Condition) (string, error) {

@@ -182,11 +182,7 @@ func (s *Store) ReadFile(key string) (data []byte, etag string, err error) {
 	if err := s.reached(); err != nil {
 		return nil, "", err
 	}
-	_, _, etag, err = s.b.head(key)
-	if err != nil {
-		return nil, "", s.fail("read", key, err)
-	}
-	r, err := s.b.get(ctx, key, 0, -1, etag)
+	r, etag, err := s.b.get(ctx, key, 0, -1, "")
 	if err != nil {
 		return nil, "", s.fail("read", key, err)
 	}
@@ -355,7 +351,7 @@ func (o *Object) Read(p []byte) (int, error) {
 // open starts the stream Read reads, at o.off.
 func (o *Object) open() error {
 	c, cancel := context.WithCancel(ctx)
-	body, err := o.s.b.get(c, o.key, o.off, -1, o.etag)
+	body, _, err := o.s.b.get(c, o.key, o.off, -1, o.etag)
 	if err != nil {
 		cancel()
 		return o.s.fail("read", o.key, err)
@@ -463,7 +459,7 @@ func (o *Object) fetch(p []byte, off int64) (int, error) {
 		c, cancel := context.WithCancel(ctx)
 		stall := time.AfterFunc(StallAfter, cancel)
 		var body io.ReadCloser
-		body, err = o.s.b.get(c, o.key, off, off+int64(len(p)), o.etag)
+		body, _, err = o.s.b.get(c, o.key, off, off+int64(len(p)), o.etag)
 		if err == nil {
 			var n int
 			n, err = io.ReadFull(stallReader{body, stall}, p)
