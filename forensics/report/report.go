@@ -177,12 +177,8 @@ func WriteVerdicts(w io.Writer, incidents []scan.Incident, fs []scan.Finding) {
 			return
 		}
 		fmt.Fprintf(w, "What happened: no incident; %d warning(s) on their own:\n", len(rest))
-		for i, f := range rest {
-			if i == shownAlone {
-				fmt.Fprintf(w, "  … and %d more with the findings below.\n", len(rest)-shownAlone)
-				break
-			}
-			fmt.Fprintf(w, "  - %s\n", wrap(aloneLine(f), 112, "    "))
+		for _, line := range aloneLines(rest) {
+			fmt.Fprintf(w, "  - %s\n", wrap(line, 112, "    "))
 		}
 		return
 	}
@@ -201,13 +197,22 @@ func WriteVerdicts(w io.Writer, incidents []scan.Incident, fs []scan.Finding) {
 	}
 }
 
-// aloneLine is a warning on its own as the first screen names it: when,
-// and its summary.
-func aloneLine(f scan.Finding) string {
-	if f.Start > 0 {
-		return time.UnixMilli(f.Start).UTC().Format("2006-01-02 15:04:05") + "  " + f.Summary
+// aloneLines are the warnings on their own as the first screen names
+// them, when and what, the first shownAlone of them and a line for the
+// rest.
+func aloneLines(rest []scan.Finding) []string {
+	var lines []string
+	for i, f := range rest {
+		if i == shownAlone {
+			return append(lines, fmt.Sprintf("… and %d more with the findings below.", len(rest)-shownAlone))
+		}
+		line := f.Summary
+		if f.Start > 0 {
+			line = time.UnixMilli(f.Start).UTC().Format("2006-01-02 15:04:05") + "  " + line
+		}
+		lines = append(lines, line)
 	}
-	return f.Summary
+	return lines
 }
 
 // MarkdownVerdicts prints the verdicts as Markdown.
@@ -220,12 +225,8 @@ func MarkdownVerdicts(w io.Writer, incidents []scan.Incident, fs []scan.Finding)
 			return
 		}
 		fmt.Fprintf(w, "No incident; %d warning(s) on their own:\n\n", len(rest))
-		for i, f := range rest {
-			if i == shownAlone {
-				fmt.Fprintf(w, "- … and %d more with the findings below.\n", len(rest)-shownAlone)
-				break
-			}
-			fmt.Fprintf(w, "- %s\n", mdEscape(aloneLine(f)))
+		for _, line := range aloneLines(rest) {
+			fmt.Fprintf(w, "- %s\n", mdEscape(line))
 		}
 		fmt.Fprintln(w)
 		return
